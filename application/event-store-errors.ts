@@ -1,0 +1,55 @@
+/** The typed failures of the event-store port. */
+import { Schema } from "effect"
+
+export const ExpectedRevisionSchema = Schema.Union([Schema.Literals(["no-stream", "any", "stream-exists"]), Schema.Number])
+
+/** An append whose expected revision did not hold; nothing was written. */
+export class WrongExpectedRevision extends Schema.TaggedError<WrongExpectedRevision>()("WrongExpectedRevision", {
+  streamId: Schema.String,
+  expected: ExpectedRevisionSchema,
+  /** The stream's revision when the append was refused; -1 when it has no events. */
+  actual: Schema.Number,
+}) {
+  override get message() {
+    return `stream ${this.streamId}: expected revision ${String(this.expected)}, actual ${this.actual}`
+  }
+}
+
+/** The store could not be reached or failed; `store` names it with any password masked. */
+export class StoreUnavailable extends Schema.TaggedError<StoreUnavailable>()("StoreUnavailable", {
+  store: Schema.String,
+  reason: Schema.String,
+  cause: Schema.optionalKey(Schema.Unknown),
+}) {
+  override get message() {
+    return `event store ${this.store} is unavailable: ${this.reason}`
+  }
+}
+
+/** An event whose encoded data exceeds the store-wide limit (MAX_EVENT_DATA_BYTES). */
+export class EventTooLarge extends Schema.TaggedError<EventTooLarge>()("EventTooLarge", {
+  streamId: Schema.String,
+  eventId: Schema.String,
+  bytes: Schema.Number,
+  limit: Schema.Number,
+}) {
+  override get message() {
+    return `event ${this.eventId} for stream ${this.streamId} is ${this.bytes} bytes; the limit is ${this.limit}`
+  }
+}
+
+/** A stored record that no known schema (or upcaster) decodes. Never dropped silently. */
+export class UndecodableEvent extends Schema.TaggedError<UndecodableEvent>()("UndecodableEvent", {
+  streamId: Schema.String,
+  revision: Schema.Number,
+  position: Schema.Number,
+  type: Schema.String,
+  version: Schema.Number,
+  reason: Schema.String,
+}) {
+  override get message() {
+    return `event at position ${this.position} (${this.streamId}@${this.revision}, ${this.type} v${this.version}) cannot be decoded: ${this.reason}`
+  }
+}
+
+export type AppendError = WrongExpectedRevision | StoreUnavailable | EventTooLarge

@@ -1,0 +1,79 @@
+/**
+ * The event-store port. Semantics follow EventStoreDB/KurrentDB: appends to a stream with an
+ * expected revision, idempotent event ids, one global order over all streams, and catch-up
+ * subscriptions from a checkpoint the client owns. Every adapter (memory, SQLite, PostgreSQL,
+ * EventStoreDB/KurrentDB) passes the same contract suite (test/contract/).
+ */
+import { Context, type Effect, type Stream } from "effect"
+import type { AppendError, StoreUnavailable } from "./event-store-errors.ts"
+
+/**
+ * `no-stream`: the stream must not exist; `stream-exists`: it must; `any`: no check; a number:
+ * the revision (0-based) of the stream's last event.
+ */
+export type ExpectedRevision = "no-stream" | "any" | "stream-exists" | number
+
+/** The largest encoded `data` an event may carry (UTF-8 bytes of its JSON). */
+export const MAX_EVENT_DATA_BYTES = 256 * 1024
+
+/** An event to append. `id` is its idempotency key: appending the same id twice writes once. */
+export interface EventData {
+  readonly id: string
+  readonly type: string
+  readonly version: number
+  /** JSON-serialisable; the store keeps it as JSON. */
+  readonly data: unknown
+}
+
+export interface RecordedEvent extends EventData {
+  readonly streamId: string
+  /** 0-based position of the event within its stream. */
+  readonly revision: number
+  /** 1-based position in the one global order of the store; 0 means "before everything". */
+  readonly position: number
+  /** Epoch milliseconds at which the store committed the event. */
+  readonly recordedAt: number
+}
+
+export interface AppendResult {
+  /** The stream's revision after the append (its last event). */
+  readonly nextExpectedRevision: number
+  /** The global position of the last event appended (or found, for an idempotent retry). */
+  readonly position: number
+}
+
+export interface ReadStreamOptions {
+  readonly direction?: "forwards" | "backwards"
+  /** Inclusive start revision; defaults to the first (forwards) or last (backwards) event. */
+  readonly fromRevision?: number
+  readonly maxCount?: number
+}
+
+export interface ReadAllOptions {
+  /** Exclusive checkpoint: events with a position greater than this. Defaults to 0. */
+  readonly fromPosition?: number
+  readonly maxCount?: number
+}
+
+export interface EventStoreShape {
+  /** Names the store in messages (a URL with any password masked). */
+  readonly description: string
+  readonly append: (
+    streamId: string,
+    events: ReadonlyArray<EventData>,
+    expectedRevision: ExpectedRevision,
+  ) => Effect.Effect<AppendResult, AppendError>
+  /** One stream's events; an unknown stream is empty. */
+  readonly readStream: (streamId: string, options?: ReadStreamOptions) => Stream.Stream<RecordedEvent, StoreUnavailable>
+  /** Every event, in global order, from an exclusive checkpoint. Ends at the current head. */
+  readonly readAll: (options?: ReadAllOptions) => Stream.Stream<RecordedEvent, StoreUnavailable>
+  /**
+   * A catch-up subscription: history after the checkpoint, then live events, in global order,
+   * none skipped or repeated. Never ends by itself; interrupt it to stop.
+   */
+  readonly subscribeToAll: (options?: { readonly fromPosition?: number }) => Stream.Stream<RecordedEvent, StoreUnavailable>
+  /** The global position of the last committed event (0 when empty). */
+  readonly headPosition: Effect.Effect<number, StoreUnavailable>
+}
+
+export class EventStore extends Context.Service<EventStore, EventStoreShape>()("heartbeat-ledger/application/EventStore") {}

@@ -1,0 +1,154 @@
+/**
+ * The per-session system-event queue (domain.md §4) as a decider. Deciding never mutates:
+ * it returns the events that record each outcome; `evolveQueue` folds them into state.
+ */
+import type { DeliveryContext, Provenance, QueueEvent } from "./events.ts"
+
+export const MAX_QUEUED_EVENTS = 20
+
+export interface QueuedSystemEvent {
+  readonly eventId: string
+  readonly text: string
+  readonly contextKey?: string | undefined
+  readonly trusted: boolean
+  readonly deliveryContext?: DeliveryContext | undefined
+  readonly at: number
+  readonly provenance: Provenance
+}
+
+export interface QueueState {
+  readonly queueKey: string
+  readonly events: ReadonlyArray<QueuedSystemEvent>
+  /** The previous accepted text: an equal next text is a duplicate. Forgotten with the queue. */
+  readonly lastText?: string | undefined
+  readonly lastContextKey?: string | undefined
+}
+
+export const emptyQueue = (queueKey: string): QueueState => ({ queueKey, events: [] })
+
+/** OpenClaw's `requireSessionKey`: queues are keyed by the trimmed key, case preserved. */
+export const normalizeQueueKey = (sessionKey: string | undefined | null): string | undefined => {
+  const trimmed = typeof sessionKey === "string" ? sessionKey.trim() : ""
+  return trimmed || undefined
+}
+
+export const normalizeContextKey = (contextKey: string | undefined | null): string | undefined => {
+  const trimmed = (contextKey ?? "").trim()
+  return trimmed ? trimmed.toLowerCase() : undefined
+}
+
+export interface EnqueueCommand {
+  readonly eventId: string
+  readonly text: string
+  readonly contextKey?: string | undefined
+  readonly trusted?: boolean | undefined
+  readonly deliveryContext?: DeliveryContext | undefined
+  readonly at: number
+  readonly provenance: Provenance
+}
+
+const withContextKey = <T extends object>(base: T, contextKey: string | undefined) =>
+  contextKey === undefined ? base : { ...base, contextKey }
+
+export function decideEnqueue(state: QueueState, command: EnqueueCommand): ReadonlyArray<QueueEvent> {
+  const { queueKey } = state
+  const text = command.text.trim()
+  const common = { queueKey, eventId: command.eventId, at: command.at, provenance: command.provenance }
+  // A blank text is refused before the contextKey is looked at (it does not become the last one).
+  if (!text) return [{ _tag: "SystemEventRejected", ...common, reason: "blank-text", text: command.text }]
+  const contextKey = normalizeContextKey(command.contextKey)
+  if (state.lastText === text) {
+    return [withContextKey({ _tag: "SystemEventRejected" as const, ...common, reason: "duplicate" as const, text }, contextKey)]
+  }
+  const accepted: QueueEvent = {
+    ...withContextKey({ _tag: "SystemEventEnqueued" as const, ...common, text }, contextKey),
+    trusted: command.trusted ?? true,
+    ...(command.deliveryContext === undefined ? {} : { deliveryContext: command.deliveryContext }),
+  }
+  const oldest = state.events[0]
+  if (state.events.length < MAX_QUEUED_EVENTS || oldest === undefined) return [accepted]
+  return [
+    accepted,
+    { _tag: "SystemEventEvicted", queueKey, eventId: oldest.eventId, byEventId: command.eventId, at: command.at },
+  ]
+}
+
+/**
+ * Removes the inspected events if they still head the queue, in order; otherwise nothing
+ * (a stale inspection must not remove events that arrived or changed meanwhile).
+ */
+export function decideConsume(
+  state: QueueState,
+  command: { readonly inspected: ReadonlyArray<string>; readonly at: number },
+): ReadonlyArray<QueueEvent> {
+  const { inspected } = command
+  if (inspected.length === 0 || inspected.length > state.events.length) return []
+  const headsQueue = inspected.every((eventId, index) => state.events[index]?.eventId === eventId)
+  if (!headsQueue) return []
+  return [{ _tag: "SystemEventsConsumed", queueKey: state.queueKey, eventIds: [...inspected], at: command.at }]
+}
+
+export function decideDrain(state: QueueState, command: { readonly at: number }): ReadonlyArray<QueueEvent> {
+  if (state.events.length === 0) return []
+  const eventIds = state.events.map((event) => event.eventId)
+  return [{ _tag: "SystemEventsDrained", queueKey: state.queueKey, eventIds, at: command.at }]
+}
+
+export function decidePrune(
+  state: QueueState,
+  command: { readonly sessionKey: string; readonly at: number },
+): ReadonlyArray<QueueEvent> {
+  if (state.events.length === 0) return []
+  const eventIds = state.events.map((event) => event.eventId)
+  return [{ _tag: "QueuePruned", queueKey: state.queueKey, sessionKey: command.sessionKey, eventIds, at: command.at }]
+}
+
+const forget = (state: QueueState): QueueState => emptyQueue(state.queueKey)
+
+/** After removals: an emptied queue is forgotten; otherwise its last contextKey is the newest left. */
+const removeEvents = (state: QueueState, eventIds: ReadonlyArray<string>): QueueState => {
+  if (eventIds.length === 0) return state
+  const removed = new Set(eventIds)
+  const events = state.events.filter((event) => !removed.has(event.eventId))
+  if (events.length === 0) return forget(state)
+  const lastContextKey = events.findLast((event) => event.contextKey !== undefined)?.contextKey
+  return { ...state, events, lastContextKey }
+}
+
+export function evolveQueue(state: QueueState, event: QueueEvent): QueueState {
+  switch (event._tag) {
+    case "SystemEventEnqueued": {
+      const queued: QueuedSystemEvent = {
+        eventId: event.eventId,
+        text: event.text,
+        contextKey: event.contextKey,
+        trusted: event.trusted,
+        deliveryContext: event.deliveryContext,
+        at: event.at,
+        provenance: event.provenance,
+      }
+      return { ...state, events: [...state.events, queued], lastText: event.text, lastContextKey: event.contextKey }
+    }
+    case "SystemEventRejected":
+      return event.reason === "duplicate" ? { ...state, lastContextKey: event.contextKey } : state
+    case "SystemEventEvicted":
+      return { ...state, events: state.events.filter((queued) => queued.eventId !== event.eventId) }
+    case "SystemEventsConsumed":
+      return removeEvents(state, event.eventIds)
+    case "HeartbeatRan":
+      return removeEvents(state, event.consumed)
+    case "SystemEventsDrained":
+    case "QueuePruned":
+      return forget(state)
+  }
+}
+
+export const foldQueue = (state: QueueState, events: Iterable<QueueEvent>): QueueState => {
+  let next = state
+  for (const event of events) next = evolveQueue(next, event)
+  return next
+}
+
+/** OpenClaw's `isSystemEventContextChanged`: no queue compares with no contextKey. */
+export const isContextChanged = (state: QueueState, contextKey: string | undefined | null): boolean =>
+  normalizeContextKey(contextKey) !== state.lastContextKey

@@ -1,0 +1,23 @@
+/** Classifying system-event texts as the heartbeat does (domain.md §5). */
+
+const EXEC_FINISHED_RE = /^exec finished(?::|\s*\()/
+const EXEC_RESULT_RE = /^exec (completed|failed) \([a-z0-9_-]{1,64}, (code -?\d+|signal [^)]+)\)( :: .*)?$/
+
+export function isExecCompletionEvent(text: string): boolean {
+  const normalized = text.toLowerCase().trimStart()
+  return EXEC_FINISHED_RE.test(normalized) || EXEC_RESULT_RE.test(normalized)
+}
+
+const HEARTBEAT_OK_RE = /^heartbeat_ok(?![a-z0-9_])/
+
+/** Heartbeat acknowledgements and poll/wake chatter: never worth a prompt of their own. */
+export function isHeartbeatNoiseEvent(text: string): boolean {
+  const normalized = text.trim().toLowerCase()
+  return (
+    HEARTBEAT_OK_RE.test(normalized) || normalized.includes("heartbeat poll") || normalized.includes("heartbeat wake")
+  )
+}
+
+export function isCronSystemEvent(text: string): boolean {
+  return text.trim().length > 0 && !isHeartbeatNoiseEvent(text) && !isExecCompletionEvent(text)
+}

@@ -1,0 +1,69 @@
+/**
+ * The append rules every adapter applies inside its own atomic section, so that all stores
+ * agree on expected revisions, idempotent retries and the size limit.
+ */
+import type { EventData, ExpectedRevision } from "../../application/event-store.ts"
+import { MAX_EVENT_DATA_BYTES } from "../../application/event-store.ts"
+import { EventTooLarge, WrongExpectedRevision } from "../../application/event-store-errors.ts"
+
+/** -1 for a stream with no events. */
+export type StreamRevision = number
+
+export const expectedRevisionHolds = (expected: ExpectedRevision, current: StreamRevision): boolean => {
+  switch (expected) {
+    case "any":
+      return true
+    case "no-stream":
+      return current === -1
+    case "stream-exists":
+      return current >= 0
+    default:
+      return expected === current
+  }
+}
+
+export type AppendDecision =
+  | { readonly _tag: "Write" }
+  /** Every event of the batch is already stored, in order, from `firstRevision`: write nothing. */
+  | { readonly _tag: "AlreadyWritten"; readonly lastRevision: number }
+  | { readonly _tag: "Refuse"; readonly error: WrongExpectedRevision }
+
+/**
+ * `existingRevisions[i]` is the stream revision already holding `events[i].id`, if any.
+ * A retry of a stored batch (same ids, contiguous, at the expected place or with `any`) is a
+ * success that writes nothing, as in EventStoreDB. A batch that only partly overlaps what is
+ * stored is refused whole.
+ */
+export function decideAppend(
+  streamId: string,
+  expected: ExpectedRevision,
+  current: StreamRevision,
+  existingRevisions: ReadonlyArray<number | undefined>,
+): AppendDecision {
+  const first = existingRevisions[0]
+  const stored = existingRevisions.filter((revision) => revision !== undefined).length
+  if (first !== undefined && stored === existingRevisions.length) {
+    const contiguous = existingRevisions.every((revision, index) => revision === first + index)
+    const atExpectedPlace = expected === "any" || expected === "stream-exists" || expected === first - 1 ||
+      (expected === "no-stream" && first === 0)
+    if (contiguous && atExpectedPlace) return { _tag: "AlreadyWritten", lastRevision: first + existingRevisions.length - 1 }
+  }
+  if (stored > 0 || !expectedRevisionHolds(expected, current)) {
+    return { _tag: "Refuse", error: new WrongExpectedRevision({ streamId, expected, actual: current }) }
+  }
+  return { _tag: "Write" }
+}
+
+/** Serialises each event's data once, checking the size limit. */
+export function encodeEventData(streamId: string, events: ReadonlyArray<EventData>): string[] | EventTooLarge {
+  const encoded: string[] = []
+  for (const event of events) {
+    const json = JSON.stringify(event.data ?? null)
+    const bytes = Buffer.byteLength(json, "utf8")
+    if (bytes > MAX_EVENT_DATA_BYTES) {
+      return new EventTooLarge({ streamId, eventId: event.id, bytes, limit: MAX_EVENT_DATA_BYTES })
+    }
+    encoded.push(json)
+  }
+  return encoded
+}

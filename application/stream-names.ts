@@ -1,0 +1,15 @@
+/**
+ * Stream naming. Every stream starts with STREAM_PREFIX so that a shared store (an
+ * EventStoreDB `$all`, a PostgreSQL database) can be filtered to the ledger's own streams.
+ */
+export const STREAM_PREFIX = "hbl-"
+
+/** One stream per queue: its events decide every enqueue, consumption and drain of it. */
+export const queueStreamId = (queueKey: string): string => `${STREAM_PREFIX}queue-${queueKey}`
+export const CONFIG_STREAM = `${STREAM_PREFIX}config`
+export const WAKES_STREAM = `${STREAM_PREFIX}wakes`
+export const REAPER_STREAM = `${STREAM_PREFIX}reaper`
+/** Enqueue attempts with a blank session key have no queue; their rejection is recorded here. */
+export const UNROUTED_STREAM = `${STREAM_PREFIX}unrouted`
+
+export const isLedgerStream = (streamId: string): boolean => streamId.startsWith(STREAM_PREFIX)

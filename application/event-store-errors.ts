@@ -1,15 +1,21 @@
 /** The typed failures of the event-store port. */
 import { Schema } from "effect"
 
-export const ExpectedRevisionSchema = Schema.Union([Schema.Literals(["no-stream", "any", "stream-exists"]), Schema.Number])
+export const ExpectedRevisionSchema = Schema.Union([
+  Schema.Literals(["no-stream", "any", "stream-exists"]),
+  Schema.Number,
+])
 
 /** An append whose expected revision did not hold; nothing was written. */
-export class WrongExpectedRevision extends Schema.TaggedError<WrongExpectedRevision>()("WrongExpectedRevision", {
-  streamId: Schema.String,
-  expected: ExpectedRevisionSchema,
-  /** The stream's revision when the append was refused; -1 when it has no events. */
-  actual: Schema.Number,
-}) {
+export class WrongExpectedRevision extends Schema.TaggedError<WrongExpectedRevision>()(
+  "WrongExpectedRevision",
+  {
+    streamId: Schema.String,
+    expected: ExpectedRevisionSchema,
+    /** The stream's revision when the append was refused; -1 when it has no events. */
+    actual: Schema.Number,
+  },
+) {
   override get message() {
     return `stream ${this.streamId}: expected revision ${String(this.expected)}, actual ${this.actual}`
   }

@@ -64,16 +64,23 @@ export interface EventStoreShape {
     expectedRevision: ExpectedRevision,
   ) => Effect.Effect<AppendResult, AppendError>
   /** One stream's events; an unknown stream is empty. */
-  readonly readStream: (streamId: string, options?: ReadStreamOptions) => Stream.Stream<RecordedEvent, StoreUnavailable>
+  readonly readStream: (
+    streamId: string,
+    options?: ReadStreamOptions,
+  ) => Stream.Stream<RecordedEvent, StoreUnavailable>
   /** Every event, in global order, from an exclusive checkpoint. Ends at the current head. */
   readonly readAll: (options?: ReadAllOptions) => Stream.Stream<RecordedEvent, StoreUnavailable>
   /**
    * A catch-up subscription: history after the checkpoint, then live events, in global order,
    * none skipped or repeated. Never ends by itself; interrupt it to stop.
    */
-  readonly subscribeToAll: (options?: { readonly fromPosition?: number }) => Stream.Stream<RecordedEvent, StoreUnavailable>
+  readonly subscribeToAll: (options?: {
+    readonly fromPosition?: number
+  }) => Stream.Stream<RecordedEvent, StoreUnavailable>
   /** The global position of the last committed event (0 when empty). */
   readonly headPosition: Effect.Effect<number, StoreUnavailable>
 }
 
-export class EventStore extends Context.Service<EventStore, EventStoreShape>()("heartbeat-ledger/application/EventStore") {}
+export class EventStore extends Context.Service<EventStore, EventStoreShape>()(
+  "heartbeat-ledger/application/EventStore",
+) {}

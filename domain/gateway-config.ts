@@ -39,7 +39,10 @@ const sameConfig = (a: AgentConfig | undefined, b: AgentConfig): boolean =>
   a.enabled === b.enabled
 
 /** Recording a config that is already in force changes nothing, so it records nothing. */
-export function decideConfigureAgent(state: GatewayConfig, command: ConfigureAgent): ReadonlyArray<ConfigEvent> {
+export function decideConfigureAgent(
+  state: GatewayConfig,
+  command: ConfigureAgent,
+): ReadonlyArray<ConfigEvent> {
   const agentId = normalizeAgentId(command.agentId)
   const next: AgentConfig = {
     agentId,

@@ -19,7 +19,9 @@ import type { SessionScope } from "./session-policy.ts"
 import { isCronSystemEvent, isExecCompletionEvent } from "./system-event-text.ts"
 
 export interface HeartbeatSessionConfig {
-  readonly session?: { readonly mainKey?: string | undefined; readonly scope?: SessionScope | undefined } | undefined
+  readonly session?:
+    | { readonly mainKey?: string | undefined; readonly scope?: SessionScope | undefined }
+    | undefined
 }
 
 export interface HeartbeatSettings {
@@ -62,7 +64,8 @@ export function resolveHeartbeatSession(
 
   const preferred = heartbeat?.session?.trim() ?? ""
   const lowered = preferred.toLowerCase()
-  if (!preferred || lowered === "main" || lowered === GLOBAL_SESSION_KEY || isSubagentSessionKey(preferred)) return main
+  if (!preferred || lowered === "main" || lowered === GLOBAL_SESSION_KEY || isSubagentSessionKey(preferred))
+    return main
   const candidate = toAgentStoreSessionKey({ agentId: resolvedAgentId, requestKey: preferred, mainKey })
   return belongsHere(candidate) ? { sessionKey: candidate } : main
 }
@@ -80,7 +83,10 @@ export const isTargetedWake = (wake: WakeTarget): boolean =>
  * A targeted wake runs one agent (agentId wins; else the agent of sessionKey; else `main`),
  * forced to its sessionKey. An unscoped wake runs every enabled agent on its own queue.
  */
-export function resolveWakeRuns(wake: WakeTarget, enabledAgentIds: ReadonlyArray<string>): HeartbeatRunTarget[] {
+export function resolveWakeRuns(
+  wake: WakeTarget,
+  enabledAgentIds: ReadonlyArray<string>,
+): HeartbeatRunTarget[] {
   if (!isTargetedWake(wake)) return enabledAgentIds.map((agentId) => ({ agentId }))
   const sessionKey = wake.sessionKey?.trim() || undefined
   const agentId = wake.agentId?.trim()
@@ -101,7 +107,9 @@ export interface HeartbeatRunPlan<E> {
  * Exec completions get a dedicated prompt and are consumed alone; otherwise cron events;
  * otherwise everything inspected (only heartbeat noise is left then).
  */
-export function planHeartbeatRun<E extends { readonly text: string }>(inspected: ReadonlyArray<E>): HeartbeatRunPlan<E> {
+export function planHeartbeatRun<E extends { readonly text: string }>(
+  inspected: ReadonlyArray<E>,
+): HeartbeatRunPlan<E> {
   if (inspected.length === 0) return { prompt: "empty", shown: [] }
   const execs = inspected.filter((event) => isExecCompletionEvent(event.text))
   if (execs.length > 0) return { prompt: "exec", shown: execs }

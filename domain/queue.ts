@@ -58,7 +58,12 @@ export function decideEnqueue(state: QueueState, command: EnqueueCommand): Reado
   if (!text) return [{ _tag: "SystemEventRejected", ...common, reason: "blank-text", text: command.text }]
   const contextKey = normalizeContextKey(command.contextKey)
   if (state.lastText === text) {
-    return [withContextKey({ _tag: "SystemEventRejected" as const, ...common, reason: "duplicate" as const, text }, contextKey)]
+    return [
+      withContextKey(
+        { _tag: "SystemEventRejected" as const, ...common, reason: "duplicate" as const, text },
+        contextKey,
+      ),
+    ]
   }
   const accepted: QueueEvent = {
     ...withContextKey({ _tag: "SystemEventEnqueued" as const, ...common, text }, contextKey),
@@ -69,7 +74,13 @@ export function decideEnqueue(state: QueueState, command: EnqueueCommand): Reado
   if (state.events.length < MAX_QUEUED_EVENTS || oldest === undefined) return [accepted]
   return [
     accepted,
-    { _tag: "SystemEventEvicted", queueKey, eventId: oldest.eventId, byEventId: command.eventId, at: command.at },
+    {
+      _tag: "SystemEventEvicted",
+      queueKey,
+      eventId: oldest.eventId,
+      byEventId: command.eventId,
+      at: command.at,
+    },
   ]
 }
 
@@ -85,7 +96,9 @@ export function decideConsume(
   if (inspected.length === 0 || inspected.length > state.events.length) return []
   const headsQueue = inspected.every((eventId, index) => state.events[index]?.eventId === eventId)
   if (!headsQueue) return []
-  return [{ _tag: "SystemEventsConsumed", queueKey: state.queueKey, eventIds: [...inspected], at: command.at }]
+  return [
+    { _tag: "SystemEventsConsumed", queueKey: state.queueKey, eventIds: [...inspected], at: command.at },
+  ]
 }
 
 export function decideDrain(state: QueueState, command: { readonly at: number }): ReadonlyArray<QueueEvent> {
@@ -100,7 +113,15 @@ export function decidePrune(
 ): ReadonlyArray<QueueEvent> {
   if (state.events.length === 0) return []
   const eventIds = state.events.map((event) => event.eventId)
-  return [{ _tag: "QueuePruned", queueKey: state.queueKey, sessionKey: command.sessionKey, eventIds, at: command.at }]
+  return [
+    {
+      _tag: "QueuePruned",
+      queueKey: state.queueKey,
+      sessionKey: command.sessionKey,
+      eventIds,
+      at: command.at,
+    },
+  ]
 }
 
 const forget = (state: QueueState): QueueState => emptyQueue(state.queueKey)
@@ -127,7 +148,12 @@ export function evolveQueue(state: QueueState, event: QueueEvent): QueueState {
         at: event.at,
         provenance: event.provenance,
       }
-      return { ...state, events: [...state.events, queued], lastText: event.text, lastContextKey: event.contextKey }
+      return {
+        ...state,
+        events: [...state.events, queued],
+        lastText: event.text,
+        lastContextKey: event.contextKey,
+      }
     }
     case "SystemEventRejected":
       return event.reason === "duplicate" ? { ...state, lastContextKey: event.contextKey } : state

@@ -67,4 +67,5 @@ export const legacyRouting: Routing = {
   isCronRun: isLegacyCronRunSessionKey,
 }
 
-export const routingByName = (name: RoutingName): Routing => (name === "legacy" ? legacyRouting : fixedRouting)
+export const routingByName = (name: RoutingName): Routing =>
+  name === "legacy" ? legacyRouting : fixedRouting

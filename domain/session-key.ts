@@ -110,10 +110,7 @@ export function isValidAgentId(value: string | undefined | null): boolean {
   return trimmed.length > 0 && VALID_ID_RE.test(trimmed)
 }
 
-export function buildAgentMainSessionKey(params: {
-  agentId: string
-  mainKey?: string | undefined
-}): string {
+export function buildAgentMainSessionKey(params: { agentId: string; mainKey?: string | undefined }): string {
   return `agent:${normalizeAgentId(params.agentId)}:${normalizeMainKey(params.mainKey)}`
 }
 

@@ -14,7 +14,9 @@ const HEARTBEAT_OK_RE = /^heartbeat_ok(?![a-z0-9_])/
 export function isHeartbeatNoiseEvent(text: string): boolean {
   const normalized = text.trim().toLowerCase()
   return (
-    HEARTBEAT_OK_RE.test(normalized) || normalized.includes("heartbeat poll") || normalized.includes("heartbeat wake")
+    HEARTBEAT_OK_RE.test(normalized) ||
+    normalized.includes("heartbeat poll") ||
+    normalized.includes("heartbeat wake")
   )
 }
 

@@ -44,9 +44,13 @@ export function decideAppend(
   const stored = existingRevisions.filter((revision) => revision !== undefined).length
   if (first !== undefined && stored === existingRevisions.length) {
     const contiguous = existingRevisions.every((revision, index) => revision === first + index)
-    const atExpectedPlace = expected === "any" || expected === "stream-exists" || expected === first - 1 ||
+    const atExpectedPlace =
+      expected === "any" ||
+      expected === "stream-exists" ||
+      expected === first - 1 ||
       (expected === "no-stream" && first === 0)
-    if (contiguous && atExpectedPlace) return { _tag: "AlreadyWritten", lastRevision: first + existingRevisions.length - 1 }
+    if (contiguous && atExpectedPlace)
+      return { _tag: "AlreadyWritten", lastRevision: first + existingRevisions.length - 1 }
   }
   if (stored > 0 || !expectedRevisionHolds(expected, current)) {
     return { _tag: "Refuse", error: new WrongExpectedRevision({ streamId, expected, actual: current }) }
@@ -55,7 +59,10 @@ export function decideAppend(
 }
 
 /** Serialises each event's data once, checking the size limit. */
-export function encodeEventData(streamId: string, events: ReadonlyArray<EventData>): string[] | EventTooLarge {
+export function encodeEventData(
+  streamId: string,
+  events: ReadonlyArray<EventData>,
+): string[] | EventTooLarge {
   const encoded: string[] = []
   for (const event of events) {
     const json = JSON.stringify(event.data ?? null)

@@ -11,7 +11,10 @@ export const CATCH_UP_BATCH = 1000
 
 export function catchUpSubscription(
   fromPosition: number,
-  readAfter: (position: number, maxCount: number) => Effect.Effect<ReadonlyArray<RecordedEvent>, StoreUnavailable>,
+  readAfter: (
+    position: number,
+    maxCount: number,
+  ) => Effect.Effect<ReadonlyArray<RecordedEvent>, StoreUnavailable>,
   /** Completes when something may have been appended after `position` (a signal or a poll). */
   waitForAppend: (position: number) => Effect.Effect<void, StoreUnavailable>,
 ): Stream.Stream<RecordedEvent, StoreUnavailable> {

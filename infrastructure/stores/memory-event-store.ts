@@ -7,8 +7,8 @@ import type {
   ExpectedRevision,
   RecordedEvent,
 } from "../../application/event-store.ts"
-import type { AppendError } from "../../application/event-store-errors.ts"
 import { EventStore } from "../../application/event-store.ts"
+import type { AppendError } from "../../application/event-store-errors.ts"
 import { decideAppend, encodeEventData } from "./append-rules.ts"
 import { catchUpSubscription } from "./catch-up.ts"
 
@@ -110,7 +110,8 @@ export function makeMemoryEventStore(options: MemoryEventStoreOptions = {}): Eve
     append,
     readStream,
     readAll,
-    subscribeToAll: (options = {}) => catchUpSubscription(options.fromPosition ?? 0, readAfter, waitForAppend),
+    subscribeToAll: (options = {}) =>
+      catchUpSubscription(options.fromPosition ?? 0, readAfter, waitForAppend),
     headPosition: Effect.sync(() => all.length),
   }
 }

@@ -1,0 +1,65 @@
+/**
+ * Encoding domain events for the store and decoding stored records back, through the Schemas
+ * of domain/events.ts. An older version is upcast to the current one; an unknown type or
+ * version, or data that does not decode, is reported as UndecodableEvent — never dropped.
+ */
+import { Exit, Schema } from "effect"
+import {
+  EVENT_VERSIONS,
+  type LedgerEvent,
+  LedgerEventSchema,
+  type LedgerEventType,
+} from "../domain/events.ts"
+import type { EventData, RecordedEvent } from "./event-store.ts"
+import { UndecodableEvent } from "./event-store-errors.ts"
+
+/** Turns the data of `type` at `fromVersion` into the data of `fromVersion + 1`. */
+export type Upcaster = (data: unknown) => unknown
+
+export type Upcasters = Readonly<Record<string, Upcaster>>
+
+/** Key of the upcaster that lifts `type` from `version` to `version + 1`. */
+export const upcasterKey = (type: string, version: number): string => `${type}@${version}`
+
+/** No event has changed shape yet; the first change adds its upcaster here. */
+export const UPCASTERS: Upcasters = {}
+
+const decodeLedgerEvent = Schema.decodeUnknownExit(LedgerEventSchema)
+
+export const encodeEvent = (id: string, event: LedgerEvent): EventData => ({
+  id,
+  type: event._tag,
+  version: EVENT_VERSIONS[event._tag],
+  data: event,
+})
+
+const isKnownType = (type: string): type is LedgerEventType => Object.hasOwn(EVENT_VERSIONS, type)
+
+export function makeEventDecoder(upcasters: Upcasters = UPCASTERS) {
+  return (record: RecordedEvent): LedgerEvent | UndecodableEvent => {
+    const fail = (reason: string) =>
+      new UndecodableEvent({
+        streamId: record.streamId,
+        revision: record.revision,
+        position: record.position,
+        type: record.type,
+        version: record.version,
+        reason,
+      })
+    if (!isKnownType(record.type)) return fail("unknown event type")
+    const current = EVENT_VERSIONS[record.type]
+    if (record.version > current) return fail(`version is newer than this build knows (${current})`)
+    let data = record.data
+    for (let version = record.version; version < current; version++) {
+      const upcast = upcasters[upcasterKey(record.type, version)]
+      if (upcast === undefined) return fail(`no upcaster from version ${version}`)
+      data = upcast(data)
+    }
+    const exit = decodeLedgerEvent(data)
+    if (Exit.isFailure(exit)) return fail(String(exit.cause))
+    if (exit.value._tag !== record.type) return fail(`data is a ${exit.value._tag}, not a ${record.type}`)
+    return exit.value
+  }
+}
+
+export const decodeEvent = makeEventDecoder()

@@ -1,0 +1,539 @@
+/**
+ * The ledger: the domain service a gateway embeds. Each call decides with the domain's
+ * deciders against the ledger's view of the log, appends the resulting events to one stream
+ * with an expected revision, and folds them into the view. When another writer got there
+ * first, it catches up with the log and decides again.
+ */
+import { Clock, Context, Effect, Layer, Semaphore, Stream } from "effect"
+import { compact } from "../domain/compact.ts"
+import type { DeliveryContext, LedgerEvent, Provenance, WakeRequest } from "../domain/events.ts"
+import {
+  type ConfigureAgent,
+  decideConfigureAgent,
+  enabledAgentIds,
+  heartbeatQueueOf,
+  sessionPolicyOf,
+} from "../domain/gateway-config.ts"
+import { planHeartbeatRun, resolveWakeRuns } from "../domain/heartbeat.ts"
+import {
+  decideConsume,
+  decideDrain,
+  decideEnqueue,
+  decidePrune,
+  isContextChanged,
+  normalizeQueueKey,
+  type QueuedSystemEvent,
+} from "../domain/queue.ts"
+import { canonicalSessionKey, decideSweep, parseSessionRetention } from "../domain/retention.ts"
+import { type RoutingName, routingByName, type WakeTarget } from "../domain/routing.ts"
+import {
+  normalizeAgentId,
+  parseAgentSessionKey,
+  resolveAgentIdFromSessionKey,
+} from "../domain/session-key.ts"
+import type { SessionPolicy } from "../domain/session-policy.ts"
+import type { SourceEmission } from "../domain/sources.ts"
+import { decodeEvent, encodeEvent } from "./event-codec.ts"
+import { EventStore, type ExpectedRevision } from "./event-store.ts"
+import type { AppendError, StoreUnavailable, UndecodableEvent } from "./event-store-errors.ts"
+import { Ids } from "./ids.ts"
+import { LedgerContention, MissingSessionKey } from "./ledger-errors.ts"
+import { LedgerView } from "./ledger-view.ts"
+import { CONFIG_STREAM, queueStreamId, REAPER_STREAM, UNROUTED_STREAM, WAKES_STREAM } from "./stream-names.ts"
+
+export type LedgerError =
+  | Exclude<AppendError, { _tag: "WrongExpectedRevision" }>
+  | UndecodableEvent
+  | LedgerContention
+
+/** What a caller may pin down; everything else the ledger supplies. */
+export interface RecordOptions {
+  /** The session policy snapshotted when the work started; defaults to the origin agent's config now. */
+  readonly policy?: SessionPolicy | undefined
+  readonly routing?: RoutingName | undefined
+  /** Epoch ms; defaults to the Clock. */
+  readonly at?: number | undefined
+  /** The system event's id (a UUID); importing the same id twice records it once. */
+  readonly eventId?: string | undefined
+}
+
+export interface RecordResult {
+  readonly eventId: string
+  readonly queueKey: string
+  readonly accepted: boolean
+  readonly rejectedBecause?: "blank-text" | "duplicate" | undefined
+  /** The event the cap pushed out, if any. */
+  readonly evictedEventId?: string | undefined
+  /** The wake sent with the event, if any. */
+  readonly wake?: WakeRequest | undefined
+}
+
+export interface EnqueueOptions {
+  readonly sessionKey: string
+  readonly contextKey?: string | undefined
+  readonly deliveryContext?: DeliveryContext | undefined
+  readonly trusted?: boolean | undefined
+}
+
+export interface HeartbeatRun {
+  readonly agentId: string
+  readonly queueKey: string
+  readonly runId: string
+  readonly prompt: "exec" | "cron" | "plain" | "empty"
+  readonly shown: ReadonlyArray<QueuedSystemEvent>
+}
+
+export interface PruneResult {
+  readonly outcome: "swept" | "throttled" | "disabled"
+  readonly prunedSessions: ReadonlyArray<string>
+  readonly lostEventIds: ReadonlyArray<string>
+}
+
+export interface LedgerShape {
+  readonly configureAgent: (
+    command: Omit<ConfigureAgent, "at"> & { readonly at?: number },
+  ) => Effect.Effect<void, LedgerError>
+  /** The policy a source snapshots when its work starts for `origin`. */
+  readonly snapshotPolicy: (origin: string) => Effect.Effect<SessionPolicy>
+  /** Records a source's emission: routes it, enqueues it, and records the wake it sends. */
+  readonly record: (
+    emission: SourceEmission,
+    options?: RecordOptions,
+  ) => Effect.Effect<RecordResult, LedgerError>
+  /** The low-level queue call: never remaps (as in OpenClaw), sends no wake. */
+  readonly enqueue: (
+    text: string,
+    options: EnqueueOptions,
+    record?: Pick<RecordOptions, "at" | "eventId">,
+  ) => Effect.Effect<RecordResult, LedgerError | MissingSessionKey>
+  readonly peek: (sessionKey: string) => Effect.Effect<ReadonlyArray<QueuedSystemEvent>>
+  readonly isContextChanged: (sessionKey: string, contextKey?: string | null) => Effect.Effect<boolean>
+  /** Removes the inspected events if they still head the queue; returns what it removed. */
+  readonly consume: (
+    sessionKey: string,
+    inspectedEventIds: ReadonlyArray<string>,
+  ) => Effect.Effect<ReadonlyArray<QueuedSystemEvent>, LedgerError>
+  readonly drain: (sessionKey: string) => Effect.Effect<ReadonlyArray<QueuedSystemEvent>, LedgerError>
+  /** Runs the heartbeat(s) a wake asks for: each peeks its queue, shows, and consumes what it showed. */
+  readonly runHeartbeat: (
+    wake: WakeTarget & { readonly reason?: string; readonly at?: number },
+  ) => Effect.Effect<ReadonlyArray<HeartbeatRun>, LedgerError>
+  /** Records a wake request that came with no system event (a manual or scheduled wake). */
+  readonly requestWake: (wake: WakeRequest & { readonly at?: number }) => Effect.Effect<string, LedgerError>
+  readonly recordWakeSkipped: (skip: {
+    readonly wakeId: string
+    readonly agentId: string
+    readonly sessionKey?: string | undefined
+    readonly reason:
+      | "requests-in-flight"
+      | "cron-in-progress"
+      | "lanes-busy"
+      | "disabled"
+      | "no-handler"
+      | "error"
+    readonly retryAt?: number | undefined
+    readonly at?: number
+  }) => Effect.Effect<void, LedgerError>
+  /** The retention reaper: prunes idle cron-run sessions, recording the events they lose. */
+  readonly prune: (options?: {
+    readonly retention?: string | number | boolean | undefined
+    readonly force?: boolean
+    readonly routing?: RoutingName
+    readonly at?: number
+  }) => Effect.Effect<PruneResult, LedgerError>
+  /** Folds in what other writers appended since the view's position. */
+  readonly sync: Effect.Effect<void, StoreUnavailable | UndecodableEvent>
+  /** The current view (read-only by contract). */
+  readonly view: Effect.Effect<LedgerView>
+}
+
+export class Ledger extends Context.Service<Ledger, LedgerShape>()("heartbeat-ledger/application/Ledger") {}
+
+const MAX_ATTEMPTS = 8
+
+const expectedFrom = (revision: number): ExpectedRevision => (revision < 0 ? "no-stream" : revision)
+
+export const makeLedger = Effect.gen(function* () {
+  const store = yield* EventStore
+  const ids = yield* Ids
+  const view = new LedgerView()
+  // One decision at a time in this process; other processes are handled by expected revisions.
+  const lock = yield* Semaphore.make(1)
+
+  const now = (at: number | undefined) => (at === undefined ? Clock.currentTimeMillis : Effect.succeed(at))
+
+  const catchUp = store.readAll({ fromPosition: view.position }).pipe(
+    Stream.runForEach((record) =>
+      Effect.suspend(() => {
+        const event = decodeEvent(record)
+        if (event._tag === "UndecodableEvent") return Effect.fail(event)
+        view.apply(record, event)
+        return Effect.void
+      }),
+    ),
+  )
+
+  yield* catchUp
+
+  /**
+   * Decides against the view and appends to one stream; on a conflict, catches up and decides
+   * again. `decide` returns the stream and its events (or nothing to append) and a result.
+   */
+  const transact = <A>(
+    decide: () => Effect.Effect<{
+      readonly streamId: string
+      readonly events: ReadonlyArray<LedgerEvent>
+      readonly result: A
+    }>,
+  ): Effect.Effect<A, LedgerError> =>
+    lock.withPermit(
+      Effect.gen(function* () {
+        for (let attempt = 1; ; attempt++) {
+          const { streamId, events, result } = yield* decide()
+          if (events.length === 0) return result
+          const expected = expectedFrom(view.revision(streamId))
+          const encoded = yield* Effect.forEach(events, (event) =>
+            Effect.map(ids.next, (id) => encodeEvent(id, event)),
+          )
+          const appended = yield* store.append(streamId, encoded, expected).pipe(
+            Effect.map((ok) => ({ ok })),
+            Effect.catchTag("WrongExpectedRevision", () => Effect.succeed({ ok: undefined })),
+          )
+          if (appended.ok !== undefined) {
+            const first = appended.ok.position - events.length + 1
+            events.forEach((event, index) => {
+              view.apply({ streamId, revision: view.revision(streamId) + 1, position: first + index }, event)
+            })
+            return result
+          }
+          if (attempt >= MAX_ATTEMPTS) return yield* new LedgerContention({ streamId, attempts: attempt })
+          yield* catchUp
+        }
+      }),
+    )
+
+  const agentOf = (origin: string) => resolveAgentIdFromSessionKey(origin)
+
+  const snapshotPolicy = (origin: string) => Effect.sync(() => sessionPolicyOf(view.config, agentOf(origin)))
+
+  const enqueueDecision = (input: {
+    readonly queueKey: string
+    readonly text: string
+    readonly contextKey?: string | undefined
+    readonly trusted?: boolean | undefined
+    readonly deliveryContext?: DeliveryContext | undefined
+    readonly provenance: Provenance
+    readonly wakeOnlyIfAccepted: boolean
+    readonly eventId: string
+    readonly at: number
+  }) => {
+    const queueEvents = decideEnqueue(view.queue(input.queueKey), {
+      eventId: input.eventId,
+      text: input.text,
+      contextKey: input.contextKey,
+      trusted: input.trusted,
+      deliveryContext: input.deliveryContext,
+      at: input.at,
+      provenance: input.provenance,
+    })
+    const accepted = queueEvents[0]?._tag === "SystemEventEnqueued"
+    const rejected = queueEvents[0]?._tag === "SystemEventRejected" ? queueEvents[0] : undefined
+    const evicted = queueEvents.find((event) => event._tag === "SystemEventEvicted")
+    const wake = input.provenance.wake
+    const sendsWake = wake !== undefined && (accepted || !input.wakeOnlyIfAccepted)
+    return Effect.map(ids.next, (wakeId) => {
+      const events: LedgerEvent[] = [...queueEvents]
+      if (sendsWake) {
+        events.push({ _tag: "HeartbeatWakeRequested", wakeId, ...wake, eventId: input.eventId, at: input.at })
+      }
+      const result: RecordResult = compact({
+        eventId: input.eventId,
+        queueKey: input.queueKey,
+        accepted,
+        rejectedBecause: rejected?.reason === "missing-session-key" ? undefined : rejected?.reason,
+        evictedEventId: evicted?._tag === "SystemEventEvicted" ? evicted.eventId : undefined,
+        wake: sendsWake ? wake : undefined,
+      })
+      return { streamId: queueStreamId(input.queueKey), events, result }
+    })
+  }
+
+  const record: LedgerShape["record"] = (emission, options = {}) =>
+    Effect.gen(function* () {
+      const at = yield* now(options.at)
+      const eventId = options.eventId ?? (yield* ids.next)
+      return yield* transact(() => {
+        const policy = options.policy ?? sessionPolicyOf(view.config, agentOf(emission.origin))
+        const routing = routingByName(options.routing ?? "fixed")
+        const target = routing.wakeTarget(emission.origin, policy.mainKey, policy.scope)
+        const wake: WakeRequest = compact({ ...emission.wake, ...target })
+        const provenance: Provenance = {
+          source: emission.source,
+          origin: emission.origin,
+          policy: compact({ mainKey: policy.mainKey, scope: policy.scope }),
+          routing: routing.name,
+          wake,
+        }
+        const queueKey = normalizeQueueKey(routing.queueKey(emission.origin, policy.mainKey, policy.scope))
+        if (queueKey === undefined) return rejectUnrouted(emission.text, provenance, eventId, at)
+        return enqueueDecision({
+          queueKey,
+          text: emission.text,
+          contextKey: emission.contextKey,
+          trusted: emission.trusted,
+          provenance,
+          wakeOnlyIfAccepted: emission.wakeOnlyIfAccepted,
+          eventId,
+          at,
+        })
+      })
+    })
+
+  const rejectUnrouted = (text: string, provenance: Provenance, eventId: string, at: number) =>
+    Effect.succeed({
+      streamId: UNROUTED_STREAM,
+      events: [
+        {
+          _tag: "SystemEventRejected" as const,
+          queueKey: "",
+          eventId,
+          reason: "missing-session-key" as const,
+          text,
+          at,
+          provenance: compact({ ...provenance, wake: undefined }),
+        },
+      ],
+      result: { eventId, queueKey: "", accepted: false } satisfies RecordResult,
+    })
+
+  const enqueue: LedgerShape["enqueue"] = (text, options, recordOptions = {}) =>
+    Effect.gen(function* () {
+      const at = yield* now(recordOptions.at)
+      const eventId = recordOptions.eventId ?? (yield* ids.next)
+      const queueKey = normalizeQueueKey(options.sessionKey)
+      const provenance: Provenance = {
+        source: "api",
+        origin: options.sessionKey ?? "",
+        policy: {},
+        routing: "raw",
+      }
+      const result = yield* transact(() =>
+        queueKey === undefined
+          ? rejectUnrouted(text, provenance, eventId, at)
+          : enqueueDecision({
+              queueKey,
+              text,
+              contextKey: options.contextKey,
+              trusted: options.trusted,
+              deliveryContext: options.deliveryContext,
+              provenance,
+              wakeOnlyIfAccepted: false,
+              eventId,
+              at,
+            }),
+      )
+      if (queueKey === undefined) return yield* new MissingSessionKey()
+      return result
+    })
+
+  const queueOf = (sessionKey: string) => view.queue(normalizeQueueKey(sessionKey) ?? "")
+
+  const consume: LedgerShape["consume"] = (sessionKey, inspected) =>
+    Effect.gen(function* () {
+      const at = yield* Clock.currentTimeMillis
+      return yield* transact(() =>
+        Effect.sync(() => {
+          const queue = queueOf(sessionKey)
+          const events = decideConsume(queue, { inspected, at })
+          const removed = events.length === 0 ? [] : queue.events.slice(0, inspected.length)
+          return { streamId: queueStreamId(queue.queueKey), events, result: removed }
+        }),
+      )
+    })
+
+  const drain: LedgerShape["drain"] = (sessionKey) =>
+    Effect.gen(function* () {
+      const at = yield* Clock.currentTimeMillis
+      return yield* transact(() =>
+        Effect.sync(() => {
+          const queue = queueOf(sessionKey)
+          return {
+            streamId: queueStreamId(queue.queueKey),
+            events: decideDrain(queue, { at }),
+            result: queue.events,
+          }
+        }),
+      )
+    })
+
+  const runHeartbeat: LedgerShape["runHeartbeat"] = (wake) =>
+    Effect.gen(function* () {
+      const at = yield* now(wake.at)
+      const runs = resolveWakeRuns(wake, enabledAgentIds(view.config))
+      const results: HeartbeatRun[] = []
+      for (const run of runs) {
+        const runId = yield* ids.next
+        const agent = view.config.agents.get(run.agentId) ?? { agentId: run.agentId, enabled: true }
+        const result = yield* transact(() =>
+          Effect.sync(() => {
+            const queueKey = heartbeatQueueOf(agent, run.forcedSessionKey)
+            const queue = view.queue(queueKey)
+            const plan = planHeartbeatRun(queue.events)
+            const event: LedgerEvent = compact({
+              _tag: "HeartbeatRan" as const,
+              queueKey,
+              agentId: run.agentId,
+              runId,
+              forcedSessionKey: run.forcedSessionKey,
+              reason: wake.reason ?? "interval",
+              prompt: plan.prompt,
+              shown: plan.shown.map((event) => event.eventId),
+              consumed: plan.shown.map((event) => event.eventId),
+              at,
+            })
+            const outcome: HeartbeatRun = {
+              agentId: run.agentId,
+              queueKey,
+              runId,
+              prompt: plan.prompt,
+              shown: plan.shown,
+            }
+            return { streamId: queueStreamId(queueKey), events: [event], result: outcome }
+          }),
+        )
+        results.push(result)
+      }
+      return results
+    })
+
+  const requestWake: LedgerShape["requestWake"] = (wake) =>
+    Effect.gen(function* () {
+      const at = yield* now(wake.at)
+      const wakeId = yield* ids.next
+      const { at: _ignored, ...request } = wake
+      yield* transact(() =>
+        Effect.succeed({
+          streamId: WAKES_STREAM,
+          events: [{ _tag: "HeartbeatWakeRequested" as const, wakeId, ...request, at }],
+          result: undefined,
+        }),
+      )
+      return wakeId
+    })
+
+  const recordWakeSkipped: LedgerShape["recordWakeSkipped"] = (skip) =>
+    Effect.gen(function* () {
+      const at = yield* now(skip.at)
+      const { at: _ignored, ...rest } = skip
+      yield* transact(() =>
+        Effect.succeed({
+          streamId: WAKES_STREAM,
+          events: [
+            compact({
+              _tag: "HeartbeatWakeSkipped" as const,
+              ...rest,
+              agentId: normalizeAgentId(rest.agentId),
+              at,
+            }),
+          ],
+          result: undefined,
+        }),
+      )
+    })
+
+  const prune: LedgerShape["prune"] = (options = {}) =>
+    Effect.gen(function* () {
+      const at = yield* now(options.at)
+      const retentionMs = parseSessionRetention(options.retention)
+      if (retentionMs === null)
+        return { outcome: "disabled", prunedSessions: [], lostEventIds: [] } as PruneResult
+      const routing = routingByName(options.routing ?? "fixed")
+      const decision = decideSweep(
+        [...view.sessions].map(([sessionKey, lastUpdatedAt]) => ({ sessionKey, lastUpdatedAt })),
+        {
+          now: at,
+          retentionMs,
+          force: options.force ?? false,
+          lastSweepAt: view.lastSweepAt,
+          isCronRun: routing.isCronRun,
+        },
+      )
+      if (decision._tag !== "Sweep")
+        return { outcome: "throttled", prunedSessions: [], lostEventIds: [] } as PruneResult
+      const expired = new Map(decision.expired.map((session) => [session.sessionKey, session]))
+      const lost = new Map<string, string[]>()
+      // A pruned session's queue — spelled in any case — loses whatever it still holds.
+      for (const queue of [...view.queues.values()]) {
+        const session = canonicalSessionKey(queue.queueKey)
+        if (!expired.has(session)) continue
+        const pruned = yield* transact(() =>
+          Effect.sync(() => {
+            const events = decidePrune(view.queue(queue.queueKey), { sessionKey: session, at })
+            const eventIds = events.flatMap((event) => (event._tag === "QueuePruned" ? event.eventIds : []))
+            return { streamId: queueStreamId(queue.queueKey), events, result: eventIds }
+          }),
+        )
+        lost.set(session, [...(lost.get(session) ?? []), ...pruned])
+      }
+      const sessions = decision.expired.map((session) => ({
+        sessionKey: session.sessionKey,
+        lastUpdatedAt: session.lastUpdatedAt,
+        lostEventIds: lost.get(session.sessionKey) ?? [],
+      }))
+      yield* transact(() =>
+        Effect.succeed({
+          streamId: REAPER_STREAM,
+          events: [
+            {
+              _tag: "SessionsPruned" as const,
+              retentionMs: retentionMs,
+              forced: options.force ?? false,
+              sessions,
+              at,
+            },
+          ],
+          result: undefined,
+        }),
+      )
+      return {
+        outcome: "swept",
+        prunedSessions: sessions.map((session) => session.sessionKey),
+        lostEventIds: sessions.flatMap((session) => session.lostEventIds),
+      } as PruneResult
+    })
+
+  const configureAgent: LedgerShape["configureAgent"] = (command) =>
+    Effect.gen(function* () {
+      const at = yield* now(command.at)
+      yield* transact(() =>
+        Effect.sync(() => ({
+          streamId: CONFIG_STREAM,
+          events: decideConfigureAgent(view.config, { ...command, at }),
+          result: undefined,
+        })),
+      )
+    })
+
+  return Ledger.of({
+    configureAgent,
+    snapshotPolicy,
+    record,
+    enqueue,
+    peek: (sessionKey) => Effect.sync(() => queueOf(sessionKey).events.map((event) => ({ ...event }))),
+    isContextChanged: (sessionKey, contextKey) =>
+      Effect.sync(() => isContextChanged(queueOf(sessionKey), contextKey)),
+    consume,
+    drain,
+    runHeartbeat,
+    requestWake,
+    recordWakeSkipped,
+    prune,
+    sync: lock.withPermit(catchUp),
+    view: Effect.sync(() => view),
+  })
+})
+
+export const layerLedger = Layer.effect(Ledger, makeLedger)
+
+/** Exported for the agent attribution used by projections. */
+export const agentOfOrigin = (origin: string): string | undefined => parseAgentSessionKey(origin)?.agentId

@@ -1,0 +1,273 @@
+/**
+ * The sources of system events (domain.md §6). Each builder turns what the source knows into
+ * the emission OpenClaw would make — the exact text, contextKey, trust and wake — or `null`
+ * when the source stays silent. Routing is applied later, from the policy snapshot.
+ */
+import type { SourceKind } from "./source-kind.ts"
+
+export interface WakeOptions {
+  readonly source: string
+  readonly reason: string
+  readonly intent: "event"
+  readonly coalesceMs?: number | undefined
+}
+
+export interface SourceEmission {
+  readonly source: SourceKind
+  /** The session the work ran under (the parent session for ACP relays). */
+  readonly origin: string
+  readonly text: string
+  readonly contextKey?: string | undefined
+  readonly trusted: boolean
+  readonly wake: WakeOptions
+  /** Node events wake only when the event was accepted; the others always wake. */
+  readonly wakeOnlyIfAccepted: boolean
+}
+
+const EXEC_WAKE: WakeOptions = { source: "exec-event", reason: "exec-event", intent: "event", coalesceMs: 0 }
+
+/** Cuts to `max` characters, the last one an ellipsis, as OpenClaw's summaries do. */
+export const truncateText = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max - 1)}…`
+
+const collapseWhitespace = (text: string): string => text.replace(/\s+/g, " ").trim()
+
+// ── exec: background exit ──────────────────────────────────────────────────────────────────
+
+export interface ExecExit {
+  readonly sessionKey: string
+  readonly processId: string
+  readonly exitCode?: number | null | undefined
+  readonly signal?: string | null | undefined
+  /** The tail of the process output. */
+  readonly output?: string | undefined
+  /** The user cancelled the process by hand. */
+  readonly manualCancel?: boolean | undefined
+  readonly notifyOnExit?: boolean | undefined
+  readonly notifyOnEmptySuccess?: boolean | undefined
+}
+
+export const EXEC_OUTPUT_TAIL = 400
+export const EXEC_OUTPUT_MAX = 180
+
+export function execExitEmission(exit: ExecExit): SourceEmission | null {
+  if (exit.notifyOnExit === false) return null
+  const signalled = Boolean(exit.signal)
+  const exitCode = exit.exitCode ?? 0
+  const status = !signalled && exitCode === 0 ? "completed" : "failed"
+  const label = signalled ? `signal ${exit.signal}` : `code ${exitCode}`
+  const output = truncateText(
+    collapseWhitespace((exit.output ?? "").slice(-EXEC_OUTPUT_TAIL)),
+    EXEC_OUTPUT_MAX,
+  )
+  if (!output) {
+    if (status === "failed" && exit.manualCancel) return null
+    if (status === "completed" && !exit.notifyOnEmptySuccess) return null
+  }
+  const head = `Exec ${status} (${exit.processId.slice(0, 8)}, ${label})`
+  return {
+    source: "exec-exit",
+    origin: exit.sessionKey,
+    text: output ? `${head} :: ${output}` : head,
+    trusted: false,
+    wake: EXEC_WAKE,
+    wakeOnlyIfAccepted: false,
+  }
+}
+
+// ── exec: notices (emitExecSystemEvent) ────────────────────────────────────────────────────
+
+export function execNoticeEmission(notice: {
+  readonly sessionKey: string
+  readonly text: string
+  readonly contextKey?: string | undefined
+}): SourceEmission | null {
+  if (!notice.sessionKey.trim()) return null
+  return {
+    source: "exec-notice",
+    origin: notice.sessionKey,
+    text: notice.text,
+    contextKey: notice.contextKey,
+    trusted: false,
+    wake: EXEC_WAKE,
+    wakeOnlyIfAccepted: false,
+  }
+}
+
+// ── ACP spawn relay ────────────────────────────────────────────────────────────────────────
+
+export const ACP_PHASES = ["start", "progress", "stall", "resumed", "done", "error", "timeout"] as const
+export type AcpPhase = (typeof ACP_PHASES)[number]
+export const ACP_SNIPPET_MAX = 220
+
+export interface AcpRelay {
+  /** The parent session that spawned the child agent: the relay's origin. */
+  readonly parentSessionKey: string
+  readonly runId: string
+  readonly label: string
+  readonly phase: AcpPhase
+  /** Output snippet (progress) or error message (error). */
+  readonly snippet?: string | undefined
+  /** Seconds without output (stall), run time (done) or the limit (timeout). */
+  readonly seconds?: number | undefined
+  /** With surface updates off the relay enqueues nothing. */
+  readonly surfaceUpdates?: boolean | undefined
+}
+
+const acpText = (relay: AcpRelay): string | null => {
+  const seconds = Math.round(relay.seconds ?? 0)
+  const snippet = truncateText(collapseWhitespace(relay.snippet ?? ""), ACP_SNIPPET_MAX)
+  switch (relay.phase) {
+    case "start":
+      return `${relay.label} started.`
+    case "progress":
+      return snippet ? `${relay.label}: ${snippet}` : null
+    case "stall":
+      return `${relay.label} has produced no output for ${seconds}s. It may be waiting for interactive input.`
+    case "resumed":
+      return `${relay.label} resumed output.`
+    case "done":
+      return `${relay.label} run completed in ${seconds}s.`
+    case "error":
+      return snippet ? `${relay.label} run failed: ${snippet}` : `${relay.label} run failed.`
+    case "timeout":
+      return `${relay.label} run timed out after ${seconds}s.`
+  }
+}
+
+export function acpRelayEmission(relay: AcpRelay): SourceEmission | null {
+  if (relay.surfaceUpdates === false) return null
+  const text = acpText(relay)
+  if (text === null) return null
+  return {
+    source: "acp-relay",
+    origin: relay.parentSessionKey,
+    text,
+    contextKey: `acp-spawn:${relay.runId}:${relay.phase}`,
+    trusted: false,
+    wake: { source: "acp-spawn", reason: "acp:spawn:stream", intent: "event" },
+    wakeOnlyIfAccepted: false,
+  }
+}
+
+// ── CLI watchdog stall ─────────────────────────────────────────────────────────────────────
+
+export function cliWatchdogEmission(stall: {
+  readonly sessionKey: string
+  readonly provider: string
+  readonly seconds: number
+  readonly hint?: string | undefined
+}): SourceEmission {
+  const base =
+    `CLI agent (${stall.provider}) produced no output for ${Math.round(stall.seconds)}s and was terminated. ` +
+    "It may have been waiting for interactive input or an approval prompt."
+  const hint = stall.hint?.trim()
+  return {
+    source: "cli-watchdog",
+    origin: stall.sessionKey,
+    text: hint ? `${base} ${hint}` : base,
+    trusted: true,
+    wake: { source: "cli-watchdog", reason: "cli:watchdog:stall", intent: "event" },
+    wakeOnlyIfAccepted: false,
+  }
+}
+
+// ── gateway node events ───────────────────────────────────────────────────────────────────
+
+export const NODE_OUTPUT_MAX = 200
+
+export interface NodeExecEvent {
+  readonly event: "exec.started" | "exec.finished" | "exec.denied"
+  readonly nodeId: string
+  /** Defaults to `node-<nodeId>`. */
+  readonly sessionKey?: string | undefined
+  readonly runId?: string | undefined
+  readonly command?: string | undefined
+  readonly exitCode?: number | null | undefined
+  readonly timedOut?: boolean | undefined
+  readonly output?: string | undefined
+  readonly reason?: string | undefined
+}
+
+const nodeText = (event: NodeExecEvent): string | null => {
+  const who = `node=${event.nodeId}${event.runId ? ` id=${event.runId}` : ""}`
+  const command = event.command?.trim() ? `: ${event.command.trim()}` : ""
+  switch (event.event) {
+    case "exec.started":
+      return `Exec started (${who})${command}`
+    case "exec.denied":
+      return `Exec denied (${who}${event.reason?.trim() ? `, ${event.reason.trim()}` : ""})${command}`
+    case "exec.finished": {
+      const output = truncateText((event.output ?? "").trim(), NODE_OUTPUT_MAX)
+      if (event.exitCode === 0 && !event.timedOut && !output) return null
+      const status = event.timedOut
+        ? "timeout"
+        : typeof event.exitCode === "number"
+          ? `code ${event.exitCode}`
+          : "code ?"
+      return `Exec finished (${who}, ${status})${output ? `\n${output}` : ""}`
+    }
+  }
+}
+
+export function nodeEventEmission(event: NodeExecEvent): SourceEmission | null {
+  const text = nodeText(event)
+  if (text === null) return null
+  return {
+    source: "node-event",
+    origin: event.sessionKey?.trim() ? event.sessionKey : `node-${event.nodeId}`,
+    text,
+    contextKey: event.runId ? `exec:${event.runId}` : "exec",
+    trusted: false,
+    wake: EXEC_WAKE,
+    wakeOnlyIfAccepted: true,
+  }
+}
+
+// ── plain sources: cron main-session jobs, hooks, background tasks ─────────────────────────
+
+export function cronEmission(job: {
+  readonly sessionKey: string
+  readonly jobId: string
+  readonly text: string
+}) {
+  return plain("cron", job.sessionKey, job.text, `cron:${job.jobId}`, {
+    source: "cron",
+    reason: `cron:${job.jobId}`,
+  })
+}
+
+export function hookEmission(hook: {
+  readonly sessionKey: string
+  readonly name: string
+  readonly text: string
+}) {
+  return plain("hook", hook.sessionKey, hook.text, undefined, { source: "hook", reason: `hook:${hook.name}` })
+}
+
+export function taskEmission(task: {
+  readonly sessionKey: string
+  readonly taskId: string
+  readonly text: string
+}) {
+  return plain("task", task.sessionKey, task.text, `task:${task.taskId}`, {
+    source: "background-task",
+    reason: `task:${task.taskId}`,
+  })
+}
+
+const plain = (
+  source: SourceKind,
+  origin: string,
+  text: string,
+  contextKey: string | undefined,
+  wake: { readonly source: string; readonly reason: string },
+): SourceEmission => ({
+  source,
+  origin,
+  text,
+  contextKey,
+  trusted: true,
+  wake: { ...wake, intent: "event" },
+  wakeOnlyIfAccepted: false,
+})

@@ -1,0 +1,350 @@
+/**
+ * The audit projection: every enqueue attempt's fate, per agent. Terminal fates (rejected,
+ * consumed, evicted, pruned) are counted and forgotten, so memory stays flat in the log's
+ * size; only events still queued are held (at most 20 per queue). Whether a queued event is
+ * merely pending or stranded is judged when a report is taken, against the config then.
+ */
+import type { LedgerEvent, RejectionReason } from "../../domain/events.ts"
+import {
+  drainedQueues,
+  emptyGatewayConfig,
+  evolveGatewayConfig,
+  type GatewayConfig,
+  heartbeatQueueOf,
+} from "../../domain/gateway-config.ts"
+import { parseAgentSessionKey } from "../../domain/session-key.ts"
+import type { SourceKind } from "../../domain/source-kind.ts"
+import {
+  emptyHistogram,
+  histogramFromJSON,
+  histogramToJSON,
+  type LatencyHistogram,
+  quantile,
+  recordLatency,
+} from "./latency-histogram.ts"
+import type { Projection } from "./projection.ts"
+
+/** Events whose origin and queue name no agent are accounted to this pseudo-agent. */
+export const UNSCOPED_AGENT = "(unscoped)"
+
+export interface AgentCounts {
+  attempts: number
+  accepted: number
+  rejected: Record<RejectionReason, number>
+  consumed: number
+  evicted: number
+  pruned: number
+}
+
+export interface PendingEvent {
+  readonly eventId: string
+  readonly queueKey: string
+  readonly agentId: string
+  readonly source: SourceKind
+  readonly origin: string
+  readonly text: string
+  readonly at: number
+}
+
+export interface AuditState {
+  config: GatewayConfig
+  readonly agents: Map<string, AgentCounts>
+  /** agentId → source → enqueue-to-consumption latency. */
+  readonly latency: Map<string, Map<string, LatencyHistogram>>
+  readonly pending: Map<string, PendingEvent>
+  /** Queue depth of each agent's own events over time, decimated to stay bounded. */
+  readonly depth: Map<string, Array<readonly [at: number, depth: number]>>
+  /** Current depth per agent (the last point of each series before decimation). */
+  readonly depthNow: Map<string, number>
+  firstAt: number | undefined
+  lastAt: number | undefined
+}
+
+const MAX_DEPTH_POINTS = 2000
+
+const emptyCounts = (): AgentCounts => ({
+  attempts: 0,
+  accepted: 0,
+  rejected: { "blank-text": 0, duplicate: 0, "missing-session-key": 0 },
+  consumed: 0,
+  evicted: 0,
+  pruned: 0,
+})
+
+/** The agent whose work produced an event: the origin's agent, else the queue's, else none. */
+export const agentOfEvent = (origin: string, queueKey: string): string =>
+  parseAgentSessionKey(origin)?.agentId ?? parseAgentSessionKey(queueKey)?.agentId ?? UNSCOPED_AGENT
+
+const countsOf = (state: AuditState, agentId: string): AgentCounts => {
+  let counts = state.agents.get(agentId)
+  if (counts === undefined) {
+    counts = emptyCounts()
+    state.agents.set(agentId, counts)
+  }
+  return counts
+}
+
+const trackDepth = (state: AuditState, agentId: string, delta: number, at: number) => {
+  const depth = (state.depthNow.get(agentId) ?? 0) + delta
+  state.depthNow.set(agentId, depth)
+  let series = state.depth.get(agentId)
+  if (series === undefined) {
+    series = []
+    state.depth.set(agentId, series)
+  }
+  series.push([at, depth])
+  // Keep every other point once full: the chart keeps its shape, memory stays bounded.
+  if (series.length > MAX_DEPTH_POINTS) {
+    const kept = series.filter((_, index) => index % 2 === 0)
+    series.length = 0
+    series.push(...kept)
+  }
+}
+
+const settle = (
+  state: AuditState,
+  eventIds: ReadonlyArray<string>,
+  at: number,
+  fate: "consumed" | "evicted" | "pruned",
+) => {
+  for (const eventId of eventIds) {
+    const pending = state.pending.get(eventId)
+    if (pending === undefined) continue
+    state.pending.delete(eventId)
+    countsOf(state, pending.agentId)[fate]++
+    if (fate === "consumed") {
+      let bySource = state.latency.get(pending.agentId)
+      if (bySource === undefined) {
+        bySource = new Map()
+        state.latency.set(pending.agentId, bySource)
+      }
+      let histogram = bySource.get(pending.source)
+      if (histogram === undefined) {
+        histogram = emptyHistogram()
+        bySource.set(pending.source, histogram)
+      }
+      recordLatency(histogram, at - pending.at)
+    }
+    trackDepth(state, pending.agentId, -1, at)
+  }
+}
+
+export function evolveAudit(state: AuditState, event: LedgerEvent): AuditState {
+  if ("at" in event) {
+    state.firstAt ??= event.at
+    state.lastAt = event.at
+  }
+  switch (event._tag) {
+    case "SystemEventEnqueued": {
+      const agentId = agentOfEvent(event.provenance.origin, event.queueKey)
+      const counts = countsOf(state, agentId)
+      counts.attempts++
+      counts.accepted++
+      state.pending.set(event.eventId, {
+        eventId: event.eventId,
+        queueKey: event.queueKey,
+        agentId,
+        source: event.provenance.source,
+        origin: event.provenance.origin,
+        text: event.text,
+        at: event.at,
+      })
+      trackDepth(state, agentId, +1, event.at)
+      return state
+    }
+    case "SystemEventRejected": {
+      const counts = countsOf(state, agentOfEvent(event.provenance.origin, event.queueKey))
+      counts.attempts++
+      counts.rejected[event.reason]++
+      return state
+    }
+    case "SystemEventEvicted":
+      settle(state, [event.eventId], event.at, "evicted")
+      return state
+    case "SystemEventsConsumed":
+    case "SystemEventsDrained":
+      settle(state, event.eventIds, event.at, "consumed")
+      return state
+    case "HeartbeatRan":
+      settle(state, event.consumed, event.at, "consumed")
+      return state
+    case "QueuePruned":
+      settle(state, event.eventIds, event.at, "pruned")
+      return state
+    case "AgentConfigured":
+      state.config = evolveGatewayConfig(state.config, event)
+      return state
+    default:
+      return state
+  }
+}
+
+export const emptyAudit = (): AuditState => ({
+  config: emptyGatewayConfig,
+  agents: new Map(),
+  latency: new Map(),
+  pending: new Map(),
+  depth: new Map(),
+  depthNow: new Map(),
+  firstAt: undefined,
+  lastAt: undefined,
+})
+
+export const auditProjection: Projection<AuditState> = {
+  name: "audit",
+  init: emptyAudit,
+  evolve: evolveAudit,
+  toJSON: (state) => ({
+    config: [...state.config.agents.values()],
+    agents: [...state.agents],
+    latency: [...state.latency].map(([agentId, bySource]) => [
+      agentId,
+      [...bySource].map(([source, histogram]) => [source, histogramToJSON(histogram)]),
+    ]),
+    pending: [...state.pending.values()],
+    depth: [...state.depth],
+    depthNow: [...state.depthNow],
+    firstAt: state.firstAt ?? null,
+    lastAt: state.lastAt ?? null,
+  }),
+  fromJSON: (json) => {
+    const j = json as AuditJSON
+    const state: AuditState = {
+      config: { agents: new Map(j.config.map((agent) => [agent.agentId, agent])) },
+      agents: new Map(j.agents),
+      latency: new Map(
+        j.latency.map(([agentId, bySource]) => [
+          agentId,
+          new Map(bySource.map(([source, histogram]) => [source, histogramFromJSON(histogram)])),
+        ]),
+      ),
+      pending: new Map(j.pending.map((event) => [event.eventId, event])),
+      depth: new Map(
+        j.depth.map(([agentId, series]) => [agentId, series.map(([at, d]) => [at, d] as const)]),
+      ),
+      depthNow: new Map(j.depthNow),
+      firstAt: j.firstAt ?? undefined,
+      lastAt: j.lastAt ?? undefined,
+    }
+    return state
+  },
+}
+
+type AuditJSON = {
+  config: GatewayConfig["agents"] extends ReadonlyMap<string, infer A> ? A[] : never
+  agents: Array<[string, AgentCounts]>
+  latency: Array<[string, Array<[string, ReturnType<typeof histogramToJSON>]>]>
+  pending: PendingEvent[]
+  depth: Array<[string, Array<[number, number]>]>
+  depthNow: Array<[string, number]>
+  firstAt: number | null
+  lastAt: number | null
+}
+
+// ── the report ────────────────────────────────────────────────────────────────────────────
+
+export interface LatencySummary {
+  readonly count: number
+  readonly p50: number
+  readonly p95: number
+  readonly max: number
+}
+
+export interface AgentReport {
+  readonly agentId: string
+  /** The queue(s) the agent's scheduled heartbeat drains under the current config. */
+  readonly drains: ReadonlyArray<string>
+  readonly enabled: boolean
+  readonly attempts: number
+  readonly accepted: number
+  readonly rejected: number
+  readonly rejectedByReason: Readonly<Record<RejectionReason, number>>
+  readonly consumed: number
+  readonly pending: number
+  readonly evicted: number
+  readonly pruned: number
+  readonly stranded: number
+  readonly latencyBySource: Readonly<Record<string, LatencySummary>>
+}
+
+export interface StrandedEvent extends PendingEvent {}
+
+export interface AuditReport {
+  readonly totals: {
+    readonly attempts: number
+    readonly accepted: number
+    readonly rejected: number
+    readonly consumed: number
+    readonly pending: number
+    readonly evicted: number
+    readonly pruned: number
+    readonly stranded: number
+  }
+  readonly agents: ReadonlyArray<AgentReport>
+  readonly stranded: ReadonlyArray<StrandedEvent>
+  readonly pending: ReadonlyArray<PendingEvent>
+  readonly firstAt: number | undefined
+  readonly lastAt: number | undefined
+}
+
+const summarize = (histogram: LatencyHistogram): LatencySummary => ({
+  count: histogram.count,
+  p50: quantile(histogram, 0.5),
+  p95: quantile(histogram, 0.95),
+  max: histogram.max,
+})
+
+/**
+ * Judges every still-queued event: pending if some enabled agent's scheduled heartbeat drains
+ * its queue under the current config, stranded otherwise.
+ */
+export function auditReport(state: AuditState): AuditReport {
+  const drained = drainedQueues(state.config)
+  const stranded: StrandedEvent[] = []
+  const pending: PendingEvent[] = []
+  for (const event of state.pending.values()) (drained.has(event.queueKey) ? pending : stranded).push(event)
+  const agentIds = new Set([...state.agents.keys(), ...state.config.agents.keys()])
+  const agents = [...agentIds].sort().map((agentId): AgentReport => {
+    const counts = state.agents.get(agentId) ?? emptyCounts()
+    const agentConfig = state.config.agents.get(agentId)
+    const rejected = Object.values(counts.rejected).reduce((a, b) => a + b, 0)
+    return {
+      agentId,
+      drains: agentConfig ? [heartbeatQueueOf(agentConfig)] : [],
+      enabled: agentConfig?.enabled ?? false,
+      attempts: counts.attempts,
+      accepted: counts.accepted,
+      rejected,
+      rejectedByReason: { ...counts.rejected },
+      consumed: counts.consumed,
+      pending: pending.filter((event) => event.agentId === agentId).length,
+      evicted: counts.evicted,
+      pruned: counts.pruned,
+      stranded: stranded.filter((event) => event.agentId === agentId).length,
+      latencyBySource: Object.fromEntries(
+        [...(state.latency.get(agentId) ?? new Map<string, LatencyHistogram>())].map(
+          ([source, histogram]) => [source, summarize(histogram)],
+        ),
+      ),
+    }
+  })
+  const sum = (pick: (agent: AgentReport) => number) =>
+    agents.reduce((total, agent) => total + pick(agent), 0)
+  return {
+    totals: {
+      attempts: sum((a) => a.attempts),
+      accepted: sum((a) => a.accepted),
+      rejected: sum((a) => a.rejected),
+      consumed: sum((a) => a.consumed),
+      pending: pending.length,
+      evicted: sum((a) => a.evicted),
+      pruned: sum((a) => a.pruned),
+      stranded: stranded.length,
+    },
+    agents,
+    stranded,
+    pending,
+    firstAt: state.firstAt,
+    lastAt: state.lastAt,
+  }
+}

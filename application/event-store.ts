@@ -77,6 +77,12 @@ export interface EventStoreShape {
   readonly subscribeToAll: (options?: {
     readonly fromPosition?: number
   }) => Stream.Stream<RecordedEvent, StoreUnavailable>
+  /**
+   * True when global positions are 1, 2, 3… with no holes (memory, SQLite, PostgreSQL). A
+   * writer then knows from an append's position whether anyone wrote since its last read;
+   * otherwise (EventStoreDB commit positions) it must read to find out.
+   */
+  readonly densePositions?: boolean
   /** The global position of the last committed event (0 when empty). */
   readonly headPosition: Effect.Effect<number, StoreUnavailable>
 }

@@ -201,9 +201,18 @@ export const makeLedger = Effect.gen(function* () {
           )
           if (appended.ok !== undefined) {
             const first = appended.ok.position - events.length + 1
-            events.forEach((event, index) => {
-              view.apply({ streamId, revision: view.revision(streamId) + 1, position: first + index }, event)
-            })
+            if (store.densePositions === true && first === view.position + 1) {
+              events.forEach((event, index) => {
+                view.apply(
+                  { streamId, revision: view.revision(streamId) + 1, position: first + index },
+                  event,
+                )
+              })
+            } else {
+              // Someone else wrote since our last read (or the store cannot tell us): read it all
+              // in order, ours included, so the view never skips a position.
+              yield* catchUp
+            }
             return result
           }
           if (attempt >= MAX_ATTEMPTS) return yield* new LedgerContention({ streamId, attempts: attempt })

@@ -107,6 +107,7 @@ export function makeMemoryEventStore(options: MemoryEventStoreOptions = {}): Eve
 
   return {
     description: "memory:",
+    densePositions: true,
     append,
     readStream,
     readAll,

@@ -170,3 +170,27 @@ describe("Ledger.prune", () => {
     expect(report.totals).toMatchObject({ attempts: 2, accepted: 2, pruned: 1, stranded: 1 })
   })
 })
+
+describe("the ledger view after interleaved writers", () => {
+  it("never skips another writer's event that landed just before its own append", async () => {
+    const store = makeMemoryEventStore()
+    const a = await withLedger(
+      Effect.flatMap(Ledger, (ledger) => Effect.succeed(ledger)),
+      store,
+      1,
+    )
+    const b = await withLedger(
+      Effect.flatMap(Ledger, (ledger) => Effect.succeed(ledger)),
+      store,
+      2,
+    )
+    await Effect.runPromise(b.enqueue("from b", { sessionKey: "agent:b:main" }))
+    // a appends to another stream: no conflict, but its view must still pick up b's event.
+    await Effect.runPromise(a.enqueue("from a", { sessionKey: "agent:a:main" }))
+    const second = await Effect.runPromise(a.enqueue("from b", { sessionKey: "agent:b:main" }))
+    expect(second).toMatchObject({ accepted: false, rejectedBecause: "duplicate" })
+    const view = await Effect.runPromise(a.view)
+    expect(view.position).toBe(3)
+    expect(view.queue("agent:b:main").events.map((event) => event.text)).toEqual(["from b"])
+  })
+})

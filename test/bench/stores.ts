@@ -1,0 +1,159 @@
+/**
+ * Opening the stores under test and the raw baselines they are compared with: the same rows,
+ * in the same batches, in the same schema and pragmas, without heartbeat-ledger in between.
+ */
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import Database from "better-sqlite3"
+import { Context, Effect, Exit, Layer, Scope } from "effect"
+import { EventStore, type EventStoreShape } from "../../application/event-store.ts"
+import { makeMemoryEventStore } from "../../infrastructure/stores/memory-event-store.ts"
+import { layerSqliteEventStore } from "../../infrastructure/stores/sqlite-event-store.ts"
+import { now } from "./lib.ts"
+
+export type StoreKind = "memory" | "sqlite" | "sqlite-normal" | "postgres"
+
+export interface OpenStore {
+  readonly kind: StoreKind
+  readonly store: EventStoreShape
+  /** The SQLite file, for the raw baselines. */
+  readonly path?: string
+  readonly close: () => Promise<void>
+}
+
+export const syncOf = (kind: StoreKind): "FULL" | "NORMAL" => (kind === "sqlite-normal" ? "NORMAL" : "FULL")
+
+let workDir: string | undefined
+export function benchDir(): string {
+  workDir ??= mkdtempSync(join(tmpdir(), "hbl-bench-"))
+  return workDir
+}
+export function removeBenchDir(): void {
+  if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true })
+  workDir = undefined
+}
+
+let fileCounter = 0
+export const freshDbPath = (label: string): string => join(benchDir(), `${label}-${++fileCounter}.db`)
+
+export function removeDb(path: string): void {
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(path + suffix, { force: true })
+}
+
+async function fromLayer(layer: Layer.Layer<EventStore, unknown>): Promise<{
+  store: EventStoreShape
+  close: () => Promise<void>
+}> {
+  const scope = await Effect.runPromise(Scope.make())
+  const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
+  return {
+    store: Context.get(context, EventStore),
+    close: () => Effect.runPromise(Scope.close(scope, Exit.void)),
+  }
+}
+
+export async function openStore(kind: StoreKind, path?: string): Promise<OpenStore> {
+  switch (kind) {
+    case "memory":
+      return { kind, store: makeMemoryEventStore(), close: async () => {} }
+    case "sqlite":
+    case "sqlite-normal": {
+      const file = path ?? freshDbPath(kind)
+      const { store, close } = await fromLayer(
+        layerSqliteEventStore({ path: file, synchronous: syncOf(kind) }),
+      )
+      return { kind, store, path: file, close }
+    }
+    case "postgres":
+      throw new Error("the PostgreSQL store is not in this checkout yet")
+  }
+}
+
+// ── raw SQLite ────────────────────────────────────────────────────────────────────────────
+
+/** The schema a store created (tables and indexes), to build the raw baseline's file from. */
+export function schemaOf(path: string): string[] {
+  const db = new Database(path, { readonly: true })
+  try {
+    return db
+      .prepare<[], { sql: string }>(
+        "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type = 'index', rowid",
+      )
+      .all()
+      .map((row) => row.sql)
+  } finally {
+    db.close()
+  }
+}
+
+export type Row = Record<string, unknown>
+
+export function rowsOf(path: string): Row[] {
+  const db = new Database(path, { readonly: true })
+  try {
+    return db.prepare<[], Row>("SELECT * FROM events ORDER BY position").all()
+  } finally {
+    db.close()
+  }
+}
+
+export function openRawSqlite(path: string, synchronous: "FULL" | "NORMAL", schema: ReadonlyArray<string>) {
+  const db = new Database(path)
+  db.pragma("journal_mode = WAL")
+  db.pragma(`synchronous = ${synchronous}`)
+  for (const sql of schema) db.exec(sql)
+  return db
+}
+
+/**
+ * Raw batched insert: the same rows, `batchSize` per `BEGIN IMMEDIATE` transaction, one
+ * prepared INSERT per row. Returns rows/s.
+ */
+export function rawSqliteInsert(
+  rows: ReadonlyArray<Row>,
+  batchSize: number,
+  synchronous: "FULL" | "NORMAL",
+  schema: ReadonlyArray<string>,
+): number {
+  const path = freshDbPath("raw-insert")
+  const db = openRawSqlite(path, synchronous, schema)
+  try {
+    const columns = Object.keys(rows[0] ?? {})
+    const insert = db.prepare(
+      `INSERT INTO events (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+    )
+    const batch = db.transaction((slice: ReadonlyArray<Row>) => {
+      for (const row of slice) insert.run(...columns.map((column) => row[column]))
+    })
+    const start = now()
+    for (let i = 0; i < rows.length; i += batchSize) batch.immediate(rows.slice(i, i + batchSize))
+    return rows.length / ((now() - start) / 1000)
+  } finally {
+    db.close()
+    removeDb(path)
+  }
+}
+
+/** Raw replay: one ordered scan of the events with `JSON.parse` of each row's data. Returns rows/s. */
+export function rawSqliteScan(path: string): { readonly rate: number; readonly rows: number } {
+  const db = new Database(path, { readonly: true })
+  try {
+    const scan = db.prepare<[], { data: string }>(
+      "SELECT position, stream_id, revision, event_id, type, version, data, recorded_at FROM events ORDER BY position",
+    )
+    const start = now()
+    let rows = 0
+    let sink = 0
+    for (const row of scan.iterate()) {
+      const data = JSON.parse(row.data) as { at?: number }
+      sink += data.at === undefined ? 0 : 1
+      rows++
+    }
+    const seconds = (now() - start) / 1000
+    if (sink < 0) console.log(sink)
+    return { rate: rows / seconds, rows }
+  } finally {
+    db.close()
+  }
+}

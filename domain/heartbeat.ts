@@ -56,7 +56,11 @@ export function resolveHeartbeatSession(
   const forced = forcedSessionKey?.trim()
   if (forced) {
     if (isSubagentSessionKey(forced)) return main
-    const candidate = scopeLegacySessionKeyToAgent({ agentId: resolvedAgentId, sessionKey: forced, mainKey })
+    // `global` is the unscoped queue, never this agent's session: do not scope it to `agent:<id>:global`.
+    const candidate =
+      forced.toLowerCase() === GLOBAL_SESSION_KEY
+        ? undefined
+        : scopeLegacySessionKeyToAgent({ agentId: resolvedAgentId, sessionKey: forced, mainKey })
     if (candidate !== undefined && belongsHere(candidate)) {
       return isCronRunSessionKey(candidate) ? main : { sessionKey: candidate }
     }

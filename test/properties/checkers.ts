@@ -1,0 +1,543 @@
+/**
+ * The properties of domain.md §8 as checkers: pure functions from what a run produced (its
+ * trace, its log, its audit report) to a list of violations. An empty list means the property
+ * holds for that run. Keeping them separate from the tests lets each one be run against a
+ * deliberately broken input, to show that it can fail.
+ *
+ * The oracles here are written from domain.md, not from the implementation: session keys are
+ * parsed by a small parser of their own, the expected queue is built from the captured policy,
+ * and accounting is recomputed from the ledger's return values with plain arrays.
+ */
+import { isDeepStrictEqual } from "node:util"
+import { Effect } from "effect"
+import { decodeEvent } from "../../application/event-codec.ts"
+import type { EventStoreShape, RecordedEvent } from "../../application/event-store.ts"
+import type { LedgerView } from "../../application/ledger-view.ts"
+import type { AuditReport } from "../../application/projections/audit.ts"
+import {
+  applyRecords,
+  type Checkpointed,
+  catchUpProjection,
+  initial,
+  type Projection,
+} from "../../application/projections/projection.ts"
+import { queuesProjection } from "../../application/projections/queues.ts"
+import type { LedgerEvent, RejectionReason } from "../../domain/events.ts"
+import { resolveHeartbeatSession, resolveWakeRuns } from "../../domain/heartbeat.ts"
+import type { WakeTarget } from "../../domain/routing.ts"
+import { buildAgentMainSessionKey } from "../../domain/session-key.ts"
+import type { SessionPolicy } from "../../domain/session-policy.ts"
+import { normalizeJSON } from "./harness.ts"
+import { CANONICAL_AGENTS, isCronRunKind, policyKey, type Trace } from "./workload.ts"
+
+// ── small independent oracles (domain.md §2, §5) ───────────────────────────────────────────
+
+/** §2: `agent:<agentId>:<rest>` — trimmed, lower-cased, empty parts dropped, three parts at least. */
+export function agentOfKey(key: string): string | undefined {
+  const parts = key.trim().toLowerCase().split(":").filter(Boolean)
+  if (parts.length < 3 || parts[0] !== "agent") return undefined
+  const agentId = parts[1]?.trim()
+  return agentId ? agentId : undefined
+}
+
+/** §2 normalizeMainKey. */
+const mainKeyOf = (mainKey: string | undefined): string => mainKey?.trim().toLowerCase() || "main"
+
+/** §3/§5: the queue an agent's heartbeat drains under a policy (no `heartbeat.session` set). */
+export const drainedQueueOf = (agentId: string, policy: SessionPolicy): string =>
+  policy.scope === "global" ? "global" : `agent:${agentId}:${mainKeyOf(policy.mainKey)}`
+
+/** §5 isExecCompletionEvent. */
+const isExecCompletion = (text: string): boolean => {
+  const t = text.toLowerCase().trimStart()
+  return (
+    /^exec finished(?::|\s*\()/.test(t) ||
+    /^exec (completed|failed) \([a-z0-9_-]{1,64}, (code -?\d+|signal [^)]+)\)( :: .*)?$/.test(t)
+  )
+}
+
+/** §5 heartbeat noise. */
+const isNoise = (text: string): boolean => {
+  const t = text.trim().toLowerCase()
+  return /^heartbeat_ok(?![a-z0-9_])/.test(t) || t.includes("heartbeat poll") || t.includes("heartbeat wake")
+}
+
+/** §5: what a run shows (and consumes): exec completions alone, else cron events, else all. */
+const expectedShown = (queue: ReadonlyArray<ModelEvent>): string[] => {
+  const execs = queue.filter((event) => isExecCompletion(event.text))
+  if (execs.length > 0) return execs.map((event) => event.id)
+  const crons = queue.filter((event) => event.text.trim() !== "" && !isNoise(event.text))
+  return (crons.length > 0 ? crons : queue).map((event) => event.id)
+}
+
+export const decodeLog = (records: ReadonlyArray<RecordedEvent>): LedgerEvent[] =>
+  records.map((record) => {
+    const event = decodeEvent(record)
+    if (event._tag === "UndecodableEvent") throw new Error(event.message)
+    return event
+  })
+
+// ── P1: nothing stranded ───────────────────────────────────────────────────────────────────
+
+/**
+ * Every source call whose work ran under a cron-run key (or a descendant) enqueues into the
+ * queue its agent's heartbeat drains under the policy captured at the work's start — the
+ * agent's main key for per-sender, `global` for global scope — and sends a wake that reaches
+ * that agent (and, per-sender, that queue). After the final heartbeats, none of those events is
+ * still queued, let alone stranded. `report` is the audit report taken after the final drain.
+ */
+export function checkNothingStranded(trace: Trace, report: AuditReport): string[] {
+  const violations: string[] = []
+  const enabled = [...CANONICAL_AGENTS]
+  const cronEvents = new Set<string>()
+  trace.attempts.forEach((attempt, index) => {
+    if (!isCronRunKind(attempt.originKind)) return
+    const call = `call ${index + 1} (${attempt.emission.source} from ${JSON.stringify(attempt.origin)})`
+    if (policyKey(attempt.snapshot) !== policyKey(attempt.configAtStart)) {
+      violations.push(
+        `${call}: the policy snapshot ${policyKey(attempt.snapshot)} is not the config at the work's start ${policyKey(attempt.configAtStart)}`,
+      )
+    }
+    const scope = attempt.snapshot.scope ?? "per-sender"
+    const expected =
+      scope === "global"
+        ? "global"
+        : buildAgentMainSessionKey({ agentId: attempt.agent, mainKey: attempt.snapshot.mainKey })
+    if (attempt.result.queueKey !== expected) {
+      violations.push(
+        `${call}: enqueued into ${JSON.stringify(attempt.result.queueKey)}, but under the captured policy ` +
+          `${attempt.agent}'s heartbeat drains ${JSON.stringify(expected)}`,
+      )
+    }
+    if (attempt.result.accepted) cronEvents.add(attempt.result.eventId)
+    const wake = attempt.result.wake
+    if (wake === undefined) {
+      if (attempt.result.accepted) violations.push(`${call}: accepted but sent no wake`)
+      return
+    }
+    const runs = resolveWakeRuns(wake, enabled)
+    const [first] = runs
+    if (runs.length !== 1 || first === undefined || first.agentId !== attempt.agent) {
+      violations.push(
+        `${call}: its wake ${JSON.stringify(wake)} runs ${JSON.stringify(runs.map((r) => r.agentId))}, not just ${attempt.agent}`,
+      )
+      return
+    }
+    if (scope === "global") {
+      if (wake.agentId?.trim().toLowerCase() !== attempt.agent || wake.sessionKey !== undefined) {
+        violations.push(
+          `${call}: in global scope the wake must name agent ${attempt.agent} only, got ${JSON.stringify(wake)}`,
+        )
+      }
+      return
+    }
+    const reached = resolveHeartbeatSession(
+      { session: attempt.snapshot },
+      attempt.agent,
+      undefined,
+      first.forcedSessionKey,
+    ).sessionKey
+    if (reached !== expected) {
+      violations.push(
+        `${call}: its wake ${JSON.stringify(wake)} runs ${attempt.agent}'s heartbeat on ${JSON.stringify(reached)}, not ${JSON.stringify(expected)}`,
+      )
+    }
+  })
+  for (const event of report.stranded) {
+    if (cronEvents.has(event.eventId)) {
+      violations.push(
+        `event ${JSON.stringify(event.text)} from ${JSON.stringify(event.origin)} is stranded in ${JSON.stringify(event.queueKey)}`,
+      )
+    }
+  }
+  for (const event of report.pending) {
+    if (cronEvents.has(event.eventId)) {
+      violations.push(
+        `event ${JSON.stringify(event.text)} from ${JSON.stringify(event.origin)} is still queued in ${JSON.stringify(event.queueKey)} after the final heartbeats`,
+      )
+    }
+  }
+  return violations
+}
+
+// ── P2: no cross-agent leakage ─────────────────────────────────────────────────────────────
+
+/**
+ * Under per-sender scope (as captured by the work), an event from agent A's work never lands in
+ * another agent's queue (the queue key parses to A), its wake never runs another agent, and no
+ * other agent's heartbeat consumes it. Judged on the log alone.
+ */
+export function checkNoLeakage(events: ReadonlyArray<LedgerEvent>): string[] {
+  const violations: string[] = []
+  const enabled = [...CANONICAL_AGENTS]
+  const owner = new Map<string, string>()
+  const wakesOthers = (wake: WakeTarget, agent: string) =>
+    resolveWakeRuns(wake, enabled)
+      .map((run) => run.agentId)
+      .filter((other) => other !== agent)
+  for (const event of events) {
+    switch (event._tag) {
+      case "SystemEventEnqueued":
+      case "SystemEventRejected": {
+        const { provenance } = event
+        if (provenance.routing === "raw" || (provenance.policy.scope ?? "per-sender") !== "per-sender") break
+        const agent = agentOfKey(provenance.origin)
+        if (agent === undefined || event.queueKey === "") break
+        owner.set(event.eventId, agent)
+        const queueAgent = agentOfKey(event.queueKey)
+        if (queueAgent !== agent) {
+          violations.push(
+            `event ${event.eventId} from ${agent}'s work ${JSON.stringify(provenance.origin)} lands in ` +
+              `${JSON.stringify(event.queueKey)}${queueAgent === undefined ? " (no agent's queue)" : `, agent ${queueAgent}'s queue`}`,
+          )
+        }
+        const others = provenance.wake === undefined ? [] : wakesOthers(provenance.wake, agent)
+        if (others.length > 0) {
+          violations.push(
+            `event ${event.eventId} from ${agent}'s work carries a wake for ${others.join(", ")}`,
+          )
+        }
+        break
+      }
+      case "HeartbeatWakeRequested": {
+        const agent = event.eventId === undefined ? undefined : owner.get(event.eventId)
+        if (agent === undefined) break
+        const others = wakesOthers(event, agent)
+        if (others.length > 0)
+          violations.push(`the wake sent with ${agent}'s event ${event.eventId} wakes ${others.join(", ")}`)
+        break
+      }
+      case "HeartbeatRan":
+        for (const eventId of event.consumed) {
+          const agent = owner.get(eventId)
+          if (agent !== undefined && agent !== event.agentId) {
+            violations.push(
+              `${event.agentId}'s heartbeat consumed ${agent}'s event ${eventId} from ${JSON.stringify(event.queueKey)}`,
+            )
+          }
+        }
+        break
+      default:
+        break
+    }
+  }
+  return violations
+}
+
+// ── P3: accounting ─────────────────────────────────────────────────────────────────────────
+
+export type Fate = "rejected" | "consumed" | "evicted" | "pruned" | "pending" | "stranded"
+
+export interface ReferenceCounts {
+  attempts: number
+  accepted: number
+  rejected: number
+  rejectedByReason: Record<RejectionReason, number>
+  consumed: number
+  evicted: number
+  pruned: number
+  pending: number
+  stranded: number
+}
+
+interface ModelEvent {
+  readonly id: string
+  readonly text: string
+  readonly agent: string
+}
+
+interface ModelQueue {
+  events: ModelEvent[]
+  lastText: string | undefined
+}
+
+export interface Reference {
+  readonly agents: ReadonlyMap<string, ReferenceCounts>
+  readonly totals: ReferenceCounts
+  readonly fates: ReadonlyMap<string, Fate>
+  /** Queue key → ids still queued, oldest first. */
+  readonly queues: ReadonlyMap<string, ReadonlyArray<string>>
+  /** Where the ledger's answers contradict §4/§5 as the reference reads them. */
+  readonly problems: ReadonlyArray<string>
+}
+
+const zeroCounts = (): ReferenceCounts => ({
+  attempts: 0,
+  accepted: 0,
+  rejected: 0,
+  rejectedByReason: { "blank-text": 0, duplicate: 0, "missing-session-key": 0 },
+  consumed: 0,
+  evicted: 0,
+  pruned: 0,
+  pending: 0,
+  stranded: 0,
+})
+
+const MAX_QUEUED = 20
+const UNSCOPED = "(unscoped)"
+
+/**
+ * Recomputes every attempt's fate from the ledger's return values alone (RecordResults,
+ * heartbeat runs, prune results) with plain arrays, predicting acceptance, eviction and what
+ * each heartbeat shows from domain.md, and flags every answer that contradicts the prediction.
+ */
+export function referenceAccounting(trace: Trace): Reference {
+  const problems: string[] = []
+  const queues = new Map<string, ModelQueue>()
+  const fates = new Map<string, Fate>()
+  const agentOfEvent = new Map<string, string>()
+  const queueOf = (key: string): ModelQueue => {
+    let queue = queues.get(key)
+    if (queue === undefined) {
+      queue = { events: [], lastText: undefined }
+      queues.set(key, queue)
+    }
+    return queue
+  }
+  const settle = (id: string, fate: Fate) => {
+    const previous = fates.get(id)
+    if (previous !== undefined) problems.push(`event ${id} has two fates: ${previous} and ${fate}`)
+    fates.set(id, fate)
+  }
+  for (const item of trace.items) {
+    switch (item.kind) {
+      case "attempt": {
+        const { result, emission } = item
+        const agent = agentOfKey(emission.origin) ?? agentOfKey(result.queueKey) ?? UNSCOPED
+        agentOfEvent.set(result.eventId, agent)
+        const queue = queueOf(result.queueKey)
+        const text = emission.text.trim()
+        const predicted = text === "" ? "blank-text" : text === queue.lastText ? "duplicate" : "accepted"
+        const actual = result.accepted ? "accepted" : (result.rejectedBecause ?? "rejected without a reason")
+        if (predicted !== actual) {
+          problems.push(
+            `${JSON.stringify(emission.text)} into ${JSON.stringify(result.queueKey)}: expected ${predicted}, ledger said ${actual}`,
+          )
+        }
+        if (!result.accepted) {
+          settle(result.eventId, "rejected")
+          break
+        }
+        queue.events.push({ id: result.eventId, text, agent })
+        queue.lastText = text
+        const evicted = queue.events.length > MAX_QUEUED ? queue.events.shift() : undefined
+        if (evicted?.id !== result.evictedEventId) {
+          problems.push(
+            `accepting ${result.eventId} should evict ${evicted?.id ?? "nothing"}, ledger evicted ${result.evictedEventId ?? "nothing"}`,
+          )
+        }
+        if (evicted !== undefined) settle(evicted.id, "evicted")
+        break
+      }
+      case "heartbeat":
+        for (const run of item.runs) {
+          const queue = queueOf(run.queueKey)
+          const shown = run.shown.map((event) => event.eventId)
+          const expected = expectedShown(queue.events)
+          if (!isDeepStrictEqual(shown, expected)) {
+            problems.push(
+              `${run.agentId}'s heartbeat on ${JSON.stringify(run.queueKey)} consumed ${JSON.stringify(shown)}, expected ${JSON.stringify(expected)}`,
+            )
+          }
+          for (const id of shown) settle(id, "consumed")
+          const consumed = new Set(shown)
+          queue.events = queue.events.filter((event) => !consumed.has(event.id))
+          // An emptied queue is forgotten (§4: drained queues are; OpenClaw does the same on consume).
+          if (queue.events.length === 0) queues.delete(run.queueKey)
+        }
+        break
+      case "prune": {
+        const lost = new Set(item.result.lostEventIds)
+        for (const [key, queue] of queues) {
+          if (!queue.events.some((event) => lost.has(event.id))) continue
+          for (const event of queue.events) {
+            if (!lost.has(event.id)) problems.push(`pruning ${JSON.stringify(key)} kept ${event.id}`)
+          }
+          queues.delete(key)
+        }
+        for (const id of lost) settle(id, "pruned")
+        break
+      }
+      case "config":
+        break
+    }
+  }
+  const drained = new Set([...trace.finalConfig].map(([agent, policy]) => drainedQueueOf(agent, policy)))
+  const remaining = new Map<string, ReadonlyArray<string>>()
+  for (const [key, queue] of queues) {
+    if (queue.events.length === 0) continue
+    remaining.set(
+      key,
+      queue.events.map((event) => event.id),
+    )
+    for (const event of queue.events) settle(event.id, drained.has(key) ? "pending" : "stranded")
+  }
+  const agents = new Map<string, ReferenceCounts>()
+  const totals = zeroCounts()
+  for (const agent of CANONICAL_AGENTS) agents.set(agent, zeroCounts())
+  const add = (counts: ReferenceCounts, fate: Fate, reason: RejectionReason | undefined) => {
+    counts.attempts++
+    if (fate === "rejected") {
+      counts.rejected++
+      if (reason !== undefined) counts.rejectedByReason[reason]++
+      return
+    }
+    counts.accepted++
+    counts[fate]++
+  }
+  for (const attempt of trace.attempts) {
+    const id = attempt.result.eventId
+    const fate = fates.get(id)
+    const agent = agentOfEvent.get(id) ?? UNSCOPED
+    if (fate === undefined) {
+      problems.push(`event ${id} has no fate`)
+      continue
+    }
+    let counts = agents.get(agent)
+    if (counts === undefined) {
+      counts = zeroCounts()
+      agents.set(agent, counts)
+    }
+    add(counts, fate, attempt.result.rejectedBecause)
+    add(totals, fate, attempt.result.rejectedBecause)
+  }
+  return { agents, totals, fates, queues: remaining, problems }
+}
+
+const COUNT_FIELDS = [
+  "attempts",
+  "accepted",
+  "rejected",
+  "consumed",
+  "evicted",
+  "pruned",
+  "pending",
+  "stranded",
+] as const
+
+/**
+ * Every attempt has exactly one fate, the report's counts add up (attempts = accepted + rejected;
+ * accepted = consumed + evicted + pruned + pending + stranded, per agent and in total), and they
+ * equal the reference's; the ledger's live queues hold exactly what the reference says is left.
+ */
+export function checkAccounting(trace: Trace, report: AuditReport, view: LedgerView): string[] {
+  const reference = referenceAccounting(trace)
+  const violations = [...reference.problems]
+  const sumsUp = (label: string, c: Pick<ReferenceCounts, (typeof COUNT_FIELDS)[number]>) => {
+    if (c.attempts !== c.accepted + c.rejected) {
+      violations.push(`${label}: attempts ${c.attempts} ≠ accepted ${c.accepted} + rejected ${c.rejected}`)
+    }
+    const settled = c.consumed + c.evicted + c.pruned + c.pending + c.stranded
+    if (c.accepted !== settled) {
+      violations.push(
+        `${label}: accepted ${c.accepted} ≠ consumed ${c.consumed} + evicted ${c.evicted} + pruned ${c.pruned} + pending ${c.pending} + stranded ${c.stranded}`,
+      )
+    }
+  }
+  sumsUp("report totals", report.totals)
+  for (const field of COUNT_FIELDS) {
+    if (report.totals[field] !== reference.totals[field]) {
+      violations.push(`total ${field}: report ${report.totals[field]}, reference ${reference.totals[field]}`)
+    }
+  }
+  const reportAgents = new Map(report.agents.map((agent) => [agent.agentId, agent]))
+  for (const agentId of new Set([...reportAgents.keys(), ...reference.agents.keys()])) {
+    const reported = reportAgents.get(agentId)
+    const expected = reference.agents.get(agentId) ?? zeroCounts()
+    if (reported === undefined) {
+      if (expected.attempts > 0) violations.push(`agent ${agentId}: missing from the report`)
+      continue
+    }
+    sumsUp(`agent ${agentId}`, reported)
+    for (const field of COUNT_FIELDS) {
+      if (reported[field] !== expected[field]) {
+        violations.push(`agent ${agentId} ${field}: report ${reported[field]}, reference ${expected[field]}`)
+      }
+    }
+    if (!isDeepStrictEqual({ ...reported.rejectedByReason }, expected.rejectedByReason)) {
+      violations.push(
+        `agent ${agentId} rejections: report ${JSON.stringify(reported.rejectedByReason)}, reference ${JSON.stringify(expected.rejectedByReason)}`,
+      )
+    }
+  }
+  const live = new Map<string, ReadonlyArray<string>>()
+  for (const [key, queue] of view.queues) {
+    if (queue.events.length > 0)
+      live.set(
+        key,
+        queue.events.map((event) => event.eventId),
+      )
+  }
+  if (!isDeepStrictEqual(live, reference.queues)) {
+    violations.push(
+      `live queues ${JSON.stringify([...live])} differ from the reference ${JSON.stringify([...reference.queues])}`,
+    )
+  }
+  return violations
+}
+
+// ── P4: replay ─────────────────────────────────────────────────────────────────────────────
+
+export interface Batch {
+  /** How many new records the batch delivers (at least one). */
+  readonly size: number
+  /** How many already-applied records it delivers again first (at-least-once delivery). */
+  readonly redeliver: number
+}
+
+/** Applies the log in batches, checkpointing through JSON between them, as a subscriber would. */
+export function applyInBatches<S>(
+  projection: Projection<S>,
+  records: ReadonlyArray<RecordedEvent>,
+  batches: ReadonlyArray<Batch>,
+): Checkpointed<S> {
+  let current = initial(projection)
+  let cursor = 0
+  for (let index = 0; cursor < records.length; index++) {
+    const batch =
+      batches.length === 0 ? { size: records.length, redeliver: 0 } : batches[index % batches.length]!
+    const from = Math.max(0, cursor - batch.redeliver)
+    const to = Math.min(records.length, cursor + Math.max(1, batch.size))
+    const next = applyRecords(projection, current, records.slice(from, to))
+    if ("_tag" in next) throw new Error(next.message)
+    const json = JSON.parse(JSON.stringify(projection.toJSON(next.state)))
+    current = { state: projection.fromJSON(json), checkpoint: next.checkpoint }
+    cursor = to
+  }
+  return current
+}
+
+/**
+ * A full replay (catch-up from scratch) equals the incremental projection fed in batches with
+ * JSON checkpoints; for the queues projection, both also equal the live ledger's view.
+ */
+export async function checkReplay<S>(
+  projection: Projection<S>,
+  store: EventStoreShape,
+  records: ReadonlyArray<RecordedEvent>,
+  batches: ReadonlyArray<Batch>,
+  live?: S,
+): Promise<string[]> {
+  const violations: string[] = []
+  const full = await Effect.runPromise(catchUpProjection(projection, store))
+  const incremental = applyInBatches(projection, records, batches)
+  const fullJSON = normalizeJSON(projection.toJSON(full.state))
+  if (full.checkpoint !== incremental.checkpoint) {
+    violations.push(
+      `${projection.name}: full replay ends at ${full.checkpoint}, incremental at ${incremental.checkpoint}`,
+    )
+  }
+  if (!isDeepStrictEqual(fullJSON, normalizeJSON(projection.toJSON(incremental.state)))) {
+    violations.push(`${projection.name}: the incremental projection differs from a full replay`)
+  }
+  if (live !== undefined && !isDeepStrictEqual(fullJSON, normalizeJSON(projection.toJSON(live)))) {
+    violations.push(`${projection.name}: a full replay differs from the live state`)
+  }
+  return violations
+}
+
+/** The queues a fresh replay of the log rebuilds, as JSON (for comparing with live ledgers). */
+export async function replayedQueues(store: EventStoreShape): Promise<unknown> {
+  const replay = await Effect.runPromise(catchUpProjection(queuesProjection, store))
+  return normalizeJSON(queuesProjection.toJSON(replay.state))
+}

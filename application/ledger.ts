@@ -66,6 +66,8 @@ export interface RecordResult {
   readonly evictedEventId?: string | undefined
   /** The wake sent with the event, if any. */
   readonly wake?: WakeRequest | undefined
+  /** The recorded wake's id (`HeartbeatWakeRequested.wakeId`), if a wake was sent. */
+  readonly wakeId?: string | undefined
 }
 
 export interface EnqueueOptions {
@@ -116,7 +118,12 @@ export interface LedgerShape {
   readonly drain: (sessionKey: string) => Effect.Effect<ReadonlyArray<QueuedSystemEvent>, LedgerError>
   /** Runs the heartbeat(s) a wake asks for: each peeks its queue, shows, and consumes what it showed. */
   readonly runHeartbeat: (
-    wake: WakeTarget & { readonly reason?: string; readonly at?: number },
+    wake: WakeTarget & {
+      readonly reason?: string
+      readonly at?: number
+      /** The event ids the runner inspected: when given, a run shows and consumes only these. */
+      readonly inspected?: ReadonlyArray<string>
+    },
   ) => Effect.Effect<ReadonlyArray<HeartbeatRun>, LedgerError>
   /** Records a wake request that came with no system event (a manual or scheduled wake). */
   readonly requestWake: (wake: WakeRequest & { readonly at?: number }) => Effect.Effect<string, LedgerError>
@@ -262,6 +269,7 @@ export const makeLedger = Effect.gen(function* () {
         rejectedBecause: rejected?.reason === "missing-session-key" ? undefined : rejected?.reason,
         evictedEventId: evicted?._tag === "SystemEventEvicted" ? evicted.eventId : undefined,
         wake: sendsWake ? wake : undefined,
+        wakeId: sendsWake ? wakeId : undefined,
       })
       return { streamId: queueStreamId(input.queueKey), events, result }
     })
@@ -387,7 +395,10 @@ export const makeLedger = Effect.gen(function* () {
           Effect.sync(() => {
             const queueKey = heartbeatQueueOf(agent, run.forcedSessionKey)
             const queue = view.queue(queueKey)
-            const plan = planHeartbeatRun(queue.events)
+            const inspected = wake.inspected === undefined ? undefined : new Set(wake.inspected)
+            const plan = planHeartbeatRun(
+              inspected === undefined ? queue.events : queue.events.filter((e) => inspected.has(e.eventId)),
+            )
             const event: LedgerEvent = compact({
               _tag: "HeartbeatRan" as const,
               queueKey,

@@ -1,0 +1,340 @@
+/**
+ * The wake scheduler: OpenClaw's heartbeat-wake behaviour (src/infra/heartbeat-wake.ts) as an
+ * Effect service over domain/wake.ts. Requests coalesce per `agentId::sessionKey` behind one
+ * timer; when it fires, every pending wake is handed to the handler in turn. Handlers carry a
+ * generation so a stale disposer cannot remove a newer one, and wakes a retired handler never
+ * attempted pass to its replacement. Every request, run and skip is recorded through the
+ * Ledger, so a restarted scheduler restores the wakes still owed from the log.
+ */
+import { Clock, Context, Effect, Exit, type Fiber, Layer, Stream } from "effect"
+import { compact } from "../domain/compact.ts"
+import type { WakeRequest } from "../domain/events.ts"
+import { enabledAgentIds, heartbeatQueueOf } from "../domain/gateway-config.ts"
+import { type HeartbeatPrompt, planHeartbeatRun, resolveWakeRuns } from "../domain/heartbeat.ts"
+import type { QueuedSystemEvent } from "../domain/queue.ts"
+import { DEFAULT_AGENT_ID } from "../domain/session-key.ts"
+import {
+  DEFAULT_COALESCE_MS,
+  DEFAULT_RETRY_MS,
+  decideTimer,
+  decideWakeOutcome,
+  emptyWakeRestoreState,
+  evolveWakeRestore,
+  type HeartbeatRunResult,
+  type HeartbeatWakeOverride,
+  normalizeWakeReason,
+  normalizeWakeTarget,
+  type PendingWake,
+  pendingWakesAfterRestore,
+  queuePendingWake,
+  type RecordedSkipReason,
+  requeueWake,
+  toPendingWake,
+  type WakeRequestInput,
+  type WakeTimer,
+  type WakeTimerKind,
+} from "../domain/wake.ts"
+import { decodeEvent } from "./event-codec.ts"
+import { EventStore } from "./event-store.ts"
+import type { StoreUnavailable, UndecodableEvent } from "./event-store-errors.ts"
+import { Ledger, type LedgerError } from "./ledger.ts"
+import type { LedgerView } from "./ledger-view.ts"
+
+/** What one agent's heartbeat shows for a wake, decided when the handler is called. */
+export interface HeartbeatRunPreview {
+  readonly agentId: string
+  readonly queueKey: string
+  readonly prompt: HeartbeatPrompt
+  readonly shown: ReadonlyArray<QueuedSystemEvent>
+}
+
+/** What a handler is called with: OpenClaw's wake options plus what each agent's run shows. */
+export interface HeartbeatWake {
+  readonly source: string
+  readonly intent?: string | undefined
+  readonly reason: string
+  readonly agentId?: string | undefined
+  readonly sessionKey?: string | undefined
+  readonly heartbeat?: HeartbeatWakeOverride | undefined
+  /** On a `ran` result the ledger records exactly these as shown and consumed. */
+  readonly runs: ReadonlyArray<HeartbeatRunPreview>
+}
+
+/** The gateway's heartbeat runner. A failure (or defect) counts as a thrown error: retried. */
+export type WakeHandler = (wake: HeartbeatWake) => Effect.Effect<HeartbeatRunResult, unknown>
+
+export interface RequestHeartbeatOptions extends WakeRequestInput {
+  /** The coalescing window in ms; 250 by default, 0 for exec events. */
+  readonly coalesceMs?: number | undefined
+}
+
+export interface WakeSchedulerShape {
+  /** Records the request and schedules it; returns the recorded wake id. */
+  readonly requestHeartbeat: (options: RequestHeartbeatOptions) => Effect.Effect<string, LedgerError>
+  /** Schedules a wake the ledger already recorded (the wake a source's event was recorded with). */
+  readonly scheduleRecorded: (wake: WakeRequest, wakeId: string) => Effect.Effect<void>
+  /** Installs (or clears, with null) the handler; the returned disposer clears only this one. */
+  readonly setHandler: (handler: WakeHandler | null) => Effect.Effect<Effect.Effect<void>>
+  /** The wakes waiting for the next timer, oldest request first. */
+  readonly pending: Effect.Effect<ReadonlyArray<PendingWake>>
+  /** The armed timer, if any. */
+  readonly timer: Effect.Effect<WakeTimer | undefined>
+}
+
+export class WakeScheduler extends Context.Service<WakeScheduler, WakeSchedulerShape>()(
+  "heartbeat-ledger/application/WakeScheduler",
+) {}
+
+/** The wakes a log still owes: requested, neither served by a run nor dropped by a skip. */
+export const restoreWakes = (
+  store: EventStore["Service"],
+): Effect.Effect<ReadonlyArray<PendingWake>, StoreUnavailable | UndecodableEvent> =>
+  Effect.suspend(() => {
+    let state = emptyWakeRestoreState
+    return store.readAll().pipe(
+      Stream.runForEach((record) =>
+        Effect.suspend(() => {
+          const event = decodeEvent(record)
+          if (event._tag === "UndecodableEvent") return Effect.fail(event)
+          state = evolveWakeRestore(state, event)
+          return Effect.void
+        }),
+      ),
+      Effect.map(() => pendingWakesAfterRestore(state)),
+    )
+  })
+
+/**
+ * What each agent's run would show now, taken in turn so that agents sharing a queue (global
+ * scope) do not both show the same events.
+ */
+export function previewRuns(view: LedgerView, wake: PendingWake): HeartbeatRunPreview[] {
+  const taken = new Set<string>()
+  return resolveWakeRuns(wake, enabledAgentIds(view.config)).map((run) => {
+    const agent = view.config.agents.get(run.agentId) ?? { agentId: run.agentId, enabled: true }
+    const queueKey = heartbeatQueueOf(agent, run.forcedSessionKey)
+    const plan = planHeartbeatRun(view.queue(queueKey).events.filter((event) => !taken.has(event.eventId)))
+    for (const event of plan.shown) taken.add(event.eventId)
+    return { agentId: run.agentId, queueKey, prompt: plan.prompt, shown: plan.shown }
+  })
+}
+
+const toHeartbeatWake = (wake: PendingWake, runs: ReadonlyArray<HeartbeatRunPreview>): HeartbeatWake =>
+  compact({
+    source: wake.source,
+    intent: wake.intent,
+    reason: wake.reason,
+    agentId: wake.agentId,
+    sessionKey: wake.sessionKey,
+    heartbeat: wake.heartbeat,
+    runs,
+  })
+
+export const makeWakeScheduler = Effect.gen(function* () {
+  const ledger = yield* Ledger
+  const store = yield* EventStore
+  const scope = yield* Effect.scope
+
+  let pending = new Map<string, PendingWake>()
+  for (const wake of yield* restoreWakes(store)) pending = queuePendingWake(pending, wake)
+  let handler: WakeHandler | null = null
+  let handlerGeneration = 0
+  let runningGeneration: number | null = null
+  /** A timer fired during a run of the same handler: re-arm when the run ends. */
+  let scheduled = false
+  let timer: { readonly armed: WakeTimer; readonly fiber: Fiber.Fiber<void> } | undefined
+
+  const queue = (wake: PendingWake) => {
+    pending = queuePendingWake(pending, wake)
+  }
+
+  const schedule = (delayMs: number, kind: WakeTimerKind): Effect.Effect<void> =>
+    Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const decision = decideTimer(timer?.armed, { now, delayMs, kind })
+      if (decision._tag === "Keep") return
+      // Fire and forget: the old timer is only sleeping, and callers may be synchronous.
+      timer?.fiber.interruptUnsafe()
+      const fiber = yield* Effect.forkIn(fire(decision.timer), scope)
+      timer = { armed: decision.timer, fiber }
+    })
+
+  /** Records what a wake's run came to; a recording failure is logged, never fatal to the timer. */
+  const record = <A>(effect: Effect.Effect<A, LedgerError>) =>
+    effect.pipe(
+      Effect.asVoid,
+      Effect.catch((error) => Effect.logWarning("heartbeat-ledger: could not record a wake outcome", error)),
+    )
+
+  const lastWakeId = (wake: PendingWake) => wake.wakeIds[wake.wakeIds.length - 1]
+
+  const recordSkip = (
+    wake: PendingWake,
+    runs: ReadonlyArray<HeartbeatRunPreview>,
+    reason: RecordedSkipReason,
+    retryAt: number | undefined,
+    at: number,
+  ) => {
+    const wakeId = lastWakeId(wake)
+    if (wakeId === undefined) return Effect.void
+    // One record per agent the wake would have run, so audits see whose heartbeat waited.
+    const agents = runs.length > 0 ? runs.map((run) => run.agentId) : [wake.agentId ?? DEFAULT_AGENT_ID]
+    return Effect.forEach(
+      agents,
+      (agentId) =>
+        record(
+          ledger.recordWakeSkipped(
+            compact({ wakeId, agentId, sessionKey: wake.sessionKey, reason, retryAt, at }),
+          ),
+        ),
+      { discard: true },
+    )
+  }
+
+  const recordRan = (wake: PendingWake, runs: ReadonlyArray<HeartbeatRunPreview>, at: number) =>
+    record(
+      ledger.runHeartbeat(
+        compact({
+          agentId: wake.agentId,
+          sessionKey: wake.sessionKey,
+          reason: wake.reason,
+          at,
+          inspected: runs.flatMap((run) => run.shown.map((event) => event.eventId)),
+        }),
+      ),
+    )
+
+  const fire = (armed: WakeTimer): Effect.Effect<void> =>
+    Effect.gen(function* () {
+      yield* Effect.sleep(armed.delayMs)
+      timer = undefined
+      scheduled = false
+      const runGeneration = handlerGeneration
+      const active = handler
+      if (active === null) return
+      if (runningGeneration === runGeneration) {
+        scheduled = true
+        return yield* schedule(armed.delayMs, armed.kind)
+      }
+      const batch = [...pending.values()]
+      pending = new Map()
+      runningGeneration = runGeneration
+      const ownsRun = () => handlerGeneration === runGeneration && runningGeneration === runGeneration
+      // Only wakes never attempted pass to a replacement handler.
+      const handOff = (from: number) =>
+        Effect.suspend(() => {
+          const remaining = batch.slice(from)
+          for (const wake of remaining) queue(wake)
+          return handler !== null && remaining.length > 0
+            ? schedule(DEFAULT_COALESCE_MS, "normal")
+            : Effect.void
+        })
+
+      const runBatch = Effect.gen(function* () {
+        for (let index = 0; index < batch.length; index++) {
+          if (!ownsRun()) return yield* handOff(index)
+          const wake = batch[index] as PendingWake
+          const view = yield* ledger.view
+          const runs = previewRuns(view, wake)
+          const at = yield* Clock.currentTimeMillis
+          const exit = yield* Effect.exit(Effect.suspend(() => active(toHeartbeatWake(wake, runs))))
+          const now = yield* Clock.currentTimeMillis
+          const outcome = decideWakeOutcome(Exit.isSuccess(exit) ? exit.value : { status: "threw" }, now)
+          if (outcome._tag === "Ran") yield* recordRan(wake, runs, at)
+          if (!ownsRun()) {
+            // It ran (or failed) on a retired handler: record it, retry nothing, pass the rest on.
+            if (outcome._tag !== "Ran")
+              yield* recordSkip(
+                wake,
+                runs,
+                outcome._tag === "Threw" ? "error" : outcome.reason,
+                undefined,
+                now,
+              )
+            return yield* handOff(index + 1)
+          }
+          if (outcome._tag === "Threw") {
+            // As OpenClaw: the whole batch is queued again behind the retry cooldown.
+            yield* recordSkip(wake, runs, "error", outcome.retryAt, now)
+            for (const queued of batch) queue(requeueWake(queued, now))
+            return yield* schedule(DEFAULT_RETRY_MS, "retry")
+          }
+          if (outcome._tag === "Skipped") {
+            yield* recordSkip(wake, runs, outcome.reason, outcome.retryAt, now)
+            if (outcome.retryAt !== undefined) {
+              queue(requeueWake(wake, now))
+              yield* schedule(DEFAULT_RETRY_MS, "retry")
+            }
+          }
+        }
+      })
+
+      yield* runBatch.pipe(
+        Effect.ensuring(
+          Effect.suspend(() => {
+            // A retired generation's completion must not release or re-arm the new one.
+            if (!ownsRun()) return Effect.void
+            runningGeneration = null
+            return pending.size > 0 || scheduled ? schedule(armed.delayMs, "normal") : Effect.void
+          }),
+        ),
+      )
+    })
+
+  const requestHeartbeat: WakeSchedulerShape["requestHeartbeat"] = (options) =>
+    Effect.gen(function* () {
+      const at = yield* Clock.currentTimeMillis
+      const reason = normalizeWakeReason(options.reason)
+      const wakeId = yield* ledger.requestWake(
+        compact({
+          agentId: normalizeWakeTarget(options.agentId),
+          sessionKey: normalizeWakeTarget(options.sessionKey),
+          source: options.source,
+          reason,
+          intent: options.intent,
+          coalesceMs: options.coalesceMs,
+          at,
+        }),
+      )
+      queue(toPendingWake(options, at, [wakeId]))
+      yield* schedule(options.coalesceMs ?? DEFAULT_COALESCE_MS, "normal")
+      return wakeId
+    })
+
+  const scheduleRecorded: WakeSchedulerShape["scheduleRecorded"] = (wake, wakeId) =>
+    Effect.gen(function* () {
+      const at = yield* Clock.currentTimeMillis
+      queue(toPendingWake(wake, at, [wakeId]))
+      yield* schedule(wake.coalesceMs ?? DEFAULT_COALESCE_MS, "normal")
+    })
+
+  const setHandler: WakeSchedulerShape["setHandler"] = (next) =>
+    Effect.gen(function* () {
+      handlerGeneration += 1
+      const generation = handlerGeneration
+      handler = next
+      if (next !== null) {
+        // A new lifecycle: a stale retry cooldown must not delay it.
+        timer?.fiber.interruptUnsafe()
+        timer = undefined
+        scheduled = false
+      }
+      if (handler !== null && pending.size > 0) yield* schedule(DEFAULT_COALESCE_MS, "normal")
+      return Effect.sync(() => {
+        if (handlerGeneration !== generation || handler !== next) return
+        handlerGeneration += 1
+        handler = null
+      })
+    })
+
+  return WakeScheduler.of({
+    requestHeartbeat,
+    scheduleRecorded,
+    setHandler,
+    pending: Effect.sync(() => [...pending.values()].sort((a, b) => a.requestedAt - b.requestedAt)),
+    timer: Effect.sync(() => timer?.armed),
+  })
+})
+
+/** Needs a Ledger and the EventStore it writes to (read once, to restore the wakes still owed). */
+export const layerWakeScheduler = Layer.effect(WakeScheduler, makeWakeScheduler)

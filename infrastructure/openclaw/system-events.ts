@@ -1,0 +1,420 @@
+/**
+ * An embedded, OpenClaw-compatible system-events instance: the queue calls of
+ * src/infra/system-events.ts, the wake calls of src/infra/heartbeat-wake.ts and the sources'
+ * helpers, with OpenClaw's names, return values and edge cases, backed by the ledger.
+ *
+ * Calls are synchronous, as OpenClaw's are: each is decided by the Ledger against an in-memory
+ * copy of the log and answered at once. What it appended reaches the durable store in the
+ * background, in call order (write-behind). `flush()` resolves once every earlier call is
+ * durable; a crash loses exactly the calls whose appends had not completed. One process should
+ * write a store through this API at a time: a second writer's appends make ours fail, and the
+ * failure is reported by `flush()`.
+ */
+import { randomUUID } from "node:crypto"
+import { Cause, Effect, Layer, ManagedRuntime, Stream } from "effect"
+import { EventStore, type EventStoreShape } from "../../application/event-store.ts"
+import { Ids } from "../../application/ids.ts"
+import { Ledger, type LedgerShape, makeLedger, type RecordResult } from "../../application/ledger.ts"
+import { MissingSessionKey } from "../../application/ledger-errors.ts"
+import { isLedgerStream } from "../../application/stream-names.ts"
+import {
+  type HeartbeatRunPreview,
+  type HeartbeatWake,
+  layerWakeScheduler,
+  type RequestHeartbeatOptions,
+  WakeScheduler,
+  type WakeSchedulerShape,
+} from "../../application/wake-scheduler.ts"
+import { compact } from "../../domain/compact.ts"
+import type { DeliveryContext } from "../../domain/events.ts"
+import type { ConfigureAgent } from "../../domain/gateway-config.ts"
+import type { HeartbeatPrompt } from "../../domain/heartbeat.ts"
+import { normalizeQueueKey } from "../../domain/queue.ts"
+import type { RoutingName } from "../../domain/routing.ts"
+import type { SessionPolicy, SessionScope } from "../../domain/session-policy.ts"
+import {
+  type AcpRelay,
+  acpRelayEmission,
+  cliWatchdogEmission,
+  type ExecExit,
+  execExitEmission,
+  execNoticeEmission,
+  type NodeExecEvent,
+  nodeEventEmission,
+  type SourceEmission,
+} from "../../domain/sources.ts"
+import type { HeartbeatRunResult, HeartbeatWakeOverride } from "../../domain/wake.ts"
+import { makeMemoryEventStore } from "../stores/memory-event-store.ts"
+import { layerEventStoreFromUrl } from "../stores/store-layer.ts"
+import { synchronousLedger } from "./synchronous-ledger.ts"
+import { isSameEntry, type SystemEvent, toSystemEvent } from "./system-event-entry.ts"
+import { makeWriteBehind, toEventData } from "./write-behind.ts"
+
+export const MISSING_SESSION_KEY = "system events require a sessionKey"
+
+/** OpenClaw's `enqueueSystemEvent` options. */
+export interface SystemEventOptions {
+  readonly sessionKey: string
+  readonly contextKey?: string | null | undefined
+  readonly deliveryContext?: DeliveryContext | undefined
+  /** Defaults to true; exec, ACP and node producers pass false. */
+  readonly trusted?: boolean | undefined
+}
+
+/**
+ * How a source routes its event (the fixed routing by default). The policy is the one captured
+ * when the work started; OpenClaw passes it as `mainKey` + `sessionScope`.
+ */
+export interface SourceOptions {
+  readonly policy?: SessionPolicy | undefined
+  readonly mainKey?: string | undefined
+  readonly sessionScope?: SessionScope | undefined
+  readonly routing?: RoutingName | undefined
+}
+
+/** What one agent's heartbeat shows for a wake, as OpenClaw entries. */
+export interface HeartbeatRunView {
+  readonly agentId: string
+  readonly queueKey: string
+  readonly prompt: HeartbeatPrompt
+  readonly shown: SystemEvent[]
+}
+
+/** What a wake handler is called with: OpenClaw's wake options plus what each agent's run shows. */
+export interface HeartbeatWakeRequest {
+  readonly source: string
+  readonly intent?: string | undefined
+  readonly reason: string
+  readonly agentId?: string | undefined
+  readonly sessionKey?: string | undefined
+  readonly heartbeat?: HeartbeatWakeOverride | undefined
+  /** On a `ran` result exactly these are recorded as shown and consumed. */
+  readonly runs: ReadonlyArray<HeartbeatRunView>
+}
+
+/** OpenClaw's heartbeat runner: a throw or rejection is retried after 1000 ms. */
+export type HeartbeatWakeHandler = (
+  wake: HeartbeatWakeRequest,
+) => Promise<HeartbeatRunResult> | HeartbeatRunResult
+
+export interface SystemEventsOptions {
+  /** A store URL (`memory:`, `sqlite:<path>`, `postgres://…`) or an EventStore; `memory:` by default. */
+  readonly store?: string | EventStoreShape | undefined
+  /** The policy sources route with when a call names none; else the origin agent's recorded config. */
+  readonly policy?: SessionPolicy | undefined
+  readonly routing?: RoutingName | undefined
+  /** Ids for new events (UUIDs); random by default. */
+  readonly ids?: (() => string) | undefined
+}
+
+export interface SystemEvents {
+  // ── the queue (OpenClaw src/infra/system-events.ts) ──
+  /** Never remaps the key. False for a blank text or a repeat of the previous accepted text. */
+  readonly enqueueSystemEvent: (text: string, options: SystemEventOptions) => boolean
+  readonly peekSystemEvents: (sessionKey: string) => string[]
+  readonly peekSystemEventEntries: (sessionKey: string) => SystemEvent[]
+  readonly drainSystemEvents: (sessionKey: string) => string[]
+  readonly drainSystemEventEntries: (sessionKey: string) => SystemEvent[]
+  /** Removes `inspected` only if it still heads the queue, in order; returns what it removed. */
+  readonly consumeSystemEventEntries: (
+    sessionKey: string,
+    inspected: ReadonlyArray<SystemEvent>,
+  ) => SystemEvent[]
+  readonly hasSystemEvents: (sessionKey: string) => boolean
+  readonly isSystemEventContextChanged: (sessionKey: string, contextKey?: string | null) => boolean
+
+  // ── wakes (OpenClaw src/infra/heartbeat-wake.ts) ──
+  readonly requestHeartbeat: (options: RequestHeartbeatOptions) => void
+  /** OpenClaw's older reason-only call. */
+  readonly requestHeartbeatNow: (options?: {
+    readonly reason?: string | undefined
+    readonly coalesceMs?: number | undefined
+    readonly agentId?: string | undefined
+    readonly sessionKey?: string | undefined
+  }) => void
+  /** Returns a disposer that clears this registration only. */
+  readonly setHeartbeatWakeHandler: (handler: HeartbeatWakeHandler | null) => () => void
+
+  // ── sources (routed, with their wake) ──
+  /** A blank session key records nothing (null). */
+  readonly emitExecSystemEvent: (
+    text: string,
+    options: {
+      readonly sessionKey?: string | undefined
+      readonly contextKey?: string | undefined
+    } & SourceOptions,
+  ) => RecordResult | null
+  /** A backgrounded process exited; null when the exit is not worth a notice. */
+  readonly notifyExecExit: (exit: ExecExit, options?: SourceOptions) => RecordResult | null
+  readonly relayAcpSpawnEvent: (relay: AcpRelay, options?: SourceOptions) => RecordResult | null
+  readonly notifyCliWatchdogStall: (
+    stall: Parameters<typeof cliWatchdogEmission>[0],
+    options?: SourceOptions,
+  ) => RecordResult
+  readonly handleNodeExecEvent: (event: NodeExecEvent, options?: SourceOptions) => RecordResult | null
+  /** Any other source's emission (cron, hook, background task builders in domain/sources.ts). */
+  readonly recordSourceEvent: (emission: SourceEmission, options?: SourceOptions) => RecordResult
+
+  // ── configuration ──
+  /** Records an agent's session policy and heartbeat settings (recording the same again is a no-op). */
+  readonly configureAgent: (config: Omit<ConfigureAgent, "at">) => void
+  /** The policy a source captures when its work starts for `origin`. */
+  readonly snapshotSessionPolicy: (origin: string) => SessionPolicy
+
+  // ── durability ──
+  /** Resolves once every earlier call is durable; rejects with the append that failed. */
+  readonly flush: () => Promise<void>
+  /** Events decided but not yet durable. */
+  readonly backlog: () => number
+  /** Flushes, stops the wake timer and closes the store. */
+  readonly close: () => Promise<void>
+
+  // ── for embedders that want more ──
+  readonly ledger: LedgerShape
+  readonly scheduler: WakeSchedulerShape
+  /** The whole log as decided so far (durable or not). */
+  readonly log: EventStoreShape
+  readonly storeDescription: string
+}
+
+const requireSessionKey = (sessionKey: string | undefined | null): string => {
+  const key = normalizeQueueKey(sessionKey)
+  if (key === undefined) throw new Error(MISSING_SESSION_KEY)
+  return key
+}
+
+const toRunView = (run: HeartbeatRunPreview): HeartbeatRunView => ({
+  agentId: run.agentId,
+  queueKey: run.queueKey,
+  prompt: run.prompt,
+  shown: run.shown.map(toSystemEvent),
+})
+
+const toWakeRequest = (wake: HeartbeatWake): HeartbeatWakeRequest =>
+  compact({ ...wake, runs: wake.runs.map(toRunView) })
+
+interface OpenedStore {
+  readonly durable: EventStoreShape
+  readonly release: () => Promise<void>
+}
+
+/** Copies the durable log's ledger streams into a fresh in-memory store, revisions kept. */
+const seedMemory = (durable: EventStoreShape) =>
+  Effect.gen(function* () {
+    const memory = makeMemoryEventStore()
+    yield* Stream.runForEach(durable.readAll(), (record) =>
+      isLedgerStream(record.streamId)
+        ? Effect.asVoid(
+            memory.append(
+              record.streamId,
+              [toEventData(record)],
+              record.revision === 0 ? "no-stream" : record.revision - 1,
+            ),
+          )
+        : Effect.void,
+    )
+    return { memory, from: yield* memory.headPosition }
+  })
+
+const opensLater = (description: string) =>
+  new Error(
+    `heartbeat-ledger: the store ${description} opens asynchronously; ` +
+      "use `await openSystemEvents({ store })` (or `await openDefaultSystemEvents()`) before synchronous calls",
+  )
+
+/** A store URL's layer, run in its own runtime so that closing the instance releases it. */
+const storeRuntime = (url: string) => ManagedRuntime.make(layerEventStoreFromUrl(url))
+
+function openStoreSync(store: string | EventStoreShape): OpenedStore {
+  if (typeof store !== "string") return { durable: store, release: async () => {} }
+  const runtime = storeRuntime(store)
+  const exit = runtime.runSyncExit(EventStore)
+  if (exit._tag === "Success") return { durable: exit.value, release: () => runtime.dispose() }
+  void runtime.dispose()
+  throw Cause.hasDies(exit.cause) && String(Cause.squash(exit.cause)).includes("asynchronous")
+    ? opensLater(store)
+    : Cause.squash(exit.cause)
+}
+
+async function openStore(store: string | EventStoreShape): Promise<OpenedStore> {
+  if (typeof store !== "string") return { durable: store, release: async () => {} }
+  const runtime = storeRuntime(store)
+  try {
+    return { durable: await runtime.runPromise(EventStore), release: () => runtime.dispose() }
+  } catch (error) {
+    await runtime.dispose()
+    throw error
+  }
+}
+
+/**
+ * A new instance on `options.store` (`memory:` by default), for stores that open synchronously
+ * (memory, SQLite, an EventStore object). Use `openSystemEvents` for any store.
+ */
+export function createSystemEvents(options: SystemEventsOptions = {}): SystemEvents {
+  const opened = openStoreSync(options.store ?? "memory:")
+  const seeded = Effect.runSyncExit(seedMemory(opened.durable))
+  if (seeded._tag === "Failure") {
+    void opened.release()
+    const error = Cause.squash(seeded.cause)
+    throw String(error).includes("asynchronous") ? opensLater(opened.durable.description) : error
+  }
+  return assemble(opened, seeded.value.memory, seeded.value.from, options)
+}
+
+/** A new instance on any store: awaits the store opening and the log's replay. */
+export async function openSystemEvents(options: SystemEventsOptions = {}): Promise<SystemEvents> {
+  const opened = await openStore(options.store ?? "memory:")
+  try {
+    const { memory, from } = await Effect.runPromise(seedMemory(opened.durable))
+    return assemble(opened, memory, from, options)
+  } catch (error) {
+    await opened.release()
+    throw error
+  }
+}
+
+function assemble(
+  opened: OpenedStore,
+  memory: EventStoreShape,
+  from: number,
+  options: SystemEventsOptions,
+): SystemEvents {
+  const nextId = options.ids ?? randomUUID
+  const writeBehind = makeWriteBehind({ memory, durable: opened.durable, from })
+  const decidingLedger = Effect.runSync(
+    makeLedger.pipe(
+      Effect.provideService(EventStore, memory),
+      Effect.provideService(Ids, Ids.of({ next: Effect.sync(nextId) })),
+    ),
+  )
+  const ledger = synchronousLedger(decidingLedger, writeBehind.notify)
+  const runtime = ManagedRuntime.make(
+    layerWakeScheduler.pipe(
+      Layer.provide(Layer.merge(Layer.succeed(Ledger, ledger), Layer.succeed(EventStore, memory))),
+    ),
+  )
+  const scheduler = runtime.runSync(WakeScheduler)
+  const run = <A, E>(effect: Effect.Effect<A, E>): A => Effect.runSync(effect)
+  const defaultRouting = options.routing ?? "fixed"
+
+  const policyOf = (source: SourceOptions | undefined): SessionPolicy | undefined => {
+    if (source?.policy !== undefined) return source.policy
+    if (source?.mainKey !== undefined || source?.sessionScope !== undefined)
+      return compact({ mainKey: source.mainKey, scope: source.sessionScope })
+    return options.policy
+  }
+
+  const recordSourceEvent = (emission: SourceEmission, source?: SourceOptions): RecordResult => {
+    const result = run(
+      ledger.record(
+        emission,
+        compact({ policy: policyOf(source), routing: source?.routing ?? defaultRouting }),
+      ),
+    )
+    // The ledger recorded the wake with the event; the scheduler only has to run it.
+    if (result.wake !== undefined && result.wakeId !== undefined)
+      run(scheduler.scheduleRecorded(result.wake, result.wakeId))
+    return result
+  }
+  const recordIfAny = (emission: SourceEmission | null, source?: SourceOptions) =>
+    emission === null ? null : recordSourceEvent(emission, source)
+
+  const peekSystemEventEntries = (sessionKey: string) =>
+    run(ledger.peek(requireSessionKey(sessionKey))).map(toSystemEvent)
+  const drainSystemEventEntries = (sessionKey: string) =>
+    run(ledger.drain(requireSessionKey(sessionKey))).map(toSystemEvent)
+
+  const requestHeartbeat = (request: RequestHeartbeatOptions) => {
+    run(scheduler.requestHeartbeat(request))
+  }
+
+  const flush = () => writeBehind.flush()
+
+  return {
+    enqueueSystemEvent: (text, enqueue) => {
+      const result = Effect.runSyncExit(
+        ledger.enqueue(
+          text,
+          compact({
+            sessionKey: enqueue?.sessionKey,
+            contextKey: enqueue.contextKey ?? undefined,
+            deliveryContext: enqueue.deliveryContext,
+            trusted: enqueue.trusted,
+          }),
+        ),
+      )
+      if (result._tag === "Success") return result.value.accepted
+      const error = Cause.squash(result.cause)
+      // The attempt is recorded as rejected; the caller gets OpenClaw's plain Error.
+      if (error instanceof MissingSessionKey) throw new Error(MISSING_SESSION_KEY)
+      throw error
+    },
+    peekSystemEvents: (sessionKey) => peekSystemEventEntries(sessionKey).map((event) => event.text),
+    peekSystemEventEntries,
+    drainSystemEvents: (sessionKey) => drainSystemEventEntries(sessionKey).map((event) => event.text),
+    drainSystemEventEntries,
+    consumeSystemEventEntries: (sessionKey, inspected) => {
+      const key = requireSessionKey(sessionKey)
+      const queued = run(ledger.peek(key))
+      if (inspected.length === 0 || inspected.length > queued.length) return []
+      const heads = inspected.every((entry, index) => {
+        const event = queued[index]
+        return event !== undefined && isSameEntry(event, entry)
+      })
+      if (!heads) return []
+      const ids = queued.slice(0, inspected.length).map((event) => event.eventId)
+      return run(ledger.consume(key, ids)).map(toSystemEvent)
+    },
+    hasSystemEvents: (sessionKey) => run(ledger.peek(requireSessionKey(sessionKey))).length > 0,
+    isSystemEventContextChanged: (sessionKey, contextKey) =>
+      run(ledger.isContextChanged(requireSessionKey(sessionKey), contextKey)),
+
+    requestHeartbeat,
+    requestHeartbeatNow: (request = {}) => requestHeartbeat(compact({ source: "other", ...request })),
+    setHeartbeatWakeHandler: (handler) => {
+      const dispose = run(
+        scheduler.setHandler(
+          handler === null
+            ? null
+            : (wake) =>
+                Effect.tryPromise({
+                  try: async () => handler(toWakeRequest(wake)),
+                  catch: (error) => error,
+                }),
+        ),
+      )
+      return () => run(dispose)
+    },
+
+    emitExecSystemEvent: (text, notice) =>
+      recordIfAny(
+        execNoticeEmission({ sessionKey: notice.sessionKey ?? "", text, contextKey: notice.contextKey }),
+        notice,
+      ),
+    notifyExecExit: (exit, source) => recordIfAny(execExitEmission(exit), source),
+    relayAcpSpawnEvent: (relay, source) => recordIfAny(acpRelayEmission(relay), source),
+    notifyCliWatchdogStall: (stall, source) => recordSourceEvent(cliWatchdogEmission(stall), source),
+    handleNodeExecEvent: (event, source) => recordIfAny(nodeEventEmission(event), source),
+    recordSourceEvent,
+
+    configureAgent: (config) => run(ledger.configureAgent(config)),
+    snapshotSessionPolicy: (origin) => run(ledger.snapshotPolicy(origin)),
+
+    flush,
+    backlog: writeBehind.backlog,
+    close: async () => {
+      try {
+        await flush()
+      } finally {
+        await runtime.dispose()
+        await opened.release()
+      }
+    },
+
+    ledger,
+    scheduler,
+    log: memory,
+    storeDescription: opened.durable.description,
+  }
+}

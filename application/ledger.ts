@@ -169,14 +169,18 @@ export const makeLedger = Effect.gen(function* () {
 
   const now = (at: number | undefined) => (at === undefined ? Clock.currentTimeMillis : Effect.succeed(at))
 
-  const catchUp = store.readAll({ fromPosition: view.position }).pipe(
-    Stream.runForEach((record) =>
-      Effect.suspend(() => {
-        const event = decodeEvent(record)
-        if (event._tag === "UndecodableEvent") return Effect.fail(event)
-        view.apply(record, event)
-        return Effect.void
-      }),
+  // Suspended so that each catch-up reads from the view's position *then*, not from where the
+  // view stood when the ledger was made (which re-applied the whole log on every catch-up).
+  const catchUp = Effect.suspend(() =>
+    store.readAll({ fromPosition: view.position }).pipe(
+      Stream.runForEach((record) =>
+        Effect.suspend(() => {
+          const event = decodeEvent(record)
+          if (event._tag === "UndecodableEvent") return Effect.fail(event)
+          view.apply(record, event)
+          return Effect.void
+        }),
+      ),
     ),
   )
 

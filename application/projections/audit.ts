@@ -12,7 +12,7 @@ import {
   type GatewayConfig,
   heartbeatQueueOf,
 } from "../../domain/gateway-config.ts"
-import { parseAgentSessionKey } from "../../domain/session-key.ts"
+import { normalizeAgentId, parseAgentSessionKey } from "../../domain/session-key.ts"
 import type { SourceKind } from "../../domain/source-kind.ts"
 import {
   emptyHistogram,
@@ -71,9 +71,14 @@ const emptyCounts = (): AgentCounts => ({
   pruned: 0,
 })
 
-/** The agent whose work produced an event: the origin's agent, else the queue's, else none. */
-export const agentOfEvent = (origin: string, queueKey: string): string =>
-  parseAgentSessionKey(origin)?.agentId ?? parseAgentSessionKey(queueKey)?.agentId ?? UNSCOPED_AGENT
+/**
+ * The agent whose work produced an event: the origin's agent, else the queue's, else none.
+ * Normalised (`agent:Data Eng:…` is agent `data-eng`), as config and heartbeats name agents.
+ */
+export const agentOfEvent = (origin: string, queueKey: string): string => {
+  const agentId = parseAgentSessionKey(origin)?.agentId ?? parseAgentSessionKey(queueKey)?.agentId
+  return agentId === undefined ? UNSCOPED_AGENT : normalizeAgentId(agentId)
+}
 
 const countsOf = (state: AuditState, agentId: string): AgentCounts => {
   let counts = state.agents.get(agentId)

@@ -32,12 +32,27 @@ import { CANONICAL_AGENTS, isCronRunKind, policyKey, type Trace } from "./worklo
 
 // ── small independent oracles (domain.md §2, §5) ───────────────────────────────────────────
 
-/** §2: `agent:<agentId>:<rest>` — trimmed, lower-cased, empty parts dropped, three parts at least. */
+/** §2 normalizeAgentId: lower-cased; characters outside `[a-z0-9_-]` collapse to "-"; `main` if empty. */
+export function agentIdOf(value: string): string {
+  const id = value.trim().toLowerCase()
+  if (/^[a-z0-9][a-z0-9_-]{0,63}$/.test(id)) return id
+  return (
+    id
+      .replace(/[^a-z0-9_-]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 64) || "main"
+  )
+}
+
+/**
+ * §2: the (normalised) agent of `agent:<agentId>:<rest>` — trimmed, lower-cased, empty parts
+ * dropped, three parts at least.
+ */
 export function agentOfKey(key: string): string | undefined {
   const parts = key.trim().toLowerCase().split(":").filter(Boolean)
   if (parts.length < 3 || parts[0] !== "agent") return undefined
   const agentId = parts[1]?.trim()
-  return agentId ? agentId : undefined
+  return agentId ? agentIdOf(agentId) : undefined
 }
 
 /** §2 normalizeMainKey. */
@@ -124,7 +139,11 @@ export function checkNothingStranded(trace: Trace, report: AuditReport): string[
       return
     }
     if (scope === "global") {
-      if (wake.agentId?.trim().toLowerCase() !== attempt.agent || wake.sessionKey !== undefined) {
+      if (
+        wake.agentId === undefined ||
+        agentIdOf(wake.agentId) !== attempt.agent ||
+        wake.sessionKey !== undefined
+      ) {
         violations.push(
           `${call}: in global scope the wake must name agent ${attempt.agent} only, got ${JSON.stringify(wake)}`,
         )

@@ -34,15 +34,16 @@ import { type LedgerEnv, makeLedgerEnv, run } from "./harness.ts"
 // ── agents, policies, session keys ─────────────────────────────────────────────────────────
 
 /** The canonical agent ids. Every spelling below resolves to one of them. */
-export const CANONICAL_AGENTS = ["ops", "main", "research"] as const
+export const CANONICAL_AGENTS = ["ops", "main", "data-eng"] as const
 export type AgentSlot = 0 | 1 | 2
 export type CanonicalAgent = (typeof CANONICAL_AGENTS)[number]
 
-/** Spellings of each agent id, in case and padding variants (the first is canonical). */
+/** Spellings of each agent id — case, padding, invalid characters — (the first is canonical). */
 export const AGENT_SPELLINGS: Readonly<Record<CanonicalAgent, ReadonlyArray<string>>> = {
   ops: ["ops", "Ops", "OPS", " ops", "oPs "],
   main: ["main", "Main", "MAIN", " main ", "mAIN"],
-  research: ["research", "Research", "RESEARCH", "research ", " ReSearch"],
+  // Spellings outside the id pattern normalise by collapsing invalid characters to "-" (§2).
+  "data-eng": ["data-eng", "Data-Eng", "DATA-ENG", " data-eng ", "Data Eng", "data  eng"],
 }
 
 export type PolicySpec = SessionPolicy

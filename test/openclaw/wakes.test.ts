@@ -1,0 +1,108 @@
+/**
+ * Wakes through the embedded API: a source's wake reaches the handler with what each agent's
+ * heartbeat shows, a `ran` result consumes exactly that, and a thrown handler is retried.
+ * Waits are on the handler's own calls, never on elapsed time.
+ */
+import { Effect, Stream } from "effect"
+import { afterEach, describe, expect, it } from "vitest"
+import {
+  createSystemEvents,
+  cronEmission,
+  type HeartbeatWakeRequest,
+  type SystemEvents,
+} from "../../infrastructure/openclaw/index.ts"
+
+const MAIN = "agent:ops:main"
+const CRON_RUN = "agent:ops:cron:nightly:run:r1"
+
+const instances: SystemEvents[] = []
+afterEach(async () => {
+  await Promise.all(instances.splice(0).map((instance) => instance.close()))
+})
+
+/** A handler that answers from `answers` (then `ran`) and lets a test await its n-th call. */
+function recordingHandler(answers: ReadonlyArray<"throw" | "busy"> = []) {
+  const calls: HeartbeatWakeRequest[] = []
+  const waiters: Array<{ readonly count: number; readonly resolve: () => void }> = []
+  const handler = async (wake: HeartbeatWakeRequest) => {
+    const answer = answers[calls.length]
+    calls.push(wake)
+    for (const waiter of waiters.filter((w) => calls.length >= w.count)) waiter.resolve()
+    if (answer === "throw") throw new Error("runner crashed")
+    if (answer === "busy") return { status: "skipped", reason: "lanes-busy" } as const
+    return { status: "ran", durationMs: 1 } as const
+  }
+  const called = (count: number) =>
+    new Promise<void>((resolve) => {
+      if (calls.length >= count) resolve()
+      else waiters.push({ count, resolve })
+    })
+  return { calls, handler, called }
+}
+
+const logTypes = async (se: SystemEvents) =>
+  (await Effect.runPromise(Stream.runCollect(se.log.readAll()))).map((record) => record.type)
+
+/** Until the scheduler has recorded what the handler's run came to. */
+const settled = async (se: SystemEvents, type: string, count: number) => {
+  while ((await logTypes(se)).filter((t) => t === type).length < count)
+    await new Promise((r) => setTimeout(r, 5))
+}
+
+describe("wakes through the embedded API", () => {
+  it("a cron run's exec completion wakes its agent, shows the exec prompt, and consumes only that", async () => {
+    const se = createSystemEvents()
+    instances.push(se)
+    se.configureAgent({ agentId: "ops" })
+    se.recordSourceEvent(cronEmission({ sessionKey: MAIN, jobId: "digest", text: "Daily digest is ready" }))
+    se.notifyExecExit({ sessionKey: CRON_RUN, processId: "backup-77aa", exitCode: 0, output: "42 files" })
+    const { calls, handler, called } = recordingHandler()
+    se.setHeartbeatWakeHandler(handler)
+    await called(1)
+    await settled(se, "HeartbeatRan", 1)
+    expect(calls[0]).toMatchObject({ source: "exec-event", sessionKey: MAIN })
+    expect(
+      calls[0]?.runs.map((run) => [run.agentId, run.queueKey, run.prompt, run.shown.map((e) => e.text)]),
+    ).toEqual([["ops", MAIN, "exec", ["Exec completed (backup-7, code 0) :: 42 files"]]])
+    expect(se.peekSystemEvents(MAIN)).toEqual(["Daily digest is ready"])
+
+    // A manual wake now shows the cron event, and consumes it.
+    se.requestHeartbeat({ source: "manual", intent: "manual", agentId: "ops", coalesceMs: 0 })
+    await called(2)
+    await settled(se, "HeartbeatRan", 2)
+    expect(calls[1]?.runs[0]).toMatchObject({ prompt: "cron", shown: [{ text: "Daily digest is ready" }] })
+    expect(se.hasSystemEvents(MAIN)).toBe(false)
+  })
+
+  it("retries a handler that throws, and records the error", async () => {
+    const se = createSystemEvents()
+    instances.push(se)
+    se.enqueueSystemEvent("Exec finished: deploy", { sessionKey: MAIN })
+    const { calls, handler, called } = recordingHandler(["throw"])
+    se.setHeartbeatWakeHandler(handler)
+    se.requestHeartbeat({ source: "exec-event", intent: "event", sessionKey: MAIN, coalesceMs: 0 })
+    await called(2)
+    await settled(se, "HeartbeatRan", 1)
+    expect(calls.map((call) => call.sessionKey)).toEqual([MAIN, MAIN])
+    expect(await logTypes(se)).toEqual([
+      "SystemEventEnqueued",
+      "HeartbeatWakeRequested",
+      "HeartbeatWakeSkipped",
+      "HeartbeatRan",
+    ])
+    expect(se.hasSystemEvents(MAIN)).toBe(false)
+  })
+
+  it("returns a disposer that clears only its own registration", async () => {
+    const se = createSystemEvents()
+    instances.push(se)
+    const first = recordingHandler()
+    const second = recordingHandler()
+    const disposeFirst = se.setHeartbeatWakeHandler(first.handler)
+    se.setHeartbeatWakeHandler(second.handler)
+    disposeFirst()
+    se.requestHeartbeat({ source: "manual", intent: "manual", coalesceMs: 0 })
+    await second.called(1)
+    expect(first.calls).toEqual([])
+  })
+})

@@ -1,0 +1,60 @@
+/**
+ * One pass over the log for an audit: every record is decoded once and folded into the audit
+ * projection, the queues projection (the ledger view, to check that replay reproduces the
+ * queues) and the leakage check. Reports progress as it goes.
+ */
+import { Effect, Stream } from "effect"
+import { decodeEvent } from "../../../application/event-codec.ts"
+import type { EventStoreShape } from "../../../application/event-store.ts"
+import type { StoreUnavailable, UndecodableEvent } from "../../../application/event-store-errors.ts"
+import { LedgerView } from "../../../application/ledger-view.ts"
+import { type AuditState, auditProjection } from "../../../application/projections/audit.ts"
+import type { LedgerEvent } from "../../../domain/events.ts"
+import { type Leak, leaksOf } from "./leakage.ts"
+
+export interface ReplayedLog {
+  readonly state: AuditState
+  readonly view: LedgerView
+  readonly leaks: ReadonlyArray<Leak>
+  readonly events: number
+}
+
+export function replayForAudit(
+  store: EventStoreShape,
+  onProgress?: (done: number) => void,
+): Effect.Effect<ReplayedLog, StoreUnavailable | UndecodableEvent> {
+  return Effect.suspend(() => {
+    const state = auditProjection.init()
+    const view = new LedgerView()
+    const leaks: Leak[] = []
+    let events = 0
+    return store.readAll().pipe(
+      Stream.runForEachArray((records) =>
+        Effect.suspend(() => {
+          for (const record of records) {
+            const event = decodeEvent(record)
+            if (event._tag === "UndecodableEvent") return Effect.fail(event)
+            auditProjection.evolve(state, event, record)
+            view.apply(record, event)
+            leaks.push(...leaksOf(event))
+            events++
+          }
+          onProgress?.(events)
+          return Effect.void
+        }),
+      ),
+      Effect.map(() => ({ state, view, leaks, events })),
+    )
+  })
+}
+
+/** The log as decoded events, in order (for the what-if replay). */
+export const decodedEvents = (
+  store: EventStoreShape,
+): Stream.Stream<LedgerEvent, StoreUnavailable | UndecodableEvent> =>
+  store.readAll().pipe(
+    Stream.mapEffect((record) => {
+      const event = decodeEvent(record)
+      return event._tag === "UndecodableEvent" ? Effect.fail(event) : Effect.succeed(event)
+    }),
+  )

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/**
+ * The `heartbeat-ledger` command: the launcher. It wires the commands together, runs them on
+ * Node, and turns failures into exit codes (0 clean, 1 audit findings, 2 bad usage or input).
+ */
+import * as NodeChildProcessSpawner from "@effect/platform-node/NodeChildProcessSpawner"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeStdio from "@effect/platform-node/NodeStdio"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import { Effect, Layer } from "effect"
+import { Command } from "effect/cli"
+import { auditCommand } from "./commands/audit.ts"
+import { demoCommand } from "./commands/demo.ts"
+import { exitTeardown } from "./shared/teardown.ts"
+
+/**
+ * The platform services the CLI module needs. Not `NodeServices.layer`: it also loads
+ * NodeCrypto, which needs an `effect/Crypto` that effect 4.1 no longer ships.
+ */
+const nodeServices = Layer.provideMerge(
+  NodeChildProcessSpawner.layer,
+  Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeStdio.layer, NodeTerminal.layer),
+)
+
+export const VERSION = "0.1.0"
+
+export const heartbeatLedger = Command.make("heartbeat-ledger").pipe(
+  Command.withDescription("Record, audit and replay the system events an agent gateway routes to heartbeats"),
+  Command.withSubcommands([demoCommand, auditCommand]),
+)
+
+heartbeatLedger.pipe(
+  Command.run({ version: VERSION }),
+  Effect.provide(nodeServices),
+  NodeRuntime.runMain({ disableErrorReporting: true, teardown: exitTeardown }),
+)

@@ -1,0 +1,42 @@
+/**
+ * Turns how a command ended into the process exit code, printing a failure's message once
+ * (the CLI module has already printed usage errors with the help text).
+ */
+import { Cause, Exit, Runtime } from "effect"
+import { isCliError } from "effect/cli/CliError"
+import { EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS } from "./exit.ts"
+import { safeText } from "./terminal.ts"
+
+/** Failures that mean "the input or the store you named cannot be used". */
+const BAD_INPUT_TAGS = new Set(["BadInput", "InvalidStoreUrl", "StoreUnavailable"])
+
+const tagOf = (error: unknown): string | undefined =>
+  typeof error === "object" && error !== null && "_tag" in error && typeof error._tag === "string"
+    ? error._tag
+    : undefined
+
+export function exitCodeOf(exit: Exit.Exit<unknown, unknown>, report: (line: string) => void): number {
+  if (Exit.isSuccess(exit)) return EXIT_CLEAN
+  if (Cause.hasInterruptsOnly(exit.cause)) return 130
+  const error = Cause.squash(exit.cause)
+  if (isCliError(error)) return EXIT_BAD_INPUT
+  const message = error instanceof Error ? error.message : String(error)
+  const tag = tagOf(error)
+  if (tag !== undefined && BAD_INPUT_TAGS.has(tag)) {
+    report(`heartbeat-ledger: ${safeText(message)}`)
+    return EXIT_BAD_INPUT
+  }
+  if (tag === "AuditFindings") {
+    report(`heartbeat-ledger: ${message}`)
+    return EXIT_FINDINGS
+  }
+  report(`heartbeat-ledger: ${safeText(message)}`)
+  if (tag === undefined) report(Cause.pretty(exit.cause))
+  return Runtime.getErrorExitCode(error) === EXIT_BAD_INPUT ? EXIT_BAD_INPUT : EXIT_FINDINGS
+}
+
+export const exitTeardown: Runtime.Teardown = (exit, onExit) => {
+  const code = exitCodeOf(exit, (line) => process.stderr.write(`${line}\n`))
+  process.exitCode = code
+  onExit(code)
+}

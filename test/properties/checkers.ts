@@ -55,6 +55,14 @@ export function agentOfKey(key: string): string | undefined {
   return agentId ? agentIdOf(agentId) : undefined
 }
 
+/** §2: a cron run (and, by the fixed rule, its descendants); the legacy rule counts the run alone. */
+export function isCronRunKey(key: string, rule: "fixed" | "legacy"): boolean {
+  const parts = key.trim().toLowerCase().split(":").filter(Boolean)
+  if (parts.length < 3 || parts[0] !== "agent") return false
+  const rest = parts.slice(2).join(":")
+  return rule === "fixed" ? /^cron:[^:]+:run:[^:]+(?::|$)/.test(rest) : /^cron:[^:]+:run:[^:]+$/.test(rest)
+}
+
 /** §2 normalizeMainKey. */
 const mainKeyOf = (mainKey: string | undefined): string => mainKey?.trim().toLowerCase() || "main"
 
@@ -293,6 +301,7 @@ const zeroCounts = (): ReferenceCounts => ({
 })
 
 const MAX_QUEUED = 20
+const RETENTION_MS = 3_600_000
 const UNSCOPED = "(unscoped)"
 
 /**
@@ -305,6 +314,8 @@ export function referenceAccounting(trace: Trace): Reference {
   const queues = new Map<string, ModelQueue>()
   const fates = new Map<string, Fate>()
   const agentOfEvent = new Map<string, string>()
+  /** Canonical session key (the origin, trimmed and lower-cased) → its last enqueue attempt. */
+  const sessions = new Map<string, number>()
   const queueOf = (key: string): ModelQueue => {
     let queue = queues.get(key)
     if (queue === undefined) {
@@ -324,6 +335,8 @@ export function referenceAccounting(trace: Trace): Reference {
         const { result, emission } = item
         const agent = agentOfKey(emission.origin) ?? agentOfKey(result.queueKey) ?? UNSCOPED
         agentOfEvent.set(result.eventId, agent)
+        const session = emission.origin.trim().toLowerCase()
+        sessions.set(session, Math.max(item.at, sessions.get(session) ?? item.at))
         const queue = queueOf(result.queueKey)
         const text = emission.text.trim()
         const predicted = text === "" ? "blank-text" : text === queue.lastText ? "duplicate" : "accepted"
@@ -366,15 +379,39 @@ export function referenceAccounting(trace: Trace): Reference {
         }
         break
       case "prune": {
-        const lost = new Set(item.result.lostEventIds)
+        // §7: cron-run sessions (by the routing's rule) idle for longer than the retention (1 h
+        // in these workloads; sweeps are hours apart, so never throttled) lose their queues,
+        // whatever case the queue key is spelled in.
+        const cutoff = item.at - RETENTION_MS
+        const expired = new Set(
+          [...sessions]
+            .filter(([key, last]) => isCronRunKey(key, item.routing) && last < cutoff)
+            .map(([key]) => key),
+        )
+        const expectedLost = [...queues]
+          .filter(([key]) => expired.has(key.trim().toLowerCase()))
+          .flatMap(([, queue]) => queue.events.map((event) => event.id))
+        const lost = [...item.result.lostEventIds]
+        if (!isDeepStrictEqual(new Set(lost), new Set(expectedLost))) {
+          problems.push(
+            `the sweep at ${item.at} lost ${JSON.stringify(lost)}, expected ${JSON.stringify(expectedLost)}`,
+          )
+        }
+        if (!isDeepStrictEqual(new Set(item.result.prunedSessions), expired)) {
+          problems.push(
+            `the sweep at ${item.at} pruned sessions ${JSON.stringify(item.result.prunedSessions)}, expected ${JSON.stringify([...expired])}`,
+          )
+        }
+        const lostSet = new Set(lost)
         for (const [key, queue] of queues) {
-          if (!queue.events.some((event) => lost.has(event.id))) continue
+          if (!queue.events.some((event) => lostSet.has(event.id))) continue
           for (const event of queue.events) {
-            if (!lost.has(event.id)) problems.push(`pruning ${JSON.stringify(key)} kept ${event.id}`)
+            if (!lostSet.has(event.id)) problems.push(`pruning ${JSON.stringify(key)} kept ${event.id}`)
           }
           queues.delete(key)
         }
         for (const id of lost) settle(id, "pruned")
+        for (const key of expired) sessions.delete(key)
         break
       }
       case "config":

@@ -19,6 +19,10 @@ import { decodeLog, replayedQueues } from "./checkers.ts"
 import { makeLedgerOn, normalizeJSON, readAllRecords, run } from "./harness.ts"
 
 const RACE_RUNS = 120
+const BROKEN_RUNS = 100
+
+/** How many runs had a ledger catch up mid-race (a conflict, or the other ledger's write). */
+const tally = { runs: 0, catchUps: 0 }
 
 /** A store whose every append and read first waits for the scheduler's go, once armed. */
 function scheduledStore(
@@ -231,8 +235,18 @@ async function raceViolations(
   return violations
 }
 
-async function race(scheduler: fc.Scheduler, cmds: ReadonlyArray<RaceCmd>, twoLedgers: boolean) {
-  const base = makeMemoryEventStore({ now: () => 0 })
+/** A broken store that appends whatever revision the writer expected: optimistic locking gone. */
+function ignoringExpectedRevisions(store: EventStoreShape): EventStoreShape {
+  return { ...store, append: (streamId, events) => store.append(streamId, events, "any") }
+}
+
+async function race(
+  scheduler: fc.Scheduler,
+  cmds: ReadonlyArray<RaceCmd>,
+  twoLedgers: boolean,
+  breakStore: (store: EventStoreShape) => EventStoreShape = (store) => store,
+) {
+  const base = breakStore(makeMemoryEventStore({ now: () => 0 }))
   const armed = { on: false }
   const first = await makeLedgerOn(scheduledStore(base, scheduler, "L1", armed), 1)
   for (const agentId of AGENTS) await run(first.configureAgent({ agentId, at: 1 }))
@@ -248,31 +262,36 @@ async function race(scheduler: fc.Scheduler, cmds: ReadonlyArray<RaceCmd>, twoLe
   })
   const outcomes = await scheduler.waitFor(Promise.all(calls))
   armed.on = false
+  // After arming, a ledger reads the log only to catch up: after a conflict, or a write by the other.
+  if (scheduler.report().some((task) => task.label.endsWith("readAll"))) tally.catchUps++
+  tally.runs++
   return { outcomes, violations: await raceViolations(base, ledgers, outcomes) }
 }
 
-const raceProperty = fc.asyncProperty(
-  fc.scheduler(),
-  fc.array(raceCmdArb, { minLength: 2, maxLength: 10 }),
-  fc.boolean(),
-  async (scheduler, cmds, twoLedgers) => {
-    const { violations } = await race(scheduler, cmds, twoLedgers)
-    if (violations.length > 0)
-      throw new Error(
-        `${violations.join("\n")}\n${scheduler
-          .report()
-          .map((t) => t.label)
-          .join(" → ")}`,
-      )
-  },
-)
+const raceProperty = (breakStore?: (store: EventStoreShape) => EventStoreShape) =>
+  fc.asyncProperty(
+    fc.scheduler(),
+    fc.array(raceCmdArb, { minLength: 2, maxLength: 10 }),
+    fc.boolean(),
+    async (scheduler, cmds, twoLedgers) => {
+      const { violations } = await race(scheduler, cmds, twoLedgers, breakStore)
+      if (violations.length > 0)
+        throw new Error(
+          `${violations.join("\n")}\n${scheduler
+            .report()
+            .map((t) => t.label)
+            .join(" → ")}`,
+        )
+    },
+  )
 
 describe("race", () => {
   it("concurrent ledger calls, interleaved by the scheduler: nothing lost or doubled, queues = replay", async () => {
     const started = performance.now()
-    const details = await fc.check(raceProperty, { numRuns: RACE_RUNS })
+    const details = await fc.check(raceProperty(), { numRuns: RACE_RUNS })
     console.log(
-      `race: ${details.numRuns} runs in ${Math.round(performance.now() - started)} ms (seed ${details.seed})`,
+      `race: ${details.numRuns} runs in ${Math.round(performance.now() - started)} ms (seed ${details.seed}); ` +
+        `${tally.catchUps} of ${tally.runs} had a ledger catch up mid-race`,
     )
     if (details.failed) {
       throw new Error(
@@ -280,5 +299,18 @@ describe("race", () => {
       )
     }
     expect(details.numRuns).toBe(RACE_RUNS)
+  })
+
+  it("can fail: with a store that ignores expected revisions, two ledgers hand out the same event", async () => {
+    const details = await fc.check(raceProperty(ignoringExpectedRevisions), {
+      numRuns: BROKEN_RUNS,
+      seed: 5005,
+    })
+    expect(details.failed).toBe(true)
+    const message = String(details.errorInstance)
+    console.log(
+      `race with optimistic locking off: caught after ${details.numRuns} runs (${details.numShrinks} shrinks)\n${message}`,
+    )
+    expect(message).toMatch(/differs from a replay|handed the same event twice|fates/)
   })
 })

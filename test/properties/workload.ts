@@ -429,6 +429,7 @@ export interface AttemptTrace {
   readonly configAtStart: SessionPolicy
   readonly routing: RoutingName
   readonly result: RecordResult
+  readonly at: number
 }
 
 export interface HeartbeatTrace {
@@ -439,6 +440,8 @@ export interface HeartbeatTrace {
 
 export interface PruneTrace {
   readonly kind: "prune"
+  readonly routing: RoutingName
+  readonly at: number
   readonly result: PruneResult
 }
 
@@ -541,6 +544,7 @@ export async function runWorkload(workload: Workload, options: RunOptions): Prom
       configAtStart: work.configAtStart,
       routing: options.routing,
       result,
+      at,
     }
     items.push(attempt)
     attempts.push(attempt)
@@ -596,7 +600,7 @@ export async function runWorkload(workload: Workload, options: RunOptions): Prom
         const result = await run(
           ledger.prune({ retention: "1h", force: step.force, routing: options.routing, at }),
         )
-        items.push({ kind: "prune", result })
+        items.push({ kind: "prune", routing: options.routing, at, result })
         break
       }
     }

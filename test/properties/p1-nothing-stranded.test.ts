@@ -19,7 +19,7 @@ import {
   workloadArb,
 } from "./workload.ts"
 
-const P1_RUNS = 150
+const P1_RUNS = 200
 const P1_CRON_ONLY_RUNS = 100
 const LEGACY_RUNS = 200
 

@@ -13,7 +13,7 @@ import { checkAccounting } from "./checkers.ts"
 import { assertProperty, auditOf, run } from "./harness.ts"
 import { describeWorkload, runWorkload, type Workload, workloadArb } from "./workload.ts"
 
-const P3_RUNS = 150
+const P3_RUNS = 200
 const BROKEN_RUNS = 100
 
 async function p3Violations(

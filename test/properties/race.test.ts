@@ -18,7 +18,7 @@ import { makeMemoryEventStore } from "../../infrastructure/stores/memory-event-s
 import { decodeLog, replayedQueues } from "./checkers.ts"
 import { makeLedgerOn, normalizeJSON, readAllRecords, run } from "./harness.ts"
 
-const RACE_RUNS = 120
+const RACE_RUNS = 150
 const BROKEN_RUNS = 100
 
 /** How many runs had a ledger catch up mid-race (a conflict, or the other ledger's write). */

@@ -22,10 +22,16 @@ import {
 const P1_RUNS = 200
 const P1_CRON_ONLY_RUNS = 100
 const LEGACY_RUNS = 200
+const POLICY_AT_END_RUNS = 200
 
 /** Runs a workload and returns P1's violations (empty when it holds). */
-async function p1Violations(workload: Workload, routing: RoutingName, cronOnly: boolean): Promise<string[]> {
-  const trace = await runWorkload(workload, { routing, finalDrain: true })
+async function p1Violations(
+  workload: Workload,
+  routing: RoutingName,
+  cronOnly: boolean,
+  policyAtEnd = false,
+): Promise<string[]> {
+  const trace = await runWorkload(workload, { routing, finalDrain: true, policyAtEnd })
   const report = await auditOf(trace.env.store)
   const violations = checkNothingStranded(trace, report)
   // With only cron-run work, every accepted event is one P1 speaks of: the whole report is clean.
@@ -37,9 +43,9 @@ async function p1Violations(workload: Workload, routing: RoutingName, cronOnly: 
   return violations
 }
 
-const p1Property = (routing: RoutingName, constraints: WorkloadConstraints = {}) =>
+const p1Property = (routing: RoutingName, constraints: WorkloadConstraints = {}, policyAtEnd = false) =>
   fc.asyncProperty(workloadArb(constraints), async (workload) => {
-    const violations = await p1Violations(workload, routing, constraints.kinds !== undefined)
+    const violations = await p1Violations(workload, routing, constraints.kinds !== undefined, policyAtEnd)
     if (violations.length > 0) throw new Error(violations.join("\n"))
   })
 
@@ -79,5 +85,22 @@ describe("P1 nothing stranded", () => {
     expect(trace.attempts.length).toBeLessThanOrEqual(3)
     // The very same workload is fine under the fixed routing: the routing is what strands.
     expect(await p1Violations(workload, "fixed", false)).toEqual([])
+  })
+
+  it("can also fail under the fixed routing when a source routes by the config at its end, not its start", async () => {
+    const details = await fc.check(p1Property("fixed", { kinds: CRON_KINDS }, true), {
+      numRuns: POLICY_AT_END_RUNS,
+      seed: 1001,
+    })
+    expect(details.failed).toBe(true)
+    const [workload] = details.counterexample ?? []
+    if (workload === undefined) throw new Error("no counterexample")
+    const violations = await p1Violations(workload, "fixed", true, true)
+    console.log(
+      `P1 with the policy read at the work's end: caught after ${details.numRuns} runs (${details.numShrinks} shrinks)\n` +
+        `${describeWorkload(workload)}\n${violations.map((v) => `  - ${v}`).join("\n")}`,
+    )
+    expect(violations.some((v) => v.includes("under the captured policy"))).toBe(true)
+    expect(await p1Violations(workload, "fixed", true)).toEqual([])
   })
 })

@@ -472,6 +472,11 @@ export interface RunOptions {
    * sent, until the queues stop shrinking (the "final heartbeat of every agent" of P1).
    */
   readonly finalDrain: boolean
+  /**
+   * A deliberately wrong source (for showing P1 can fail): it records without its start-time
+   * snapshot, so the ledger routes by the config in force when the work ends.
+   */
+  readonly policyAtEnd?: boolean
   readonly seed?: number
 }
 
@@ -533,7 +538,8 @@ export async function runWorkload(workload: Workload, options: RunOptions): Prom
       silent++
       return undefined
     }
-    const result = await run(ledger.record(emission, { policy: work.snapshot, routing: options.routing, at }))
+    const policy = options.policyAtEnd === true ? undefined : work.snapshot
+    const result = await run(ledger.record(emission, { policy, routing: options.routing, at }))
     const attempt: AttemptTrace = {
       kind: "attempt",
       agent: CANONICAL_AGENTS[work.step.agent],

@@ -13,6 +13,9 @@ import { Effect, Layer } from "effect"
 import { Command } from "effect/cli"
 import { auditCommand } from "./commands/audit.ts"
 import { demoCommand } from "./commands/demo.ts"
+import { exportCommand } from "./commands/export.ts"
+import { importCommand } from "./commands/import.ts"
+import { inspectCommand } from "./commands/inspect.ts"
 import { exitTeardown } from "./shared/teardown.ts"
 
 /**
@@ -28,7 +31,7 @@ export const VERSION = "0.1.0"
 
 export const heartbeatLedger = Command.make("heartbeat-ledger").pipe(
   Command.withDescription("Record, audit and replay the system events an agent gateway routes to heartbeats"),
-  Command.withSubcommands([demoCommand, auditCommand]),
+  Command.withSubcommands([demoCommand, auditCommand, importCommand, exportCommand, inspectCommand]),
 )
 
 heartbeatLedger.pipe(

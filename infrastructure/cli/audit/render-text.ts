@@ -35,7 +35,9 @@ export function renderAuditText(document: AuditDocument, c: Colours): string {
   const strandedCell = (count: number) => (count > 0 ? c.red(n(count)) : n(count))
   const rows = document.agents.map((agent) => [
     safeText(agent.agentId),
-    safeText(agent.drains.join(", ") || "—") + (agent.enabled ? "" : c.dim(" (disabled)")),
+    agent.drains.length === 0
+      ? c.dim("—")
+      : safeText(agent.drains.join(", ")) + (agent.enabled ? "" : c.dim(" (disabled)")),
     n(agent.attempts),
     n(agent.accepted),
     n(agent.rejectedByReason["blank-text"]),

@@ -206,10 +206,15 @@ function planAcpRelay(
   const relay = (at: number, phase: Parameters<typeof acpRelayEmission>[0]["phase"], extra = {}) =>
     emitAt(planner, at, workId, acpRelayEmission({ parentSessionKey: parent, runId, label, phase, ...extra }))
   let at = start
+  const offset = prng.int(0, ACP_PROGRESS.length - 1)
   relay(at, "start")
   for (let line = 0; line < progressLines; line++) {
     at += spacingMs
-    relay(at, "progress", { snippet: `${ACP_PROGRESS[(line + prng.int(0, 9)) % ACP_PROGRESS.length]}` })
+    // Consecutive snippets differ, so none is refused as a duplicate of the previous one.
+    const snippet = ACP_PROGRESS[(line * 3 + offset) % ACP_PROGRESS.length]
+    relay(at, "progress", {
+      snippet: progressLines > ACP_PROGRESS.length ? `[${line + 1}/${progressLines}] ${snippet}` : snippet,
+    })
   }
   if (prng.chance(0.2)) {
     at += 3 * MINUTE
@@ -277,7 +282,7 @@ function planCronRun(
     planAcpRelay(planner, start + 150, runKey, runKey, 26, 150)
   }
   for (let count = prng.int(1, 2); count > 0; count--) planExecExit(planner, during(), runKey, runKey, job)
-  // The queue is cleared at the end of the work, as OpenClaw's runner leaves it.
+  // And one more as the run ends.
   planExecExit(planner, end, runKey, runKey, job)
 
   if (prng.chance(0.25)) {

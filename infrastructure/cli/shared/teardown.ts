@@ -10,6 +10,9 @@ import { safeText } from "./terminal.ts"
 /** Failures that mean "the input or the store you named cannot be used". */
 const BAD_INPUT_TAGS = new Set(["BadInput", "InvalidStoreUrl", "StoreUnavailable"])
 
+/** Each line made safe on its own, so that a multi-line message keeps its lines. */
+const safeLines = (text: string) => text.split("\n").map(safeText).join("\n")
+
 const tagOf = (error: unknown): string | undefined =>
   typeof error === "object" && error !== null && "_tag" in error && typeof error._tag === "string"
     ? error._tag
@@ -23,14 +26,14 @@ export function exitCodeOf(exit: Exit.Exit<unknown, unknown>, report: (line: str
   const message = error instanceof Error ? error.message : String(error)
   const tag = tagOf(error)
   if (tag !== undefined && BAD_INPUT_TAGS.has(tag)) {
-    report(`heartbeat-ledger: ${safeText(message)}`)
+    report(`heartbeat-ledger: ${safeLines(message)}`)
     return EXIT_BAD_INPUT
   }
   if (tag === "AuditFindings") {
     report(`heartbeat-ledger: ${message}`)
     return EXIT_FINDINGS
   }
-  report(`heartbeat-ledger: ${safeText(message)}`)
+  report(`heartbeat-ledger: ${safeLines(message)}`)
   if (tag === undefined) report(Cause.pretty(exit.cause))
   return Runtime.getErrorExitCode(error) === EXIT_BAD_INPUT ? EXIT_BAD_INPUT : EXIT_FINDINGS
 }

@@ -1,0 +1,89 @@
+/**
+ * `heartbeat-ledger import FILE|-`: records gateway activity written as JSON Lines (one source
+ * call per line, docs/import-format.md) or an `export`. The whole file is validated first; a
+ * bad line fails the import with file:line and field, exit 2, and nothing is written.
+ * Importing the same file again records nothing new.
+ */
+import { Effect, Layer } from "effect"
+import { Argument, Command } from "effect/cli"
+import { Ids } from "../../../application/ids.ts"
+import { layerLedger } from "../../../application/ledger.ts"
+import { layerEventStoreFromUrl } from "../../stores/store-layer.ts"
+import { fileNamespace, LineIdCursor } from "../import/line-ids.ts"
+import { formatLineErrors, parseImport, readImportInput } from "../import/parse-file.ts"
+import { type ImportSummary, recordImport } from "../import/record-import.ts"
+import { BadInput } from "../shared/exit.ts"
+import { formatCount } from "../shared/format.ts"
+import { writeStdout } from "../shared/output.ts"
+import { startProgress } from "../shared/progress.ts"
+import { storeFlag, storeUrlOf } from "../shared/store-flag.ts"
+import { safeText } from "../shared/terminal.ts"
+
+const describeImport = (name: string, store: string, s: ImportSummary): string => {
+  const parts = [
+    s.sourceCalls > 0 &&
+      `${formatCount(s.sourceCalls)} source calls${s.silent > 0 ? ` (${formatCount(s.silent)} silent)` : ""}`,
+    s.rawCalls > 0 && `${formatCount(s.rawCalls)} raw queue calls`,
+    s.heartbeats > 0 && `${formatCount(s.heartbeats)} heartbeats`,
+    s.sweeps > 0 && `${formatCount(s.sweeps)} retention sweeps`,
+    s.configs > 0 && `${formatCount(s.configs)} config lines`,
+    s.recordedEvents > 0 && `${formatCount(s.recordedEvents)} recorded events`,
+  ].filter((part): part is string => typeof part === "string")
+  const skipped =
+    s.alreadyRecorded > 0 ? `; ${formatCount(s.alreadyRecorded)} lines were already recorded and skipped` : ""
+  return `Imported ${formatCount(s.lines)} lines from ${safeText(name)} into ${safeText(store)}: ${parts.join(", ") || "nothing to record"}${skipped}\n`
+}
+
+export const importCommand = Command.make(
+  "import",
+  {
+    store: storeFlag,
+    file: Argument.String("file").pipe(
+      Argument.withMetavar("FILE|-"),
+      Argument.withDescription("JSON Lines file to import, or - for standard input"),
+    ),
+  },
+  (input) =>
+    Effect.gen(function* () {
+      const name = input.file === "-" ? "<stdin>" : input.file
+      const content = yield* Effect.try({
+        try: () => readImportInput(input.file),
+        catch: (error) =>
+          new BadInput({
+            message: `cannot read ${name}: ${error instanceof Error ? error.message : String(error)}`,
+          }),
+      })
+      const validating = startProgress("validating", undefined)
+      const parsed = parseImport(name, content, validating.tick)
+      validating.done()
+      if (parsed.errors.length > 0) {
+        return yield* new BadInput({
+          message: `${name} has ${parsed.errors.length} invalid field(s); nothing was imported\n${formatLineErrors(name, parsed.errors)}`,
+        })
+      }
+      const namespace = fileNamespace(content)
+      const cursor = new LineIdCursor(namespace)
+      const ids = Layer.succeed(Ids, Ids.of({ next: Effect.sync(() => cursor.next()) }))
+      const url = storeUrlOf(input.store)
+      const progress = startProgress("importing", parsed.lines.length)
+      const summary = yield* recordImport(parsed.lines, namespace, cursor, progress.tick).pipe(
+        Effect.ensuring(Effect.sync(progress.done)),
+        Effect.provide(Layer.provideMerge(layerLedger, Layer.merge(layerEventStoreFromUrl(url), ids))),
+      )
+      yield* writeStdout(describeImport(name, url, summary))
+    }),
+).pipe(
+  Command.withDescription(
+    "Record gateway activity from JSON Lines (docs/import-format.md); all or nothing, idempotent",
+  ),
+  Command.withExamples([
+    {
+      command: "heartbeat-ledger import gateway-2025-06-02.jsonl",
+      description: "Import a day of source calls",
+    },
+    {
+      command: "heartbeat-ledger export --store sqlite:a.db | heartbeat-ledger import - --store sqlite:b.db",
+      description: "Copy a log",
+    },
+  ]),
+)

@@ -1,0 +1,248 @@
+/**
+ * The import format (docs/import-format.md): JSON Lines, one gateway source call per line —
+ * `at`, `source`, `sessionKey`, the `policy` snapshotted when the work started, and the
+ * source's own fields — or a `config` line, or a recorded event as `export` writes it. Every
+ * line is decoded with Schema (all errors, unknown fields refused) before anything is written.
+ */
+import { Cause, Exit, Schema, SchemaIssue } from "effect"
+import { decodeEvent } from "../../../application/event-codec.ts"
+import { SessionPolicySchema, SessionScopeSchema } from "../../../domain/events.ts"
+import { ACP_PHASES } from "../../../domain/sources.ts"
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i
+
+/** An ISO-8601 date-time with a zone, decoded to epoch milliseconds. */
+const Instant = Schema.String.check(
+  Schema.makeFilter(
+    (text: string) =>
+      (ISO_INSTANT.test(text) && Number.isFinite(Date.parse(text))) ||
+      "Expected an ISO-8601 date-time with a zone, e.g. 2025-06-02T08:00:00Z",
+  ),
+)
+
+const optional = Schema.optionalKey
+const OptionalString = optional(Schema.String)
+const OptionalBoolean = optional(Schema.Boolean)
+const ExitCode = optional(Schema.NullOr(Schema.Int))
+
+/** What every source line shares. `text`, when given, is the final text the gateway emitted. */
+const sourceLine = <const S extends string, F extends Schema.Struct.Fields>(source: S, fields: F) =>
+  Schema.Struct({
+    at: Instant,
+    source: Schema.Literal(source),
+    sessionKey: Schema.String,
+    policy: SessionPolicySchema,
+    ...fields,
+  })
+
+export const ConfigLine = Schema.Struct({
+  kind: Schema.Literal("config"),
+  at: Instant,
+  agentId: Schema.NonEmptyString,
+  mainKey: OptionalString,
+  scope: optional(SessionScopeSchema),
+  heartbeatSession: OptionalString,
+  enabled: OptionalBoolean,
+})
+
+export const ExecExitLine = sourceLine("exec-exit", {
+  processId: Schema.NonEmptyString,
+  exitCode: ExitCode,
+  signal: optional(Schema.NullOr(Schema.String)),
+  output: OptionalString,
+  manualCancel: OptionalBoolean,
+  notifyOnExit: OptionalBoolean,
+  notifyOnEmptySuccess: OptionalBoolean,
+  text: OptionalString,
+})
+
+export const ExecNoticeLine = sourceLine("exec-notice", { text: Schema.String, contextKey: OptionalString })
+
+export const AcpRelayLine = sourceLine("acp-relay", {
+  runId: Schema.NonEmptyString,
+  label: Schema.NonEmptyString,
+  phase: Schema.Literals(ACP_PHASES),
+  snippet: OptionalString,
+  seconds: optional(Schema.Finite),
+  surfaceUpdates: OptionalBoolean,
+  text: OptionalString,
+})
+
+export const CliWatchdogLine = sourceLine("cli-watchdog", {
+  provider: Schema.NonEmptyString,
+  seconds: Schema.Finite,
+  hint: OptionalString,
+  text: OptionalString,
+})
+
+/** Node events may omit `sessionKey`: OpenClaw then uses `node-<nodeId>`. */
+export const NodeEventLine = Schema.Struct({
+  at: Instant,
+  source: Schema.Literal("node-event"),
+  sessionKey: OptionalString,
+  policy: SessionPolicySchema,
+  event: Schema.Literals(["exec.started", "exec.finished", "exec.denied"]),
+  nodeId: Schema.NonEmptyString,
+  runId: OptionalString,
+  command: OptionalString,
+  exitCode: ExitCode,
+  timedOut: OptionalBoolean,
+  output: OptionalString,
+  reason: OptionalString,
+  text: OptionalString,
+})
+
+export const CronLine = sourceLine("cron", { jobId: Schema.NonEmptyString, text: Schema.String })
+export const HookLine = sourceLine("hook", { name: Schema.NonEmptyString, text: Schema.String })
+export const TaskLine = sourceLine("task", { taskId: Schema.NonEmptyString, text: Schema.String })
+
+/** The low-level queue API: never remapped, no wake, no policy. */
+export const ApiLine = Schema.Struct({
+  at: Instant,
+  source: Schema.Literal("api"),
+  sessionKey: Schema.String,
+  text: Schema.String,
+  contextKey: OptionalString,
+  trusted: OptionalBoolean,
+})
+
+/** A heartbeat run: unscoped, or targeted at an agent and/or a session key. */
+export const HeartbeatLine = Schema.Struct({
+  at: Instant,
+  source: Schema.Literal("heartbeat"),
+  agentId: OptionalString,
+  sessionKey: OptionalString,
+  reason: OptionalString,
+})
+
+/** A retention sweep: `retention` as `cron.sessionRetention` (`6h`, a number of hours, `false`). */
+export const PruneLine = Schema.Struct({
+  at: Instant,
+  source: Schema.Literal("prune"),
+  retention: optional(Schema.Union([Schema.String, Schema.Finite, Schema.Literal(false)])),
+  force: OptionalBoolean,
+})
+
+/** A recorded event, as `export` writes it. */
+export const RecordedLine = Schema.Struct({
+  position: Schema.Int,
+  streamId: Schema.NonEmptyString,
+  revision: Schema.Int,
+  id: Schema.NonEmptyString,
+  type: Schema.NonEmptyString,
+  version: Schema.Int,
+  recordedAt: Schema.Finite,
+  data: Schema.Unknown,
+})
+
+export const SOURCE_LINES = {
+  "exec-exit": ExecExitLine,
+  "exec-notice": ExecNoticeLine,
+  "acp-relay": AcpRelayLine,
+  "cli-watchdog": CliWatchdogLine,
+  "node-event": NodeEventLine,
+  cron: CronLine,
+  hook: HookLine,
+  task: TaskLine,
+  api: ApiLine,
+  heartbeat: HeartbeatLine,
+  prune: PruneLine,
+} as const
+
+export type SourceName = keyof typeof SOURCE_LINES
+export const SOURCE_NAMES = Object.keys(SOURCE_LINES) as ReadonlyArray<SourceName>
+
+export type ImportLine =
+  | { readonly kind: "config"; readonly line: typeof ConfigLine.Type }
+  | {
+      readonly kind: "source"
+      readonly line: { [K in SourceName]: (typeof SOURCE_LINES)[K]["Type"] }[SourceName]
+    }
+  | { readonly kind: "recorded"; readonly line: typeof RecordedLine.Type }
+
+export interface LineError {
+  readonly line: number
+  /** The offending field (dotted path), or "" for the whole line. */
+  readonly field: string
+  readonly message: string
+}
+
+const SourceTag = Schema.Struct({ source: Schema.Literals(SOURCE_NAMES) })
+
+const describeValue = (value: unknown): string => {
+  const json = JSON.stringify(value)
+  if (json === undefined) return String(value)
+  return json.length > 40 ? `${json.slice(0, 39)}…` : json
+}
+
+const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
+  path.reduce<unknown>(
+    (value, key) =>
+      typeof value === "object" && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined,
+    input,
+  )
+
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+function decodeWith<S extends Schema.ConstraintDecoder<unknown>>(
+  schema: S,
+  input: unknown,
+  line: number,
+): S["Type"] | LineError[] {
+  const exit = Schema.decodeUnknownExit(schema)(input, {
+    errors: "all",
+    onExcessProperty: "error",
+  })
+  if (Exit.isSuccess(exit)) return exit.value
+  const error = Cause.squash(exit.cause)
+  if (!Schema.isSchemaError(error)) return [{ line, field: "", message: String(error) }]
+  return formatter(error.issue).issues.map((issue) => {
+    const path = (issue.path ?? []).map((segment) =>
+      typeof segment === "object" && segment !== null && "key" in segment ? segment.key : segment,
+    )
+    const value = valueAt(input, path)
+    const missing = value === undefined
+    return {
+      line,
+      field: path.map(String).join("."),
+      message: missing ? issue.message : `${issue.message} (got ${describeValue(value)})`,
+    }
+  })
+}
+
+/** Decodes one line of text (1-based `line`) into an import line, or the errors in it. */
+export function decodeImportLine(text: string, line: number): ImportLine | LineError[] {
+  let input: unknown
+  try {
+    input = JSON.parse(text)
+  } catch (error) {
+    return [
+      {
+        line,
+        field: "",
+        message: `not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+      },
+    ]
+  }
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return [{ line, field: "", message: "Expected a JSON object" }]
+  }
+  if ("kind" in input) {
+    const config = decodeWith(ConfigLine, input, line)
+    return Array.isArray(config) ? config : { kind: "config", line: config }
+  }
+  if ("type" in input && "data" in input && !("source" in input)) {
+    const recorded = decodeWith(RecordedLine, input, line)
+    if (Array.isArray(recorded)) return recorded
+    const event = decodeEvent({ ...recorded, data: recorded.data })
+    if (event._tag === "UndecodableEvent") return [{ line, field: "data", message: event.reason }]
+    return { kind: "recorded", line: recorded }
+  }
+  const tag = decodeWith(SourceTag, { source: (input as { source?: unknown }).source }, line)
+  if (Array.isArray(tag)) return tag
+  const decoded = decodeWith(SOURCE_LINES[tag.source], input, line)
+  return Array.isArray(decoded) ? decoded : ({ kind: "source", line: decoded } as ImportLine)
+}
+
+/** `at` of a line in epoch milliseconds (validated already). */
+export const epochOf = (at: string): number => Date.parse(at)

@@ -133,8 +133,8 @@ while (
 await gateway.flush()
 
 // ── every event's fate, from the log ────────────────────────────────────────────────────────
-const records = await Effect.runPromise(Stream.runCollect(gateway.log.readAll()))
-const audit = auditReport((await Effect.runPromise(catchUpProjection(auditProjection, gateway.log))).state)
+const records = await Effect.runPromise(Stream.runCollect(gateway.store.readAll()))
+const audit = auditReport((await Effect.runPromise(catchUpProjection(auditProjection, gateway.store))).state)
 const stranded = new Set(audit.stranded.map((event) => event.eventId))
 const fates = new Map<string, { queueKey: string; text: string; fate: string }>()
 for (const record of records) {

@@ -3,20 +3,19 @@
  * src/infra/system-events.ts, the wake calls of src/infra/heartbeat-wake.ts and the sources'
  * helpers, with OpenClaw's names, return values and edge cases, backed by the ledger.
  *
- * Calls are synchronous, as OpenClaw's are: each is decided by the Ledger against an in-memory
- * copy of the log and answered at once. What it appended reaches the durable store in the
- * background, in call order (write-behind). `flush()` resolves once every earlier call is
+ * Calls are synchronous, as OpenClaw's are: each is decided by the Ledger against its in-memory
+ * view of the log and answered at once; the events it produced are held in memory until they
+ * reach the durable store in the background, in call order (write-behind.ts). `flush()` resolves once every earlier call is
  * durable; a crash loses exactly the calls whose appends had not completed. One process should
  * write a store through this API at a time: a second writer's appends make ours fail, and the
  * failure is reported by `flush()`.
  */
 import { randomUUID } from "node:crypto"
-import { Cause, Effect, Layer, ManagedRuntime, Stream } from "effect"
+import { Cause, Context, Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
 import { EventStore, type EventStoreShape } from "../../application/event-store.ts"
 import { Ids } from "../../application/ids.ts"
 import { Ledger, type LedgerShape, makeLedger, type RecordResult } from "../../application/ledger.ts"
 import { MissingSessionKey } from "../../application/ledger-errors.ts"
-import { isLedgerStream } from "../../application/stream-names.ts"
 import {
   type HeartbeatRunPreview,
   type HeartbeatWake,
@@ -44,11 +43,10 @@ import {
   type SourceEmission,
 } from "../../domain/sources.ts"
 import type { HeartbeatRunResult, HeartbeatWakeOverride } from "../../domain/wake.ts"
-import { makeMemoryEventStore } from "../stores/memory-event-store.ts"
 import { layerEventStoreFromUrl } from "../stores/store-layer.ts"
 import { synchronousLedger } from "./synchronous-ledger.ts"
 import { isSameEntry, type SystemEvent, toSystemEvent } from "./system-event-entry.ts"
-import { makeWriteBehind, toEventData } from "./write-behind.ts"
+import { makeWriteBehindStore, type WriteBehindStore } from "./write-behind.ts"
 
 export const MISSING_SESSION_KEY = "system events require a sessionKey"
 
@@ -172,8 +170,8 @@ export interface SystemEvents {
   // ── for embedders that want more ──
   readonly ledger: LedgerShape
   readonly scheduler: WakeSchedulerShape
-  /** The whole log as decided so far (durable or not). */
-  readonly log: EventStoreShape
+  /** The durable store: it holds every call made before the last resolved `flush()`. */
+  readonly store: EventStoreShape
   readonly storeDescription: string
 }
 
@@ -197,24 +195,6 @@ interface OpenedStore {
   readonly durable: EventStoreShape
   readonly release: () => Promise<void>
 }
-
-/** Copies the durable log's ledger streams into a fresh in-memory store, revisions kept. */
-const seedMemory = (durable: EventStoreShape) =>
-  Effect.gen(function* () {
-    const memory = makeMemoryEventStore()
-    yield* Stream.runForEach(durable.readAll(), (record) =>
-      isLedgerStream(record.streamId)
-        ? Effect.asVoid(
-            memory.append(
-              record.streamId,
-              [toEventData(record)],
-              record.revision === 0 ? "no-stream" : record.revision - 1,
-            ),
-          )
-        : Effect.void,
-    )
-    return { memory, from: yield* memory.headPosition }
-  })
 
 const opensLater = (description: string) =>
   new Error(
@@ -248,53 +228,66 @@ async function openStore(store: string | EventStoreShape): Promise<OpenedStore> 
 }
 
 /**
- * A new instance on `options.store` (`memory:` by default), for stores that open synchronously
+ * A new instance on `options.store` (`memory:` by default), for stores that read synchronously
  * (memory, SQLite, an EventStore object). Use `openSystemEvents` for any store.
  */
 export function createSystemEvents(options: SystemEventsOptions = {}): SystemEvents {
   const opened = openStoreSync(options.store ?? "memory:")
-  const seeded = Effect.runSyncExit(seedMemory(opened.durable))
-  if (seeded._tag === "Failure") {
-    void opened.release()
-    const error = Cause.squash(seeded.cause)
+  try {
+    const parts = Effect.runSyncExit(assemble(opened, options))
+    if (parts._tag === "Success") return parts.value
+    const error = Cause.squash(parts.cause)
     throw String(error).includes("asynchronous") ? opensLater(opened.durable.description) : error
+  } catch (error) {
+    void opened.release()
+    throw error
   }
-  return assemble(opened, seeded.value.memory, seeded.value.from, options)
 }
 
-/** A new instance on any store: awaits the store opening and the log's replay. */
+/** A new instance on any store: awaits the store opening and the replay of its log. */
 export async function openSystemEvents(options: SystemEventsOptions = {}): Promise<SystemEvents> {
   const opened = await openStore(options.store ?? "memory:")
   try {
-    const { memory, from } = await Effect.runPromise(seedMemory(opened.durable))
-    return assemble(opened, memory, from, options)
+    return await Effect.runPromise(assemble(opened, options))
   } catch (error) {
     await opened.release()
     throw error
   }
 }
 
-function assemble(
-  opened: OpenedStore,
-  memory: EventStoreShape,
-  from: number,
-  options: SystemEventsOptions,
-): SystemEvents {
-  const nextId = options.ids ?? randomUUID
-  const writeBehind = makeWriteBehind({ memory, durable: opened.durable, from })
-  const decidingLedger = Effect.runSync(
-    makeLedger.pipe(
-      Effect.provideService(EventStore, memory),
+/** Replays the log (ledger view, owed wakes) and wires the instance; synchronous for synchronous stores. */
+const assemble = (opened: OpenedStore, options: SystemEventsOptions) =>
+  Effect.gen(function* () {
+    const writeBehind = yield* makeWriteBehindStore(opened.durable)
+    const nextId = options.ids ?? randomUUID
+    const decidingLedger = yield* makeLedger.pipe(
+      Effect.provideService(EventStore, writeBehind.store),
       Effect.provideService(Ids, Ids.of({ next: Effect.sync(nextId) })),
-    ),
-  )
-  const ledger = synchronousLedger(decidingLedger, writeBehind.notify)
-  const runtime = ManagedRuntime.make(
-    layerWakeScheduler.pipe(
-      Layer.provide(Layer.merge(Layer.succeed(Ledger, ledger), Layer.succeed(EventStore, memory))),
-    ),
-  )
-  const scheduler = runtime.runSync(WakeScheduler)
+    )
+    const ledger = synchronousLedger(decidingLedger, writeBehind.notify)
+    // The scheduler's timers live in this scope: closing the instance closes it.
+    const scope = yield* Scope.make()
+    const built = yield* Layer.buildWithScope(
+      layerWakeScheduler.pipe(
+        Layer.provide(
+          Layer.merge(Layer.succeed(Ledger, ledger), Layer.succeed(EventStore, writeBehind.store)),
+        ),
+      ),
+      scope,
+    )
+    const scheduler = Context.get(built, WakeScheduler)
+    const stop = () => Effect.runPromise(Scope.close(scope, Exit.void))
+    return wire(opened, options, writeBehind, ledger, scheduler, stop)
+  })
+
+function wire(
+  opened: OpenedStore,
+  options: SystemEventsOptions,
+  writeBehind: WriteBehindStore,
+  ledger: LedgerShape,
+  scheduler: WakeSchedulerShape,
+  stop: () => Promise<void>,
+): SystemEvents {
   const run = <A, E>(effect: Effect.Effect<A, E>): A => Effect.runSync(effect)
   const defaultRouting = options.routing ?? "fixed"
 
@@ -407,14 +400,14 @@ function assemble(
       try {
         await flush()
       } finally {
-        await runtime.dispose()
+        await stop()
         await opened.release()
       }
     },
 
     ledger,
     scheduler,
-    log: memory,
+    store: opened.durable,
     storeDescription: opened.durable.description,
   }
 }

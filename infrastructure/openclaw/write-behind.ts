@@ -1,93 +1,168 @@
 /**
- * Write-behind: the embedded API decides against an in-memory copy of the log and answers at
- * once; this copies what it appended to the durable store in the background, in the order it
- * was appended, one append per run of events to the same stream, with the expected revision
- * the decision was made against. A failed append stops the copy (order matters more than
- * progress) and is reported by the next `flush()`.
+ * The write-behind store the embedded API decides against. Reads see the durable log as it was
+ * when the instance opened, followed by what was appended since; appends land in memory at
+ * once (so the Ledger's decisions stay synchronous) and are copied to the durable store in the
+ * background, in order, one append per run of events to the same stream, with the expected
+ * revision the decision was made against. A copied event leaves memory (reads find it in the
+ * durable store). A failed copy stops
+ * the copying (order matters more than progress) and is reported by the next `flush()`.
+ *
+ * Single writer: appends must name an exact expected revision (the Ledger always does), and
+ * whether it still holds in the durable store is only known when the copy is made.
  */
 import { Effect, Stream } from "effect"
-import type { EventData, EventStoreShape, RecordedEvent } from "../../application/event-store.ts"
+import type {
+  AppendResult,
+  EventData,
+  EventStoreShape,
+  ExpectedRevision,
+  RecordedEvent,
+} from "../../application/event-store.ts"
+import { type AppendError, WrongExpectedRevision } from "../../application/event-store-errors.ts"
+import { encodeEventData, expectedRevisionHolds } from "../stores/append-rules.ts"
 
-export interface WriteBehind {
-  /** Starts copying whatever the in-memory log holds beyond the durable store. */
+export interface WriteBehindStore {
+  /** What the Ledger and the wake scheduler use. */
+  readonly store: EventStoreShape
+  /** Starts copying what memory holds to the durable store. */
   readonly notify: () => void
-  /** Resolves once everything appended so far is durable; rejects with the append that failed. */
+  /** Resolves once everything appended so far is durable; rejects with the copy that failed. */
   readonly flush: () => Promise<void>
-  /** Events appended in memory and not yet durable. */
+  /** Events appended and not yet durable. */
   readonly backlog: () => number
 }
 
-export const toEventData = (record: RecordedEvent): EventData => ({
+const toEventData = (record: RecordedEvent): EventData => ({
   id: record.id,
   type: record.type,
   version: record.version,
   data: record.data,
 })
 
-/** Consecutive events of one stream: one append each. */
-function runsByStream(records: ReadonlyArray<RecordedEvent>): RecordedEvent[][] {
-  const runs: RecordedEvent[][] = []
+/** The first run of consecutive events of one stream. */
+const leadingRun = (records: ReadonlyArray<RecordedEvent>): RecordedEvent[] => {
+  const streamId = records[0]?.streamId
+  const run: RecordedEvent[] = []
   for (const record of records) {
-    const last = runs[runs.length - 1]
-    if (last !== undefined && last[0]?.streamId === record.streamId) last.push(record)
-    else runs.push([record])
+    if (record.streamId !== streamId) break
+    run.push(record)
   }
-  return runs
+  return run
 }
 
-export function makeWriteBehind(options: {
-  /** The in-memory log the decisions are made against; its reads must be synchronous. */
-  readonly memory: EventStoreShape
-  readonly durable: EventStoreShape
-  /** The in-memory position up to which the durable store already holds everything. */
-  readonly from: number
-}): WriteBehind {
-  const { memory, durable } = options
-  let copied = options.from
-  let running: Promise<void> | undefined
-  let failure: unknown
-  const head = () => Effect.runSync(memory.headPosition)
+export const makeWriteBehindStore = (durable: EventStoreShape) =>
+  Effect.map(durable.headPosition, (baseHead): WriteBehindStore => {
+    /** Appended and not yet durable, in order; positions continue the durable head densely. */
+    const tail: RecordedEvent[] = []
+    let head = baseHead
+    /** The durable position of the last event copied (the durable head when opened, before any). */
+    let frontier = baseHead
+    /** The last revision appended to each stream here (kept after the copy). */
+    const revisions = new Map<string, number>()
+    let copying: Promise<void> | undefined
+    let failure: unknown
 
-  const copy = async () => {
-    for (;;) {
-      const records = Effect.runSync(Stream.runCollect(memory.readAll({ fromPosition: copied })))
-      if (records.length === 0) return
-      for (const run of runsByStream(records)) {
-        const first = run[0] as RecordedEvent
-        const last = run[run.length - 1] as RecordedEvent
-        await Effect.runPromise(
+    const append = (
+      streamId: string,
+      events: ReadonlyArray<EventData>,
+      expected: ExpectedRevision,
+    ): Effect.Effect<AppendResult, AppendError> =>
+      Effect.suspend((): Effect.Effect<AppendResult, AppendError> => {
+        const known = revisions.get(streamId)
+        const current =
+          known ?? (typeof expected === "number" ? expected : expected === "no-stream" ? -1 : undefined)
+        if (current === undefined || !expectedRevisionHolds(expected, current))
+          return Effect.fail(new WrongExpectedRevision({ streamId, expected, actual: current ?? -1 }))
+        const encoded = encodeEventData(streamId, events)
+        if (!Array.isArray(encoded)) return Effect.fail(encoded)
+        const recordedAt = Date.now()
+        events.forEach((event, index) => {
+          tail.push({
+            ...event,
+            // Kept as JSON, as a durable store would: callers never share our objects.
+            data: JSON.parse(encoded[index] as string),
+            streamId,
+            revision: current + 1 + index,
+            position: head + 1 + index,
+            recordedAt,
+          })
+        })
+        head += events.length
+        revisions.set(streamId, current + events.length)
+        return Effect.succeed({ nextExpectedRevision: current + events.length, position: head })
+      })
+
+    const store: EventStoreShape = {
+      description: durable.description,
+      append,
+      readStream: (streamId, options = {}) =>
+        Stream.suspend(() => {
+          const mine = tail.filter((record) => record.streamId === streamId)
+          // Appends made here are only read back through the Ledger's view; a stream read is
+          // answered from the durable store plus what has not reached it yet.
+          return options.direction === "backwards"
+            ? Stream.concat(Stream.fromIterable([...mine].reverse()), durable.readStream(streamId, options))
+            : Stream.concat(durable.readStream(streamId, options), Stream.fromIterable(mine))
+        }),
+      readAll: (options = {}) =>
+        Stream.suspend(() => {
+          const from = options.fromPosition ?? 0
+          // One consistent cut: the durable log up to the last copied event, then what is not
+          // copied yet. A single writer's events keep their positions in a dense store.
+          const upTo = frontier
+          const pending = tail.filter((record) => record.position > from)
+          const history =
+            from < upTo
+              ? durable
+                  .readAll({ fromPosition: from })
+                  .pipe(Stream.takeWhile((record) => record.position <= upTo))
+              : Stream.empty
+          const all = Stream.concat(history, Stream.fromIterable(pending))
+          return options.maxCount === undefined ? all : Stream.take(all, options.maxCount)
+        }),
+      subscribeToAll: (options) => durable.subscribeToAll(options),
+      headPosition: Effect.sync(() => head),
+      densePositions: true,
+    }
+
+    const copy = async () => {
+      for (;;) {
+        const run = leadingRun(tail)
+        const first = run[0]
+        if (first === undefined) return
+        const appended = await Effect.runPromise(
           durable.append(
             first.streamId,
             run.map(toEventData),
             first.revision === 0 ? "no-stream" : first.revision - 1,
           ),
         )
-        copied = last.position
+        frontier = appended.position
+        tail.splice(0, run.length)
       }
     }
-  }
 
-  const notify = () => {
-    if (running !== undefined || failure !== undefined) return
-    running = copy()
-      .catch((error: unknown) => {
-        failure = error
-      })
-      .finally(() => {
-        running = undefined
-        // Appends made after the last read but before this settled still need a copier.
-        if (failure === undefined && head() > copied) notify()
-      })
-  }
-
-  const flush = async () => {
-    for (;;) {
-      if (failure !== undefined) throw failure
-      if (running !== undefined) await running
-      else if (head() > copied) notify()
-      else return
+    const notify = () => {
+      if (copying !== undefined || failure !== undefined || tail.length === 0) return
+      copying = copy()
+        .catch((error: unknown) => {
+          failure = error
+        })
+        .finally(() => {
+          copying = undefined
+          // Appended after the copier's last look but before it settled: start it again.
+          notify()
+        })
     }
-  }
 
-  return { notify, flush, backlog: () => head() - copied }
-}
+    const flush = async () => {
+      for (;;) {
+        if (failure !== undefined) throw failure
+        if (copying !== undefined) await copying
+        else if (tail.length > 0) notify()
+        else return
+      }
+    }
+
+    return { store, notify, flush, backlog: () => tail.length }
+  })

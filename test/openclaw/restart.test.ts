@@ -62,7 +62,7 @@ describe("a gateway killed after flush()", () => {
     try {
       expect(after.hasSystemEvents(MAIN)).toBe(false)
       expect(Effect.runSync(after.scheduler.pending)).toEqual([])
-      const types = (await Effect.runPromise(Stream.runCollect(after.log.readAll()))).map((r) => r.type)
+      const types = (await Effect.runPromise(Stream.runCollect(after.store.readAll()))).map((r) => r.type)
       expect(types.filter((type) => type === "HeartbeatRan")).toHaveLength(2)
     } finally {
       await after.close()

@@ -263,6 +263,7 @@ describe("instances", () => {
 })
 
 const collectTypes = async (se: SystemEvents): Promise<string[]> => {
-  const records = await Effect.runPromise(Stream.runCollect(se.log.readAll()))
+  await se.flush()
+  const records = await Effect.runPromise(Stream.runCollect(se.store.readAll()))
   return records.map((record) => record.type)
 }

@@ -41,7 +41,7 @@ function recordingHandler(answers: ReadonlyArray<"throw" | "busy"> = []) {
 }
 
 const logTypes = async (se: SystemEvents) =>
-  (await Effect.runPromise(Stream.runCollect(se.log.readAll()))).map((record) => record.type)
+  (await Effect.runPromise(Stream.runCollect(se.store.readAll()))).map((record) => record.type)
 
 /** Until the scheduler has recorded what the handler's run came to. */
 const settled = async (se: SystemEvents, type: string, count: number) => {

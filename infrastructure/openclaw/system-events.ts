@@ -196,6 +196,13 @@ interface OpenedStore {
   readonly release: () => Promise<void>
 }
 
+/** runSync met an asynchronous store: stop the replay it left running, then say what to do. */
+const waitedOnTheStore = (error: unknown): boolean => {
+  if (!Cause.isAsyncFiberError(error)) return false
+  error.fiber.interruptUnsafe()
+  return true
+}
+
 const opensLater = (description: string) =>
   new Error(
     `heartbeat-ledger: the store ${description} opens asynchronously; ` +
@@ -211,9 +218,7 @@ function openStoreSync(store: string | EventStoreShape): OpenedStore {
   const exit = runtime.runSyncExit(EventStore)
   if (exit._tag === "Success") return { durable: exit.value, release: () => runtime.dispose() }
   void runtime.dispose()
-  throw Cause.hasDies(exit.cause) && String(Cause.squash(exit.cause)).includes("asynchronous")
-    ? opensLater(store)
-    : Cause.squash(exit.cause)
+  throw waitedOnTheStore(Cause.squash(exit.cause)) ? opensLater(store) : Cause.squash(exit.cause)
 }
 
 async function openStore(store: string | EventStoreShape): Promise<OpenedStore> {
@@ -237,7 +242,7 @@ export function createSystemEvents(options: SystemEventsOptions = {}): SystemEve
     const parts = Effect.runSyncExit(assemble(opened, options))
     if (parts._tag === "Success") return parts.value
     const error = Cause.squash(parts.cause)
-    throw String(error).includes("asynchronous") ? opensLater(opened.durable.description) : error
+    throw waitedOnTheStore(error) ? opensLater(opened.durable.description) : error
   } catch (error) {
     void opened.release()
     throw error

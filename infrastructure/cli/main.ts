@@ -29,6 +29,12 @@ const nodeServices = Layer.provideMerge(
 
 export const VERSION = "0.1.0"
 
+// A reader that stops early (`| head`) closes the pipe: that is not an error worth a stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0)
+  throw error
+})
+
 export const heartbeatLedger = Command.make("heartbeat-ledger").pipe(
   Command.withDescription("Record, audit and replay the system events an agent gateway routes to heartbeats"),
   Command.withSubcommands([demoCommand, auditCommand, importCommand, exportCommand, inspectCommand]),

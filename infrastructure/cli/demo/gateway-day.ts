@@ -408,8 +408,15 @@ function planDay(prng: Prng, options: DemoOptions) {
   busy.set(burstPlan.agentId, [[burstAt, burstAt + 6500]])
   planCronRun(planner, burstPlan, burstPlan.jobs[0]!, burstAt, 8 * MINUTE, true)
 
-  // Attempts the queue refuses: a blank text, and a hook that lost its session key.
+  // Attempts the queue refuses: a blank text, a hook that lost its session key, a repeat.
   const first = plans[0]!
+  const flapping = hookEmission({
+    sessionKey: mainOriginAt(first, 11 * HOUR),
+    name: "uptime",
+    text: "Uptime: status.example.com is DOWN (HTTP 503) for 2m from 3 regions",
+  })
+  emitAt(planner, 11 * HOUR + 2 * MINUTE, undefined, flapping)
+  emitAt(planner, 11 * HOUR + 2 * MINUTE + 30 * SECOND, undefined, flapping)
   emitAt(
     planner,
     9 * HOUR + 15 * MINUTE,

@@ -111,8 +111,8 @@ export function rerouteRecordedWork<E, R>(
     const ledger = yield* Ledger
     const store = yield* EventStore
     const routing = routingByName(options.routing)
-    /** Provenance of recorded events whose wake is not yet seen (it follows in the same append). */
-    const awaitingWake = new Map<string, Provenance>()
+    /** The last recorded attempt: its wake, if it sent one, follows it in the same append. */
+    let lastAttempt: { readonly eventId: string; readonly provenance: Provenance } | undefined
     /** Recorded run target (`agentId::forcedKey`) → the target the other routing's wake names. */
     const retarget = new Map<string, WakeTarget>()
     let replayed = 0
@@ -130,7 +130,7 @@ export function rerouteRecordedWork<E, R>(
         case "SystemEventRejected": {
           replayedCalls++
           const { provenance } = event
-          if (provenance.wake !== undefined) awaitingWake.set(event.eventId, provenance)
+          lastAttempt = { eventId: event.eventId, provenance }
           if (provenance.routing === "raw") {
             return ledger
               .enqueue(
@@ -155,9 +155,8 @@ export function rerouteRecordedWork<E, R>(
           )
         }
         case "HeartbeatWakeRequested": {
-          const provenance = event.eventId === undefined ? undefined : awaitingWake.get(event.eventId)
-          if (event.eventId !== undefined) awaitingWake.delete(event.eventId)
-          if (provenance === undefined) return Effect.void
+          if (event.eventId === undefined || event.eventId !== lastAttempt?.eventId) return Effect.void
+          const { provenance } = lastAttempt
           const recordedKey = runKey(compact({ agentId: event.agentId, sessionKey: event.sessionKey }))
           const { mainKey, scope } = provenance.policy
           const target = routing.wakeTarget(provenance.origin, mainKey, scope)

@@ -59,8 +59,8 @@ const describeDay = (summary: DemoSummary, seed: number, store: string, c: Colou
       c.dim(` (seed ${seed}, ${formatInstant(summary.from)} → ${formatInstant(summary.to)})`),
     `  agents: ${agents}`,
     `  ${formatCount(summary.sourceCalls)} source calls (${formatCount(summary.silentCalls)} more stayed silent), ` +
-      `${formatCount(summary.rawCalls)} raw queue-API calls, ${formatCount(summary.heartbeatRuns)} heartbeat runs, ` +
-      `${formatCount(summary.wakeSkips)} busy wake skips retried, ${formatCount(summary.configChanges)} config changes, ` +
+      `${formatCount(summary.rawCalls)} raw queue-API call(s), ${formatCount(summary.heartbeatRuns)} heartbeat runs, ` +
+      `${formatCount(summary.wakeSkips)} busy wake skips retried, ${formatCount(summary.configChanges)} config change(s), ` +
       `${formatCount(summary.sweeps)} retention sweeps (${DEMO_RETENTION}) pruning ${formatCount(summary.prunedSessions)} cron-run sessions`,
   ].join("\n")
 }

@@ -26,11 +26,7 @@ import {
 } from "../domain/queue.ts"
 import { canonicalSessionKey, decideSweep, parseSessionRetention } from "../domain/retention.ts"
 import { type RoutingName, routingByName, type WakeTarget } from "../domain/routing.ts"
-import {
-  normalizeAgentId,
-  parseAgentSessionKey,
-  resolveAgentIdFromSessionKey,
-} from "../domain/session-key.ts"
+import { normalizeAgentId, resolveAgentIdFromSessionKey } from "../domain/session-key.ts"
 import type { SessionPolicy } from "../domain/session-policy.ts"
 import type { SourceEmission } from "../domain/sources.ts"
 import { decodeEvent, encodeEvent } from "./event-codec.ts"
@@ -558,6 +554,3 @@ export const makeLedger = Effect.gen(function* () {
 })
 
 export const layerLedger = Layer.effect(Ledger, makeLedger)
-
-/** Exported for the agent attribution used by projections. */
-export const agentOfOrigin = (origin: string): string | undefined => parseAgentSessionKey(origin)?.agentId

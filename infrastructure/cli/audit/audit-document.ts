@@ -55,6 +55,7 @@ export function buildAuditDocument(input: {
   readonly routing: RoutingName
   readonly whatIf: boolean
   readonly events: number
+  readonly span: { readonly from: number; readonly to: number } | undefined
   readonly agent?: string | undefined
 }): AuditDocument {
   const { report, agent } = input
@@ -85,8 +86,8 @@ export function buildAuditDocument(input: {
     whatIf: input.whatIf,
     agentFilter: agent ?? null,
     events: input.events,
-    from: report.firstAt === undefined ? null : isoInstant(report.firstAt),
-    to: report.lastAt === undefined ? null : isoInstant(report.lastAt),
+    from: input.span === undefined ? null : isoInstant(input.span.from),
+    to: input.span === undefined ? null : isoInstant(input.span.to),
     totals,
     agents,
     stranded: stranded.map(queuedEventJSON),

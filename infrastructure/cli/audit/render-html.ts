@@ -179,8 +179,9 @@ const fateTable = (document: AuditDocument) => {
 }
 
 const depthCharts = (run: AuditRun, document: AuditDocument) => {
-  const from = run.recordedState.firstAt ?? 0
-  const to = Math.max(run.recordedState.lastAt ?? from, run.whatIf?.state.lastAt ?? from)
+  // The log's time span, not its first and last event: an import may append older events later.
+  const from = document.from === null ? 0 : Date.parse(document.from)
+  const to = document.to === null ? from : Date.parse(document.to)
   const time = (at: number) => formatInstant(at).slice(5, 16)
   const seriesOf = (state: AuditState, agentId: string) => state.depth.get(agentId) ?? []
   return `<div class="grid">${document.agents

@@ -26,7 +26,7 @@ export function renderAuditText(document: AuditDocument, c: Colours): string {
       : `${formatInstant(Date.parse(document.from))} → ${formatInstant(Date.parse(document.to ?? document.from))}`
   out.push(
     c.dim(
-      `${formatCount(document.events)} events, ${span}${document.agentFilter === null ? "" : `, agent ${safeText(document.agentFilter)} only`}`,
+      `${document.recorded === undefined ? `${formatCount(document.events)} events` : `${formatCount(document.recorded.events)} recorded events re-routed into ${formatCount(document.events)}`}, ${span}${document.agentFilter === null ? "" : `, agent ${safeText(document.agentFilter)} only`}`,
     ),
   )
   out.push("")

@@ -17,6 +17,8 @@ export interface ReplayedLog {
   readonly view: LedgerView
   readonly leaks: ReadonlyArray<Leak>
   readonly events: number
+  /** Earliest and latest event time: an import may append older events after newer ones. */
+  readonly span: { readonly from: number; readonly to: number } | undefined
 }
 
 export function replayForAudit(
@@ -28,6 +30,8 @@ export function replayForAudit(
     const view = new LedgerView()
     const leaks: Leak[] = []
     let events = 0
+    let from = Number.POSITIVE_INFINITY
+    let to = Number.NEGATIVE_INFINITY
     return store.readAll().pipe(
       Stream.runForEachArray((records) =>
         Effect.suspend(() => {
@@ -38,12 +42,22 @@ export function replayForAudit(
             view.apply(record, event)
             leaks.push(...leaksOf(event))
             events++
+            if ("at" in event) {
+              from = Math.min(from, event.at)
+              to = Math.max(to, event.at)
+            }
           }
           onProgress?.(events)
           return Effect.void
         }),
       ),
-      Effect.map(() => ({ state, view, leaks, events })),
+      Effect.map(() => ({
+        state,
+        view,
+        leaks,
+        events,
+        span: events > 0 && from <= to ? { from, to } : undefined,
+      })),
     )
   })
 }

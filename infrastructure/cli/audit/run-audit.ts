@@ -51,6 +51,7 @@ const auditStore = (
       routing,
       whatIf,
       events: replay.events,
+      span: replay.span,
       agent,
     })
     return { document, state: replay.state }

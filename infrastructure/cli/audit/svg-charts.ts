@@ -85,7 +85,9 @@ export function depthChart(
     .filter((s) => s.points.length > 0)
     .map((s) => {
       let d = `M${num(x(range.from))},${num(y(0))}`
-      for (const [at, depth] of s.points) d += `H${num(x(at))}V${num(y(depth))}`
+      // In time order: an import may have appended older events after newer ones.
+      const points = [...s.points].sort((a, b) => a[0] - b[0])
+      for (const [at, depth] of points) d += `H${num(x(at))}V${num(y(depth))}`
       d += `H${num(x(range.to))}`
       return `<path d="${d}" fill="none" stroke="${s.colour}" stroke-width="1.5"><title>${escapeHtml(s.label)}</title></path>`
     })

@@ -1,9 +1,16 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { Effect, Layer, Stream } from "effect"
 import { describe, expect, it } from "vitest"
+import { EventStore, type EventStoreShape } from "../../application/event-store.ts"
+import { Ids } from "../../application/ids.ts"
+import { layerLedger } from "../../application/ledger.ts"
 import type { AuditDocument } from "../../infrastructure/cli/audit/audit-document.ts"
 import { decodeImportLine } from "../../infrastructure/cli/import/import-line.ts"
-import { fileNamespace, lineId, lineOfId } from "../../infrastructure/cli/import/line-ids.ts"
+import { fileNamespace, LineIdCursor, lineId, lineOfId } from "../../infrastructure/cli/import/line-ids.ts"
+import { parseImport } from "../../infrastructure/cli/import/parse-file.ts"
+import { recordImport } from "../../infrastructure/cli/import/record-import.ts"
+import { makeMemoryEventStore } from "../../infrastructure/stores/memory-event-store.ts"
 import { FIXTURE, runCli, sqliteIn, tempDir } from "./cli-harness.ts"
 
 const line = (fields: Record<string, unknown>) => JSON.stringify(fields)
@@ -57,6 +64,43 @@ describe("import lines (in process)", () => {
     expect(lineOfId(a, id)).toBe(123_456)
     expect(lineOfId(b, id)).toBeUndefined()
     expect(lineId(a, 5, 0)).not.toBe(lineId(a, 5, 1))
+  })
+})
+
+/** Imports `upToLine` lines of the fixture (all by default) into `store`, in process. */
+const importFixture = (store: EventStoreShape, upToLine = Number.POSITIVE_INFINITY) => {
+  const content = readFileSync(FIXTURE)
+  const parsed = parseImport("fixture", content)
+  const namespace = fileNamespace(content)
+  const cursor = new LineIdCursor(namespace)
+  const layer = Layer.provideMerge(
+    layerLedger,
+    Layer.merge(
+      Layer.succeed(EventStore, store),
+      Layer.succeed(Ids, Ids.of({ next: Effect.sync(() => cursor.next()) })),
+    ),
+  )
+  const lines = parsed.lines.filter(({ line }) => line <= upToLine)
+  return Effect.runPromise(recordImport(lines, namespace, cursor).pipe(Effect.provide(layer)))
+}
+
+const logOf = (store: EventStoreShape) =>
+  Effect.runPromise(Stream.runCollect(store.readAll())).then((records) =>
+    [...records].map(({ recordedAt: _recordedAt, ...record }) => record),
+  )
+
+describe("resuming an interrupted import (in process)", () => {
+  it("skips the lines a previous run recorded and records the rest, as one run would have", async () => {
+    const interrupted = makeMemoryEventStore({ now: () => 0 })
+    const first = await importFixture(interrupted, 10)
+    expect(first.lines).toBe(10)
+    const resumed = await importFixture(interrupted)
+    expect(resumed.alreadyRecorded).toBe(10)
+    expect(resumed.lines - resumed.alreadyRecorded).toBe(12)
+
+    const once = makeMemoryEventStore({ now: () => 0 })
+    await importFixture(once)
+    expect(await logOf(interrupted)).toEqual(await logOf(once))
   })
 })
 

@@ -1,0 +1,47 @@
+/**
+ * A read of an ordered range in pages, so that a long stream or log never sits in memory whole.
+ * Shared by the SQL adapters for readStream and readAll.
+ */
+import { Effect, Option, Stream } from "effect"
+import type { RecordedEvent } from "../../application/event-store.ts"
+import type { StoreUnavailable } from "../../application/event-store-errors.ts"
+
+export const READ_PAGE_SIZE = 500
+
+export function pagedRead<Cursor>(options: {
+  readonly start: Cursor
+  /** Undefined: no limit. */
+  readonly maxCount: number | undefined
+  readonly readPage: (
+    cursor: Cursor,
+    limit: number,
+  ) => Effect.Effect<ReadonlyArray<RecordedEvent>, StoreUnavailable>
+  /** The cursor after `last`, or none when the range is exhausted. */
+  readonly next: (last: RecordedEvent) => Option.Option<Cursor>
+}): Stream.Stream<RecordedEvent, StoreUnavailable> {
+  const { maxCount, readPage, next } = options
+  type State = { readonly cursor: Cursor; readonly remaining: number }
+  return Stream.paginate<State, RecordedEvent, StoreUnavailable>(
+    { cursor: options.start, remaining: maxCount ?? Number.POSITIVE_INFINITY },
+    ({ cursor, remaining }) =>
+      remaining <= 0
+        ? Effect.succeed([[], Option.none()] as const)
+        : readPage(cursor, Math.min(READ_PAGE_SIZE, remaining)).pipe(
+            Effect.map((page) => {
+              const last = page[page.length - 1]
+              const full = page.length === Math.min(READ_PAGE_SIZE, remaining)
+              const following = last === undefined || !full ? Option.none<Cursor>() : next(last)
+              return [
+                page,
+                Option.map(following, (cursor): State => ({ cursor, remaining: remaining - page.length })),
+              ] as const
+            }),
+          ),
+  )
+}
+
+/** A read of the global log that ends at the head as it was when the read began, even while appends continue. */
+export const pagedReadToHead = (
+  headPosition: Effect.Effect<number, StoreUnavailable>,
+  read: (until: number) => Stream.Stream<RecordedEvent, StoreUnavailable>,
+): Stream.Stream<RecordedEvent, StoreUnavailable> => Stream.unwrap(Effect.map(headPosition, read))

@@ -1,0 +1,105 @@
+/**
+ * The few client calls the ESDB adapter needs, over either client library: `esdb://` through
+ * `@eventstore/db-client`, `kurrentdb://` through `@kurrent/kurrentdb-client`. Both have the same
+ * API shape except the append option's name; each is loaded only when its scheme is used.
+ */
+import type { EsdbExpectedRevision, EsdbPosition } from "./esdb-mapping.ts"
+
+/** The part of a recorded event we read; both libraries' records have it. */
+export interface EsdbRecord {
+  readonly streamId: string
+  readonly id: string
+  readonly revision: bigint
+  readonly type: string
+  readonly created: Date
+  readonly isJson: boolean
+  readonly data: unknown
+  readonly metadata: unknown
+  readonly position?: EsdbPosition | undefined
+}
+
+export interface EsdbResolved {
+  readonly event?: EsdbRecord | undefined
+  readonly link?: unknown
+}
+
+export interface EsdbJsonEvent {
+  readonly id: string
+  readonly contentType: "application/json"
+  readonly type: string
+  /** Any JSON value: the clients JSON.stringify it. */
+  readonly data: unknown
+  readonly metadata: { readonly version: number }
+}
+
+export interface EsdbSubscription extends AsyncIterable<EsdbResolved> {
+  readonly unsubscribe: () => Promise<void>
+}
+
+export interface EsdbDriver {
+  readonly append: (
+    streamId: string,
+    events: ReadonlyArray<EsdbJsonEvent>,
+    expected: EsdbExpectedRevision,
+  ) => Promise<{ readonly nextExpectedRevision: bigint; readonly position?: EsdbPosition | undefined }>
+  readonly readStream: (
+    streamId: string,
+    options: {
+      readonly direction: "forwards" | "backwards"
+      readonly fromRevision: "start" | "end" | bigint
+      readonly maxCount: number
+    },
+  ) => AsyncIterable<EsdbResolved>
+  readonly readAll: (options: {
+    readonly direction: "forwards" | "backwards"
+    readonly fromPosition: "start" | "end" | EsdbPosition
+    readonly maxCount: number
+  }) => AsyncIterable<EsdbResolved>
+  /** A catch-up subscription to `$all`, filtered on the server to streams starting with `prefix`. */
+  readonly subscribeToAll: (options: {
+    readonly fromPosition: "start" | EsdbPosition
+    readonly prefix: string
+  }) => EsdbSubscription
+  readonly dispose: () => Promise<void>
+}
+
+// The libraries type a JSON event's data as an object, array or string; any JSON value encodes.
+type JsonData = Record<string, unknown>
+
+export async function loadEsdbDriver(
+  client: "eventstore" | "kurrent",
+  connectionString: string,
+): Promise<EsdbDriver> {
+  if (client === "eventstore") {
+    const { EventStoreDBClient, streamNameFilter } = await import("@eventstore/db-client")
+    const db = EventStoreDBClient.connectionString(connectionString)
+    return {
+      append: (streamId, events, expected) =>
+        db.appendToStream(
+          streamId,
+          events.map((event) => ({ ...event, data: event.data as JsonData })),
+          { expectedRevision: expected },
+        ),
+      readStream: (streamId, options) => db.readStream(streamId, { ...options }),
+      readAll: (options) => db.readAll({ ...options }),
+      subscribeToAll: ({ fromPosition, prefix }) =>
+        db.subscribeToAll({ fromPosition, filter: streamNameFilter({ prefixes: [prefix] }) }),
+      dispose: () => db.dispose(),
+    }
+  }
+  const { KurrentDBClient, streamNameFilter } = await import("@kurrent/kurrentdb-client")
+  const db = KurrentDBClient.connectionString(connectionString)
+  return {
+    append: (streamId, events, expected) =>
+      db.appendToStream(
+        streamId,
+        events.map((event) => ({ ...event, data: event.data as JsonData })),
+        { streamState: expected },
+      ),
+    readStream: (streamId, options) => db.readStream(streamId, { ...options }),
+    readAll: (options) => db.readAll({ ...options }),
+    subscribeToAll: ({ fromPosition, prefix }) =>
+      db.subscribeToAll({ fromPosition, filter: streamNameFilter({ prefixes: [prefix] }) }),
+    dispose: () => db.dispose(),
+  }
+}

@@ -1,0 +1,329 @@
+/**
+ * The PostgreSQL store (`pg`). One table per schema; the global position is an identity
+ * sequence drawn while a transaction-scoped advisory lock is held, so positions are handed out
+ * in commit order and a reader can never see position N+1 committed while N is still pending
+ * (the classic sequence-gap trap: docs/stores.md). Subscriptions are the generic catch-up,
+ * woken by LISTEN/NOTIFY with a poll as fallback.
+ */
+import { type Duration, Effect, Layer, Option, type Scope } from "effect"
+import pg from "pg"
+import type {
+  AppendResult,
+  EventData,
+  EventStoreShape,
+  ExpectedRevision,
+  RecordedEvent,
+} from "../../application/event-store.ts"
+import { EventStore } from "../../application/event-store.ts"
+import type { AppendError } from "../../application/event-store-errors.ts"
+import { StoreUnavailable } from "../../application/event-store-errors.ts"
+import { decideAppend, encodeEventData } from "./append-rules.ts"
+import { makeAppendWake } from "./append-wake.ts"
+import { catchUpSubscription } from "./catch-up.ts"
+import { pagedRead, pagedReadToHead } from "./paged-read.ts"
+import { migrate } from "./postgres-migrations.ts"
+
+export interface PostgresEventStoreOptions {
+  /** A `pg` connection string (without our `schema` parameter). */
+  readonly connectionString: string
+  /** The PostgreSQL schema holding our tables; created when missing. A plain lower-case identifier. */
+  readonly schema: string
+  /** Names the store in messages: the URL with its password masked. */
+  readonly description: string
+  readonly poolSize?: number
+  /** The fallback poll of a waiting subscription, for when a notification is lost. */
+  readonly pollEvery?: Duration.Input
+  readonly now?: () => number
+  /**
+   * Internal, for the gap-safety test only: `false` drops the append lock, which re-creates the
+   * sequence-gap trap. Never set it anywhere else.
+   */
+  readonly serialisePositions?: boolean
+  /** Internal, for the gap-safety test only: runs inside the append transaction, just before COMMIT. */
+  readonly beforeCommit?: (streamId: string) => Promise<void>
+}
+
+interface EventRow {
+  readonly position: string
+  readonly stream_id: string
+  readonly revision: string
+  readonly event_id: string
+  readonly type: string
+  readonly version: number
+  /** The `json` column is read as text and parsed by us, so what we stored is what we return. */
+  readonly data: string
+  readonly recorded_at: string
+}
+
+const toRecorded = (row: EventRow): RecordedEvent => ({
+  id: row.event_id,
+  type: row.type,
+  version: row.version,
+  data: JSON.parse(row.data),
+  streamId: row.stream_id,
+  revision: Number(row.revision),
+  position: Number(row.position),
+  recordedAt: Number(row.recorded_at),
+})
+
+/** Unique violation: a concurrent writer took the same stream revision first. */
+const UNIQUE_VIOLATION = "23505"
+const MAX_APPEND_ATTEMPTS = 5
+
+const isUniqueViolation = (error: unknown) =>
+  typeof error === "object" && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION
+
+/** NOTIFY channels are identifiers: at most 63 bytes. A shared truncated name only costs a spurious wake. */
+const channelFor = (schema: string) => `hbl_append_${schema}`.slice(0, 63)
+
+type Outcome =
+  | { readonly _tag: "Done"; readonly result: AppendResult; readonly wrote: boolean }
+  | { readonly _tag: "Refused"; readonly error: AppendError }
+  | { readonly _tag: "Retry" }
+
+export const makePostgresEventStore = (
+  options: PostgresEventStoreOptions,
+): Effect.Effect<EventStoreShape, StoreUnavailable, Scope.Scope> =>
+  Effect.gen(function* () {
+    const { description, schema } = options
+    const table = `"${schema}".events`
+    const channel = channelFor(schema)
+    const now = options.now ?? Date.now
+    const serialisePositions = options.serialisePositions ?? true
+    const unavailable = (cause: unknown, doing: string) =>
+      new StoreUnavailable({
+        store: description,
+        reason:
+          `${doing} failed (${cause instanceof Error ? cause.message : String(cause)}); ` +
+          "check that PostgreSQL is running and that the URL's host, port, database, user and password are right, " +
+          "or choose another store with --store / HEARTBEAT_LEDGER_STORE",
+        cause,
+      })
+    const attempt = <A>(doing: string, run: () => Promise<A>) =>
+      Effect.tryPromise({ try: run, catch: (cause) => unavailable(cause, doing) })
+
+    const pool = yield* Effect.acquireRelease(
+      Effect.sync(() => {
+        const created = new pg.Pool({
+          connectionString: options.connectionString,
+          max: options.poolSize ?? 8,
+          connectionTimeoutMillis: 10_000,
+          application_name: "heartbeat-ledger",
+        })
+        // An idle connection dropped by the server must not crash the process; the next query reports it.
+        created.on("error", () => undefined)
+        return created
+      }),
+      (pool) => Effect.promise(() => pool.end().catch(() => undefined)),
+    )
+
+    yield* attempt("connecting and migrating the schema", async () => {
+      const client = await pool.connect()
+      try {
+        await migrate(client, schema)
+        client.release()
+      } catch (error) {
+        client.release(true)
+        throw error
+      }
+    })
+
+    const headPosition = attempt("reading the head position", () =>
+      pool.query<{ position: string }>(`SELECT coalesce(max(position), 0) AS position FROM ${table}`),
+    ).pipe(Effect.map((result) => Number(result.rows[0]?.position ?? 0)))
+
+    const wake = makeAppendWake(headPosition, options.pollEvery ?? "1 second")
+
+    // One dedicated connection LISTENs; if it drops, subscriptions fall back to the poll.
+    yield* Effect.acquireRelease(
+      attempt("listening for appends", async () => {
+        const listener = new pg.Client({
+          connectionString: options.connectionString,
+          connectionTimeoutMillis: 10_000,
+        })
+        listener.on("error", () => undefined)
+        listener.on("notification", () => wake.notify())
+        await listener.connect()
+        await listener.query(`LISTEN "${channel}"`)
+        return listener
+      }),
+      (listener) => Effect.promise(() => listener.end().catch(() => undefined)),
+    )
+
+    const columns = "position, stream_id, revision, event_id, type, version, data::text AS data, recorded_at"
+
+    const tryAppendOnce = async (
+      client: pg.PoolClient,
+      streamId: string,
+      events: ReadonlyArray<EventData>,
+      expected: ExpectedRevision,
+      encoded: ReadonlyArray<string>,
+    ): Promise<Outcome> => {
+      await client.query("BEGIN")
+      try {
+        // All appends of this schema queue here, so the identity values below are drawn, and
+        // committed, one transaction after the other. Taken before the stream is read, it also
+        // makes the expected-revision check and the insert one atomic step.
+        if (serialisePositions) {
+          await client.query(
+            "SELECT pg_advisory_xact_lock(hashtext('heartbeat-ledger/append'), hashtext($1))",
+            [schema],
+          )
+        }
+        const head = await client.query<{ revision: string | null }>(
+          `SELECT max(revision) AS revision FROM ${table} WHERE stream_id = $1`,
+          [streamId],
+        )
+        const current = Number(head.rows[0]?.revision ?? -1)
+        const existing = await client.query<{ event_id: string; revision: string }>(
+          `SELECT event_id, min(revision) AS revision FROM ${table}
+           WHERE stream_id = $1 AND event_id = ANY($2::text[]) GROUP BY event_id`,
+          [streamId, events.map((event) => event.id)],
+        )
+        const revisionById = new Map(existing.rows.map((row) => [row.event_id, Number(row.revision)]))
+        const decision = decideAppend(
+          streamId,
+          expected,
+          current,
+          events.map((event) => revisionById.get(event.id)),
+        )
+        if (decision._tag === "Refuse") {
+          await client.query("ROLLBACK")
+          return { _tag: "Refused", error: decision.error }
+        }
+        if (decision._tag === "AlreadyWritten") {
+          const found = await client.query<{ position: string }>(
+            `SELECT position FROM ${table} WHERE stream_id = $1 AND revision = $2`,
+            [streamId, decision.lastRevision],
+          )
+          await client.query("ROLLBACK")
+          const position = Number(found.rows[0]?.position ?? 0)
+          return { _tag: "Done", wrote: false, result: { nextExpectedRevision: current, position } }
+        }
+        if (events.length === 0) {
+          await client.query("ROLLBACK")
+          const last = await client.query<{ position: string }>(
+            `SELECT coalesce(max(position), 0) AS position FROM ${table}`,
+          )
+          const position = Number(last.rows[0]?.position ?? 0)
+          return { _tag: "Done", wrote: false, result: { nextExpectedRevision: current, position } }
+        }
+        const recordedAt = now()
+        // ORDER BY ordinality: identity values are drawn row by row in the batch's order.
+        const inserted = await client.query<{ position: string }>(
+          `INSERT INTO ${table} (stream_id, revision, event_id, type, version, data, recorded_at)
+           SELECT $1, $2::bigint + e.ordinality, e.id, e.type, e.version, e.data, $7
+           FROM unnest($3::text[], $4::text[], $5::integer[], $6::json[]) WITH ORDINALITY
+             AS e(id, type, version, data, ordinality)
+           ORDER BY e.ordinality
+           RETURNING position`,
+          [
+            streamId,
+            current,
+            events.map((event) => event.id),
+            events.map((event) => event.type),
+            events.map((event) => event.version),
+            encoded,
+            recordedAt,
+          ],
+        )
+        await client.query("SELECT pg_notify($1, '')", [channel])
+        if (options.beforeCommit !== undefined) await options.beforeCommit(streamId)
+        await client.query("COMMIT")
+        const position = inserted.rows.reduce((max, row) => Math.max(max, Number(row.position)), 0)
+        return {
+          _tag: "Done",
+          wrote: true,
+          result: { nextExpectedRevision: current + events.length, position },
+        }
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined)
+        // Only reachable without the append lock, or if another program writes our table.
+        if (isUniqueViolation(error)) return { _tag: "Retry" }
+        throw error
+      }
+    }
+
+    const append = (
+      streamId: string,
+      events: ReadonlyArray<EventData>,
+      expected: ExpectedRevision,
+    ): Effect.Effect<AppendResult, AppendError> =>
+      Effect.gen(function* () {
+        // Encoded before any lock is taken: a large batch must not hold other writers up.
+        const encoded = encodeEventData(streamId, events)
+        if (!Array.isArray(encoded)) return yield* encoded
+        const outcome = yield* Effect.acquireUseRelease(
+          attempt("connecting", () => pool.connect()),
+          (client) =>
+            attempt(`appending to ${streamId}`, async () => {
+              for (let tries = 1; ; tries++) {
+                const result = await tryAppendOnce(client, streamId, events, expected, encoded)
+                if (result._tag !== "Retry" || tries >= MAX_APPEND_ATTEMPTS) return result
+              }
+            }),
+          // A connection left mid-transaction (interrupted, failed) is destroyed, which rolls it back.
+          (client, exit) => Effect.sync(() => client.release(exit._tag === "Failure")),
+        )
+        if (outcome._tag === "Refused") return yield* outcome.error
+        if (outcome._tag === "Retry") {
+          return yield* unavailable("the stream kept changing under the append", `appending to ${streamId}`)
+        }
+        if (outcome.wrote) wake.notify()
+        return outcome.result
+      })
+
+    const readStream: EventStoreShape["readStream"] = (streamId, readOptions = {}) => {
+      const isBackwards = readOptions.direction === "backwards"
+      const sql = isBackwards
+        ? `SELECT ${columns} FROM ${table} WHERE stream_id = $1 AND revision <= $2 ORDER BY revision DESC LIMIT $3`
+        : `SELECT ${columns} FROM ${table} WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`
+      return pagedRead({
+        start: readOptions.fromRevision ?? (isBackwards ? Number.MAX_SAFE_INTEGER : 0),
+        maxCount: readOptions.maxCount,
+        readPage: (from, limit) =>
+          attempt(`reading ${streamId}`, () => pool.query<EventRow>(sql, [streamId, from, limit])).pipe(
+            Effect.map((result) => result.rows.map(toRecorded)),
+          ),
+        next: (last) =>
+          isBackwards
+            ? last.revision > 0
+              ? Option.some(last.revision - 1)
+              : Option.none()
+            : Option.some(last.revision + 1),
+      })
+    }
+
+    const readAfter = (position: number, limit: number, until: number) =>
+      attempt("reading the log", () =>
+        pool.query<EventRow>(
+          `SELECT ${columns} FROM ${table} WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3`,
+          [position, until, limit],
+        ),
+      ).pipe(Effect.map((result) => result.rows.map(toRecorded)))
+
+    return {
+      description,
+      append,
+      readStream,
+      readAll: (readOptions = {}) =>
+        pagedReadToHead(headPosition, (until) =>
+          pagedRead({
+            start: readOptions.fromPosition ?? 0,
+            maxCount: readOptions.maxCount,
+            readPage: (from, limit) => readAfter(from, limit, until),
+            next: (last) => Option.some(last.position),
+          }),
+        ),
+      subscribeToAll: (subscribeOptions = {}) =>
+        catchUpSubscription(
+          subscribeOptions.fromPosition ?? 0,
+          (position, limit) => readAfter(position, limit, Number.MAX_SAFE_INTEGER),
+          wake.waitForAppend,
+        ),
+      headPosition,
+    } satisfies EventStoreShape
+  })
+
+export const layerPostgresEventStore = (options: PostgresEventStoreOptions) =>
+  Layer.effect(EventStore, makePostgresEventStore(options))

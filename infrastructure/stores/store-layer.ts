@@ -1,0 +1,50 @@
+/**
+ * The store URL → the EventStore layer. The application only ever sees the EventStore service;
+ * which adapter backs it is decided here, once, at start. The layer is scoped: releasing it
+ * closes the store's connections or file.
+ */
+import { Effect, Layer } from "effect"
+import { EventStore } from "../../application/event-store.ts"
+import type { StoreUnavailable } from "../../application/event-store-errors.ts"
+import { DEFAULT_STORE_URL, type InvalidStoreUrl, parseStoreUrl, STORE_URL_ENV } from "../store-url.ts"
+import { makeEsdbEventStore } from "./esdb-event-store.ts"
+import { makeMemoryEventStore } from "./memory-event-store.ts"
+import { makePostgresEventStore } from "./postgres-event-store.ts"
+import { makeSqliteEventStore } from "./sqlite-event-store.ts"
+
+/** `--store` wins over HEARTBEAT_LEDGER_STORE, which wins over the embedded default. Blank counts as unset. */
+export const resolveStoreUrl = (flag?: string, env: NodeJS.ProcessEnv = process.env): string => {
+  const fromFlag = flag?.trim()
+  if (fromFlag !== undefined && fromFlag !== "") return fromFlag
+  const fromEnv = env[STORE_URL_ENV]?.trim()
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv
+  return DEFAULT_STORE_URL
+}
+
+export const layerEventStoreFromUrl = (
+  url: string,
+): Layer.Layer<EventStore, StoreUnavailable | InvalidStoreUrl> =>
+  Layer.effect(
+    EventStore,
+    Effect.gen(function* () {
+      const store = yield* parseStoreUrl(url)
+      switch (store._tag) {
+        case "Memory":
+          return makeMemoryEventStore()
+        case "Sqlite":
+          return yield* makeSqliteEventStore({ path: store.path, description: store.masked })
+        case "Postgres":
+          return yield* makePostgresEventStore({
+            connectionString: store.connectionString,
+            schema: store.schema,
+            description: store.masked,
+          })
+        case "Esdb":
+          return yield* makeEsdbEventStore({
+            client: store.client,
+            connectionString: store.connectionString,
+            description: store.masked,
+          })
+      }
+    }),
+  )

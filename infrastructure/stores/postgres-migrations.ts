@@ -31,6 +31,18 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
       );
       CREATE INDEX events_stream_event_id ON {schema}.events (stream_id, event_id);`,
   },
+  {
+    version: 2,
+    name: "projections",
+    // One row per projection: its state and checkpoint are written by one statement, together.
+    sql: `
+      CREATE TABLE {schema}.projections (
+        name       text        PRIMARY KEY,
+        checkpoint bigint      NOT NULL,
+        state      json        NOT NULL,
+        saved_at   timestamptz NOT NULL DEFAULT now()
+      );`,
+  },
 ]
 
 /** Creates the schema and applies missing migrations, serialised across processes. */

@@ -1,0 +1,80 @@
+/**
+ * Projection state and checkpoint in the ledger's SQLite file: one row per projection, written
+ * by a single statement, so a crash leaves either the previous save or the new one, never a
+ * state from one and a checkpoint from the other.
+ */
+import { resolve } from "node:path"
+import { Effect, Layer, type Scope } from "effect"
+import { StoreUnavailable } from "../../application/event-store-errors.ts"
+import {
+  ProjectionCheckpoints,
+  type ProjectionCheckpointsShape,
+} from "../../application/projection-checkpoints.ts"
+import { openLedgerDatabase, type SqliteSynchronous } from "./sqlite-database.ts"
+
+export interface SqliteProjectionCheckpointsOptions {
+  readonly path: string
+  readonly description?: string
+  readonly synchronous?: SqliteSynchronous
+  readonly busyTimeoutMs?: number
+}
+
+export const makeSqliteProjectionCheckpoints = (
+  options: SqliteProjectionCheckpointsOptions,
+): Effect.Effect<ProjectionCheckpointsShape, StoreUnavailable, Scope.Scope> =>
+  Effect.gen(function* () {
+    const path = resolve(options.path)
+    const description = options.description ?? `sqlite:${options.path}`
+    const unavailable = (cause: unknown, doing: string) =>
+      new StoreUnavailable({
+        store: description,
+        reason:
+          `${doing} failed (${cause instanceof Error ? cause.message : String(cause)}); ` +
+          `check that ${path} is a writable SQLite file on a local disk`,
+        cause,
+      })
+    const db = yield* Effect.acquireRelease(
+      Effect.try({
+        try: () => openLedgerDatabase(path, options.synchronous ?? "FULL", options.busyTimeoutMs ?? 10_000),
+        catch: (cause) => unavailable(cause, "opening the database"),
+      }),
+      (db) => Effect.sync(() => db.close()),
+    )
+    const select = db.prepare<[string], { checkpoint: number; state: string }>(
+      "SELECT checkpoint, state FROM projections WHERE name = ?",
+    )
+    const insert = db.prepare<[string, number, string, number]>(
+      "INSERT INTO projections (name, checkpoint, state, saved_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
+    )
+    // The WHERE on the old checkpoint is the guard against a second runner of the projection.
+    const update = db.prepare<[number, string, number, string, number]>(
+      "UPDATE projections SET checkpoint = ?, state = ?, saved_at = ? WHERE name = ? AND checkpoint = ?",
+    )
+    return {
+      load: (name) =>
+        Effect.try({
+          try: () => {
+            const row = select.get(name)
+            return row === undefined
+              ? undefined
+              : { checkpoint: row.checkpoint, state: JSON.parse(row.state) }
+          },
+          catch: (cause) => unavailable(cause, `loading projection ${name}`),
+        }),
+      save: (name, saved, expectedCheckpoint) =>
+        Effect.try({
+          try: () => {
+            const state = JSON.stringify(saved.state)
+            const result =
+              expectedCheckpoint === undefined
+                ? insert.run(name, saved.checkpoint, state, Date.now())
+                : update.run(saved.checkpoint, state, Date.now(), name, expectedCheckpoint)
+            return result.changes === 1
+          },
+          catch: (cause) => unavailable(cause, `saving projection ${name}`),
+        }),
+    } satisfies ProjectionCheckpointsShape
+  })
+
+export const layerSqliteProjectionCheckpoints = (options: SqliteProjectionCheckpointsOptions) =>
+  Layer.effect(ProjectionCheckpoints, makeSqliteProjectionCheckpoints(options))

@@ -90,8 +90,13 @@ if (target._tag === "Skip") {
       // Either B committed and the subscriber has passed it, or B is queued behind A's lock.
       for (;;) {
         if (bCommitted && seen.some((event) => event.id === b.id)) break
+        // Only this schema's append lock: other test files append to other schemas meanwhile.
         const waiting = await observer.query<{ count: string }>(
-          "SELECT count(*) AS count FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+          `SELECT count(*) AS count FROM pg_locks
+           WHERE locktype = 'advisory' AND NOT granted AND objsubid = 2
+             AND classid::bigint = (hashtext('heartbeat-ledger/append')::bigint & 4294967295)
+             AND objid::bigint = (hashtext($1)::bigint & 4294967295)`,
+          [schema],
         )
         if (Number(waiting.rows[0]?.count) > 0) break
         await new Promise((resolve) => setTimeout(resolve, 10))

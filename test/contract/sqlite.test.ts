@@ -22,7 +22,7 @@ describeEventStoreContract("sqlite", () => {
 describe("sqlite store file", () => {
   const mode = (path: string) => statSync(path).mode & 0o777
 
-  it("is created owner-only (0600) in an owner-only directory (0700) it creates, in WAL with fsync on commit", async () => {
+  it("is created owner-only (0600) in an owner-only directory (0700) it creates, in WAL mode", async () => {
     const path = join(root, "private", "nested", "ledger.db")
     await Effect.runPromise(
       Effect.scoped(

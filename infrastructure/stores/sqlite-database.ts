@@ -28,6 +28,12 @@ const MIGRATIONS: ReadonlyArray<string> = [
      state      TEXT    NOT NULL,
      saved_at   INTEGER NOT NULL
    );`,
+  // The idempotency lookup (stream, event id → first revision) as a covering index: with only
+  // (stream_id, event_id) SQLite answered "ORDER BY revision LIMIT 1" by walking the stream's
+  // (stream_id, revision) index — every event of the stream for every event appended.
+  // Not UNIQUE: a batch may repeat an id (every adapter accepts it), and existing files may hold one.
+  `CREATE INDEX events_stream_event_id_revision ON events (stream_id, event_id, revision);
+   DROP INDEX events_stream_event_id;`,
 ]
 
 export type SqliteSynchronous = "FULL" | "NORMAL"

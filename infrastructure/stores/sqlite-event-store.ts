@@ -89,8 +89,11 @@ export const makeSqliteEventStore = (
     const streamHead = db.prepare<[string], { revision: number | null }>(
       "SELECT max(revision) AS revision FROM events WHERE stream_id = ?",
     )
-    const revisionOfId = db.prepare<[string, string], { revision: number }>(
-      "SELECT revision FROM events WHERE stream_id = ? AND event_id = ? ORDER BY revision LIMIT 1",
+    // One query per batch: the ids as a JSON array, each looked up in the covering
+    // (stream_id, event_id, revision) index — a SEARCH per id, never a walk of the stream.
+    const revisionsOfIds = db.prepare<[string, string], { event_id: string; revision: number }>(
+      `SELECT event_id, min(revision) AS revision FROM events
+       WHERE stream_id = ? AND event_id IN (SELECT value FROM json_each(?)) GROUP BY event_id`,
     )
     const positionOf = db.prepare<[string, number], { position: number }>(
       "SELECT position FROM events WHERE stream_id = ? AND revision = ?",
@@ -130,11 +133,16 @@ export const makeSqliteEventStore = (
         encoded: string[],
       ): Outcome => {
         const current = streamHead.get(streamId)?.revision ?? -1
+        const stored = new Map<string, number>()
+        if (current >= 0 && events.length > 0) {
+          const ids = JSON.stringify(events.map((event) => event.id))
+          for (const row of revisionsOfIds.iterate(streamId, ids)) stored.set(row.event_id, row.revision)
+        }
         const decision = decideAppend(
           streamId,
           expected,
           current,
-          events.map((event) => revisionOfId.get(streamId, event.id)?.revision),
+          events.map((event) => stored.get(event.id)),
         )
         if (decision._tag === "Refuse") return { _tag: "Refused", error: decision.error }
         if (decision._tag === "AlreadyWritten") {
@@ -228,6 +236,8 @@ export const makeSqliteEventStore = (
           (position, limit) => readAfter(position, limit, Number.MAX_SAFE_INTEGER),
           wake.waitForAppend,
         ),
+      // Positions are max + 1 inside the write transaction: 1, 2, 3… with no holes.
+      densePositions: true,
       headPosition,
     } satisfies EventStoreShape
   })

@@ -2,14 +2,13 @@
  * The store URL → where projections keep state and checkpoint: in the same SQLite file or
  * PostgreSQL schema as the events. `memory:` keeps them in memory; so does EventStoreDB/KurrentDB
  * for now (projections then rebuild from the log at every start: slower, never wrong).
+ * Adapter modules are imported only when their URL scheme is used (see store-layer.ts).
  */
 import { Effect, Layer } from "effect"
 import type { StoreUnavailable } from "../../application/event-store-errors.ts"
 import { ProjectionCheckpoints } from "../../application/projection-checkpoints.ts"
 import { type InvalidStoreUrl, parseStoreUrl } from "../store-url.ts"
 import { makeMemoryProjectionCheckpoints } from "./memory-projection-checkpoints.ts"
-import { makePostgresProjectionCheckpoints } from "./postgres-projection-checkpoints.ts"
-import { makeSqliteProjectionCheckpoints } from "./sqlite-projection-checkpoints.ts"
 
 export const layerProjectionCheckpointsFromUrl = (
   url: string,
@@ -19,14 +18,22 @@ export const layerProjectionCheckpointsFromUrl = (
     Effect.gen(function* () {
       const store = yield* parseStoreUrl(url)
       switch (store._tag) {
-        case "Sqlite":
+        case "Sqlite": {
+          const { makeSqliteProjectionCheckpoints } = yield* Effect.promise(
+            () => import("./sqlite-projection-checkpoints.ts"),
+          )
           return yield* makeSqliteProjectionCheckpoints({ path: store.path, description: store.masked })
-        case "Postgres":
+        }
+        case "Postgres": {
+          const { makePostgresProjectionCheckpoints } = yield* Effect.promise(
+            () => import("./postgres-projection-checkpoints.ts"),
+          )
           return yield* makePostgresProjectionCheckpoints({
             connectionString: store.connectionString,
             schema: store.schema,
             description: store.masked,
           })
+        }
         case "Memory":
         case "Esdb":
           return makeMemoryProjectionCheckpoints()

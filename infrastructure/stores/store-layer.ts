@@ -2,15 +2,16 @@
  * The store URL → the EventStore layer. The application only ever sees the EventStore service;
  * which adapter backs it is decided here, once, at start. The layer is scoped: releasing it
  * closes the store's connections or file.
+ *
+ * Each adapter module is imported only when its URL scheme is used: the PostgreSQL and
+ * EventStoreDB clients (and SQLite's native module) cost start-up time and memory that a
+ * process on another store should not pay.
  */
 import { Effect, Layer } from "effect"
 import { EventStore } from "../../application/event-store.ts"
 import type { StoreUnavailable } from "../../application/event-store-errors.ts"
 import { DEFAULT_STORE_URL, type InvalidStoreUrl, parseStoreUrl, STORE_URL_ENV } from "../store-url.ts"
-import { makeEsdbEventStore } from "./esdb-event-store.ts"
 import { makeMemoryEventStore } from "./memory-event-store.ts"
-import { makePostgresEventStore } from "./postgres-event-store.ts"
-import { makeSqliteEventStore } from "./sqlite-event-store.ts"
 
 /** `--store` wins over HEARTBEAT_LEDGER_STORE, which wins over the embedded default. Blank counts as unset. */
 export const resolveStoreUrl = (flag?: string, env: NodeJS.ProcessEnv = process.env): string => {
@@ -31,20 +32,26 @@ export const layerEventStoreFromUrl = (
       switch (store._tag) {
         case "Memory":
           return makeMemoryEventStore()
-        case "Sqlite":
+        case "Sqlite": {
+          const { makeSqliteEventStore } = yield* Effect.promise(() => import("./sqlite-event-store.ts"))
           return yield* makeSqliteEventStore({ path: store.path, description: store.masked })
-        case "Postgres":
+        }
+        case "Postgres": {
+          const { makePostgresEventStore } = yield* Effect.promise(() => import("./postgres-event-store.ts"))
           return yield* makePostgresEventStore({
             connectionString: store.connectionString,
             schema: store.schema,
             description: store.masked,
           })
-        case "Esdb":
+        }
+        case "Esdb": {
+          const { makeEsdbEventStore } = yield* Effect.promise(() => import("./esdb-event-store.ts"))
           return yield* makeEsdbEventStore({
             client: store.client,
             connectionString: store.connectionString,
             description: store.masked,
           })
+        }
       }
     }),
   )

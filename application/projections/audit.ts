@@ -75,9 +75,24 @@ const emptyCounts = (): AgentCounts => ({
  * The agent whose work produced an event: the origin's agent, else the queue's, else none.
  * Normalised (`agent:Data Eng:…` is agent `data-eng`), as config and heartbeats name agents.
  */
-export const agentOfEvent = (origin: string, queueKey: string): string => {
-  const agentId = parseAgentSessionKey(origin)?.agentId ?? parseAgentSessionKey(queueKey)?.agentId
-  return agentId === undefined ? UNSCOPED_AGENT : normalizeAgentId(agentId)
+export const agentOfEvent = (origin: string, queueKey: string): string =>
+  agentOfKey(origin) ?? agentOfKey(queueKey) ?? UNSCOPED_AGENT
+
+/**
+ * A key's normalised agent, remembered: a log names the same few thousand origins and queues
+ * millions of times, and parsing one is a split and a regex. Bounded: cleared when full.
+ */
+const agentOfKeyCache = new Map<string, string | null>()
+const AGENT_CACHE_SIZE = 16_384
+const agentOfKey = (key: string): string | undefined => {
+  let agentId = agentOfKeyCache.get(key)
+  if (agentId === undefined) {
+    const parsed = parseAgentSessionKey(key)?.agentId
+    agentId = parsed === undefined ? null : normalizeAgentId(parsed)
+    if (agentOfKeyCache.size >= AGENT_CACHE_SIZE) agentOfKeyCache.clear()
+    agentOfKeyCache.set(key, agentId)
+  }
+  return agentId ?? undefined
 }
 
 const countsOf = (state: AuditState, agentId: string): AgentCounts => {

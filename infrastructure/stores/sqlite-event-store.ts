@@ -52,6 +52,32 @@ interface EventRow {
 
 const COLUMNS = "position, stream_id, revision, event_id, type, version, data, recorded_at"
 
+/**
+ * A row of COLUMNS as an array (a `raw` statement): the log read builds each RecordedEvent
+ * straight from it, without an intermediate row object. (Pages stay at READ_PAGE_SIZE: pages
+ * of 1,000 replayed no faster, and pages of 4,096 outlived the young generation and raised a
+ * 1M-event replay's peak RSS from ~280 MB to ~430 MB.)
+ */
+type RawRow = [number, string, number, string, string, number, string, number]
+
+const fromRawRows = (rows: ReadonlyArray<RawRow>): RecordedEvent[] => {
+  const out = new Array<RecordedEvent>(rows.length)
+  for (let index = 0; index < rows.length; index++) {
+    const row = rows[index] as RawRow
+    out[index] = {
+      id: row[3],
+      type: row[4],
+      version: row[5],
+      data: JSON.parse(row[6]),
+      streamId: row[1],
+      revision: row[2],
+      position: row[0],
+      recordedAt: row[7],
+    }
+  }
+  return out
+}
+
 const toRecorded = (row: EventRow): RecordedEvent => ({
   id: row.event_id,
   type: row.type,
@@ -110,9 +136,11 @@ export const makeSqliteEventStore = (
     const backwards = db.prepare<[string, number, number], EventRow>(
       `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
     )
-    const after = db.prepare<[number, number, number], EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`,
-    )
+    const after = db
+      .prepare<[number, number, number], RawRow>(
+        `SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`,
+      )
+      .raw(true)
 
     const headPosition = Effect.try({
       try: () => (head.get() as { position: number }).position,
@@ -211,7 +239,7 @@ export const makeSqliteEventStore = (
 
     const readAfter = (position: number, limit: number, until: number) =>
       Effect.try({
-        try: () => after.all(position, until, limit).map(toRecorded),
+        try: () => fromRawRows(after.all(position, until, limit)),
         catch: (cause) => unavailable(cause, "reading the log"),
       })
 

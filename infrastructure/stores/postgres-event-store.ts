@@ -159,28 +159,32 @@ export const makePostgresEventStore = (
       expected: ExpectedRevision,
       encoded: ReadonlyArray<string>,
     ): Promise<Outcome> => {
-      await client.query("BEGIN")
+      // Round trips: BEGIN with the append lock, the stream's head with the batch's ids, the
+      // insert with its notification, COMMIT — four, where each step was once its own.
+      // All appends of this schema queue on the lock, so the identity values below are drawn,
+      // and committed, one transaction after the other. Taken before the stream is read, it also
+      // makes the expected-revision check and the insert one atomic step. (A simple query, so
+      // BEGIN and the lock travel together; the schema is a plain identifier, quoted anyway.)
       try {
-        // All appends of this schema queue here, so the identity values below are drawn, and
-        // committed, one transaction after the other. Taken before the stream is read, it also
-        // makes the expected-revision check and the insert one atomic step.
-        if (serialisePositions) {
-          await client.query(
-            "SELECT pg_advisory_xact_lock(hashtext('heartbeat-ledger/append'), hashtext($1))",
-            [schema],
-          )
-        }
-        const head = await client.query<{ revision: string | null }>(
-          `SELECT max(revision) AS revision FROM ${table} WHERE stream_id = $1`,
-          [streamId],
+        await client.query(
+          serialisePositions
+            ? `BEGIN; SELECT pg_advisory_xact_lock(hashtext('heartbeat-ledger/append'), hashtext('${schema.replaceAll("'", "''")}'))`
+            : "BEGIN",
         )
-        const current = Number(head.rows[0]?.revision ?? -1)
-        const existing = await client.query<{ event_id: string; revision: string }>(
-          `SELECT event_id, min(revision) AS revision FROM ${table}
-           WHERE stream_id = $1 AND event_id = ANY($2::text[]) GROUP BY event_id`,
+        const found = await client.query<{
+          revision: string | null
+          existing: Array<[string, string]> | null
+        }>(
+          `SELECT (SELECT max(revision) FROM ${table} WHERE stream_id = $1) AS revision,
+                  (SELECT json_agg(json_build_array(event_id, revision::text)) FROM (
+                     SELECT event_id, min(revision) AS revision FROM ${table}
+                     WHERE stream_id = $1 AND event_id = ANY($2::text[]) GROUP BY event_id) AS ids) AS existing`,
           [streamId, events.map((event) => event.id)],
         )
-        const revisionById = new Map(existing.rows.map((row) => [row.event_id, Number(row.revision)]))
+        const current = Number(found.rows[0]?.revision ?? -1)
+        const revisionById = new Map(
+          (found.rows[0]?.existing ?? []).map(([eventId, revision]) => [eventId, Number(revision)]),
+        )
         const decision = decideAppend(
           streamId,
           expected,
@@ -210,13 +214,16 @@ export const makePostgresEventStore = (
         }
         const recordedAt = now()
         // ORDER BY ordinality: identity values are drawn row by row in the batch's order.
+        // The notification rides on the insert: delivered at COMMIT, like a separate pg_notify.
         const inserted = await client.query<{ position: string }>(
-          `INSERT INTO ${table} (stream_id, revision, event_id, type, version, data, recorded_at)
-           SELECT $1, $2::bigint + e.ordinality, e.id, e.type, e.version, e.data, $7
-           FROM unnest($3::text[], $4::text[], $5::integer[], $6::json[]) WITH ORDINALITY
-             AS e(id, type, version, data, ordinality)
-           ORDER BY e.ordinality
-           RETURNING position`,
+          `WITH inserted AS (
+             INSERT INTO ${table} (stream_id, revision, event_id, type, version, data, recorded_at)
+             SELECT $1, $2::bigint + e.ordinality, e.id, e.type, e.version, e.data, $7
+             FROM unnest($3::text[], $4::text[], $5::integer[], $6::json[]) WITH ORDINALITY
+               AS e(id, type, version, data, ordinality)
+             ORDER BY e.ordinality
+             RETURNING position)
+           SELECT max(position)::text AS position, (SELECT pg_notify($8, '')) AS notified FROM inserted`,
           [
             streamId,
             current,
@@ -225,12 +232,12 @@ export const makePostgresEventStore = (
             events.map((event) => event.version),
             encoded,
             recordedAt,
+            channel,
           ],
         )
-        await client.query("SELECT pg_notify($1, '')", [channel])
         if (options.beforeCommit !== undefined) await options.beforeCommit(streamId)
         await client.query("COMMIT")
-        const position = inserted.rows.reduce((max, row) => Math.max(max, Number(row.position)), 0)
+        const position = Number(inserted.rows[0]?.position ?? 0)
         return {
           _tag: "Done",
           wrote: true,

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
+import { getHeapSpaceStatistics } from "node:v8"
 import { Effect, Fiber, Stream } from "effect"
 import type { EventData } from "../../application/event-store.ts"
 import { auditProjection } from "../../application/projections/audit.ts"
@@ -26,7 +27,9 @@ import { resolveEventSessionKey } from "../../domain/routing.ts"
 import { makeLogGenerator } from "./events.ts"
 import { fmtMB, fmtMs, fmtRate, fmtRatio, now, quantileOf, repeat, type Stats, stats, table } from "./lib.ts"
 import {
+  dropPgSchema,
   openStore,
+  rawPgInsert,
   rawSqliteInsert,
   rawSqliteScan,
   removeBenchDir,
@@ -147,6 +150,9 @@ async function appendOnce(kind: StoreKind, batchSize: number, writers: number, t
     const rows = rowsOf(opened.path)
     raw = rawSqliteInsert(rows, batchSize, syncOf(kind), schemaOf(opened.path))
     removeDb(opened.path)
+  } else if (opened.pgSchema !== undefined) {
+    raw = await rawPgInsert(opened.pgSchema, batchSize)
+    await dropPgSchema(opened.pgSchema)
   } else {
     raw = rawMemoryAppend(plans.flatMap((plan) => plan.batches))
   }
@@ -170,8 +176,8 @@ function rawMemoryAppend(batches: ReadonlyArray<ReadonlyArray<EventData>>): numb
 async function appendSection() {
   log("append throughput")
   for (const kind of config.stores) {
-    if (kind === "postgres") {
-      log("  postgres: store adapter not in this checkout yet, skipped")
+    if (kind === "postgres" && !process.env.HEARTBEAT_LEDGER_PG_URL) {
+      log("  postgres: HEARTBEAT_LEDGER_PG_URL not set, skipped")
       continue
     }
     for (const batchSize of [1, 100]) {
@@ -237,12 +243,10 @@ async function buildLog(count: number): Promise<string> {
       const cfg = generator.config()
       yield* opened.store.append(cfg.streamId, cfg.events, "any")
       let written = cfg.events.length
-      let segment = 0
       while (written < count) {
+        // Each batch on its queue's own stream: 64 long streams (≈78k events each at 5M).
         const batch = generator.batch(Math.min(5_000, count - written))
-        // A fresh stream per batch: the store's idempotency lookup scans the whole stream per
-        // event (see docs/performance.md), which would make a long stream quadratic to build.
-        yield* opened.store.append(`${batch.streamId}~${segment++}`, batch.events, "no-stream")
+        yield* opened.store.append(batch.streamId, batch.events, "any")
         written += batch.events.length
       }
     }),
@@ -310,8 +314,18 @@ async function childReplay() {
   const { rate, events } = await replayOnce(path, projection)
   clearInterval(sampler)
   peakSampled = Math.max(peakSampled, process.memoryUsage.rss())
+  // Where the heap went: the young generation's reserved size vs what survives (old space).
+  const spaces = Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name, space]))
   process.stdout.write(
-    `${JSON.stringify({ events, rate, rssBefore: before, peakSampled, maxRss: process.resourceUsage().maxRSS * 1024 })}\n`,
+    `${JSON.stringify({
+      events,
+      rate,
+      rssBefore: before,
+      peakSampled,
+      maxRss: process.resourceUsage().maxRSS * 1024,
+      newSpaceSize: spaces.new_space?.space_size ?? 0,
+      oldSpaceUsed: spaces.old_space?.space_used_size ?? 0,
+    })}\n`,
   )
 }
 
@@ -331,6 +345,8 @@ function spawnReplay(path: string, projection: string, nodeArgs: ReadonlyArray<s
     rssBefore: number
     peakSampled: number
     maxRss: number
+    newSpaceSize: number
+    oldSpaceUsed: number
   }
 }
 
@@ -346,7 +362,11 @@ async function memorySection() {
       store: "sqlite",
       unit: "bytes",
       value: stats(measured.map((m) => m.maxRss)),
-      note: `RSS before replay ${fmtMB(stats(measured.map((m) => m.rssBefore)).median)}; replay ${fmtRate(stats(measured.map((m) => m.rate)).median)}`,
+      note:
+        `RSS before replay ${fmtMB(stats(measured.map((m) => m.rssBefore)).median)}; ` +
+        `young generation ${fmtMB(stats(measured.map((m) => m.newSpaceSize)).median)}, ` +
+        `old space used ${fmtMB(stats(measured.map((m) => m.oldSpaceUsed)).median)} at the end; ` +
+        `replay ${fmtRate(stats(measured.map((m) => m.rate)).median)}`,
       extra: { measured },
     })
     if (path !== replayLog?.path) removeDb(path)

@@ -2,13 +2,16 @@
  * Opening the stores under test and the raw baselines they are compared with: the same rows,
  * in the same batches, in the same schema and pragmas, without heartbeat-ledger in between.
  */
+import { randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import Database from "better-sqlite3"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
+import pg from "pg"
 import { EventStore, type EventStoreShape } from "../../application/event-store.ts"
 import { makeMemoryEventStore } from "../../infrastructure/stores/memory-event-store.ts"
+import { makePostgresEventStore } from "../../infrastructure/stores/postgres-event-store.ts"
 import { layerSqliteEventStore } from "../../infrastructure/stores/sqlite-event-store.ts"
 import { now } from "./lib.ts"
 
@@ -19,6 +22,8 @@ export interface OpenStore {
   readonly store: EventStoreShape
   /** The SQLite file, for the raw baselines. */
   readonly path?: string
+  /** The PostgreSQL schema, for the raw baselines (dropped by `dropPgSchema`, not by close). */
+  readonly pgSchema?: string
   readonly close: () => Promise<void>
 }
 
@@ -65,9 +70,85 @@ export async function openStore(kind: StoreKind, path?: string): Promise<OpenSto
       )
       return { kind, store, path: file, close }
     }
-    case "postgres":
-      throw new Error("the PostgreSQL store is not in this checkout yet")
+    case "postgres": {
+      const connectionString = pgUrl()
+      const schema = `hbl_bench_${randomUUID().replaceAll("-", "").slice(0, 12)}`
+      const { store, close } = await fromLayer(
+        Layer.effect(
+          EventStore,
+          makePostgresEventStore({ connectionString, schema, description: `postgres bench ${schema}` }),
+        ),
+      )
+      return { kind, store, pgSchema: schema, close }
+    }
   }
+}
+
+// ── raw PostgreSQL ────────────────────────────────────────────────────────────────────────
+
+export const pgUrl = (): string => {
+  const url = process.env.HEARTBEAT_LEDGER_PG_URL
+  if (url === undefined || url.trim() === "") throw new Error("HEARTBEAT_LEDGER_PG_URL is not set")
+  return url
+}
+
+async function withPg<A>(use: (client: pg.Client) => Promise<A>): Promise<A> {
+  const client = new pg.Client({ connectionString: pgUrl() })
+  await client.connect()
+  try {
+    return await use(client)
+  } finally {
+    await client.end()
+  }
+}
+
+export const dropPgSchema = (schema: string) =>
+  withPg((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).then(() => undefined))
+
+/**
+ * Raw batched insert into PostgreSQL: the store's rows, read back from its table, into a copy of
+ * that table (`LIKE … INCLUDING ALL`: same columns, identity, indexes), `batchSize` per
+ * transaction, each batch one multi-row INSERT (unnest of arrays). Returns rows/s.
+ */
+export function rawPgInsert(schema: string, batchSize: number): Promise<number> {
+  return withPg(async (client) => {
+    const table = `"${schema}".events`
+    const raw = `"${schema}".raw_events`
+    const rows = (
+      await client.query<{
+        stream_id: string
+        revision: string
+        event_id: string
+        type: string
+        version: number
+        data: string
+        recorded_at: string
+      }>(
+        `SELECT stream_id, revision, event_id, type, version, data::text AS data, recorded_at FROM ${table} ORDER BY position`,
+      )
+    ).rows
+    await client.query(`CREATE TABLE ${raw} (LIKE ${table} INCLUDING ALL)`)
+    const start = now()
+    for (let i = 0; i < rows.length; i += batchSize) {
+      const slice = rows.slice(i, i + batchSize)
+      await client.query("BEGIN")
+      await client.query(
+        `INSERT INTO ${raw} (stream_id, revision, event_id, type, version, data, recorded_at)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::integer[], $6::json[], $7::bigint[])`,
+        [
+          slice.map((r) => r.stream_id),
+          slice.map((r) => r.revision),
+          slice.map((r) => r.event_id),
+          slice.map((r) => r.type),
+          slice.map((r) => r.version),
+          slice.map((r) => r.data),
+          slice.map((r) => r.recorded_at),
+        ],
+      )
+      await client.query("COMMIT")
+    }
+    return rows.length / ((now() - start) / 1000)
+  })
 }
 
 // ── raw SQLite ────────────────────────────────────────────────────────────────────────────

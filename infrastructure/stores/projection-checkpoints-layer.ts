@@ -2,13 +2,14 @@
  * The store URL → where projections keep state and checkpoint: in the same SQLite file or
  * PostgreSQL schema as the events. `memory:` keeps them in memory; so does EventStoreDB/KurrentDB
  * for now (projections then rebuild from the log at every start: slower, never wrong).
- * Adapter modules are imported only when their URL scheme is used (see store-layer.ts).
+ * The PostgreSQL adapter is imported only when its URL scheme is used (see store-layer.ts).
  */
 import { Effect, Layer } from "effect"
 import type { StoreUnavailable } from "../../application/event-store-errors.ts"
 import { ProjectionCheckpoints } from "../../application/projection-checkpoints.ts"
 import { type InvalidStoreUrl, parseStoreUrl } from "../store-url.ts"
 import { makeMemoryProjectionCheckpoints } from "./memory-projection-checkpoints.ts"
+import { makeSqliteProjectionCheckpoints } from "./sqlite-projection-checkpoints.ts"
 
 export const layerProjectionCheckpointsFromUrl = (
   url: string,
@@ -18,12 +19,8 @@ export const layerProjectionCheckpointsFromUrl = (
     Effect.gen(function* () {
       const store = yield* parseStoreUrl(url)
       switch (store._tag) {
-        case "Sqlite": {
-          const { makeSqliteProjectionCheckpoints } = yield* Effect.promise(
-            () => import("./sqlite-projection-checkpoints.ts"),
-          )
+        case "Sqlite":
           return yield* makeSqliteProjectionCheckpoints({ path: store.path, description: store.masked })
-        }
         case "Postgres": {
           const { makePostgresProjectionCheckpoints } = yield* Effect.promise(
             () => import("./postgres-projection-checkpoints.ts"),

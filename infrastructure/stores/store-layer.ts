@@ -3,15 +3,17 @@
  * which adapter backs it is decided here, once, at start. The layer is scoped: releasing it
  * closes the store's connections or file.
  *
- * Each adapter module is imported only when its URL scheme is used: the PostgreSQL and
- * EventStoreDB clients (and SQLite's native module) cost start-up time and memory that a
- * process on another store should not pay.
+ * The PostgreSQL and EventStoreDB adapters are imported only when their URL scheme is used:
+ * their clients cost start-up time and memory that a process on another store should not pay.
+ * Memory and SQLite (the default) stay static imports: they open synchronously, which
+ * `createSystemEvents` relies on (a dynamic import would make every store asynchronous).
  */
 import { Effect, Layer } from "effect"
 import { EventStore } from "../../application/event-store.ts"
 import type { StoreUnavailable } from "../../application/event-store-errors.ts"
 import { DEFAULT_STORE_URL, type InvalidStoreUrl, parseStoreUrl, STORE_URL_ENV } from "../store-url.ts"
 import { makeMemoryEventStore } from "./memory-event-store.ts"
+import { makeSqliteEventStore } from "./sqlite-event-store.ts"
 
 /** `--store` wins over HEARTBEAT_LEDGER_STORE, which wins over the embedded default. Blank counts as unset. */
 export const resolveStoreUrl = (flag?: string, env: NodeJS.ProcessEnv = process.env): string => {
@@ -32,10 +34,8 @@ export const layerEventStoreFromUrl = (
       switch (store._tag) {
         case "Memory":
           return makeMemoryEventStore()
-        case "Sqlite": {
-          const { makeSqliteEventStore } = yield* Effect.promise(() => import("./sqlite-event-store.ts"))
+        case "Sqlite":
           return yield* makeSqliteEventStore({ path: store.path, description: store.masked })
-        }
         case "Postgres": {
           const { makePostgresEventStore } = yield* Effect.promise(() => import("./postgres-event-store.ts"))
           return yield* makePostgresEventStore({

@@ -4,6 +4,7 @@
  * position is the commit position (esdb-mapping.ts); subscriptions are the server's catch-up
  * subscriptions to `$all`, filtered by stream prefix, resumed from our own checkpoint.
  */
+
 import { Effect, Layer, Option, type Scope, Stream } from "effect"
 import type {
   AppendResult,
@@ -14,7 +15,7 @@ import type {
 } from "../../application/event-store.ts"
 import { EventStore } from "../../application/event-store.ts"
 import type { AppendError } from "../../application/event-store-errors.ts"
-import { StoreUnavailable, WrongExpectedRevision } from "../../application/event-store-errors.ts"
+import { type StoreUnavailable, WrongExpectedRevision } from "../../application/event-store-errors.ts"
 import { STREAM_PREFIX } from "../../application/stream-names.ts"
 import { encodeEventData, expectedRevisionHolds } from "./append-rules.ts"
 import { type EsdbDriver, type EsdbRecord, type EsdbResolved, loadEsdbDriver } from "./esdb-driver.ts"
@@ -26,6 +27,7 @@ import {
   toGlobalPosition,
 } from "./esdb-mapping.ts"
 import { pagedRead } from "./paged-read.ts"
+import { storeFailure } from "./store-failure.ts"
 
 export interface EsdbEventStoreOptions {
   readonly client: "eventstore" | "kurrent"
@@ -48,15 +50,11 @@ export const makeEsdbEventStore = (
   Effect.gen(function* () {
     const { description } = options
     const prefix = options.streamPrefix ?? STREAM_PREFIX
-    const unavailable = (cause: unknown, doing: string) =>
-      new StoreUnavailable({
-        store: description,
-        reason:
-          `${doing} failed (${cause instanceof Error ? cause.message : String(cause)}); ` +
-          "check that the server is running and reachable, that the URL's credentials are right " +
-          "(a local server without TLS needs ?tls=false), or choose another store with --store / HEARTBEAT_LEDGER_STORE",
-        cause,
-      })
+    const unavailable = storeFailure(
+      description,
+      "check that the server is running and reachable, that the URL's credentials are right " +
+        "(a local server without TLS needs ?tls=false), or choose another store with --store / HEARTBEAT_LEDGER_STORE",
+    )
     const attempt = <A>(doing: string, run: () => Promise<A>) =>
       Effect.tryPromise({ try: run, catch: (cause) => unavailable(cause, doing) })
 

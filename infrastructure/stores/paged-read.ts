@@ -3,7 +3,7 @@
  * Shared by the SQL adapters for readStream and readAll.
  */
 import { Effect, Option, Stream } from "effect"
-import type { RecordedEvent } from "../../application/event-store.ts"
+import type { ReadStreamOptions, RecordedEvent } from "../../application/event-store.ts"
 import type { StoreUnavailable } from "../../application/event-store-errors.ts"
 
 export const READ_PAGE_SIZE = 500
@@ -45,3 +45,26 @@ export const pagedReadToHead = (
   headPosition: Effect.Effect<number, StoreUnavailable>,
   read: (until: number) => Stream.Stream<RecordedEvent, StoreUnavailable>,
 ): Stream.Stream<RecordedEvent, StoreUnavailable> => Stream.unwrap(Effect.map(headPosition, read))
+
+/** A stream read in pages, forwards or backwards from a revision, as the port's `readStream` asks. */
+export function pagedStreamRead(
+  options: ReadStreamOptions,
+  readPage: (
+    fromRevision: number,
+    limit: number,
+    backwards: boolean,
+  ) => Effect.Effect<ReadonlyArray<RecordedEvent>, StoreUnavailable>,
+): Stream.Stream<RecordedEvent, StoreUnavailable> {
+  const backwards = options.direction === "backwards"
+  return pagedRead({
+    start: options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0),
+    maxCount: options.maxCount,
+    readPage: (from, limit) => readPage(from, limit, backwards),
+    next: (last) =>
+      backwards
+        ? last.revision > 0
+          ? Option.some(last.revision - 1)
+          : Option.none()
+        : Option.some(last.revision + 1),
+  })
+}

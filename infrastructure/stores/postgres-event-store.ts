@@ -5,6 +5,7 @@
  * (the classic sequence-gap trap: docs/stores.md). Subscriptions are the generic catch-up,
  * woken by LISTEN/NOTIFY with a poll as fallback.
  */
+
 import { type Duration, Effect, Layer, Option, type Scope } from "effect"
 import pg from "pg"
 import type {
@@ -15,13 +16,13 @@ import type {
   RecordedEvent,
 } from "../../application/event-store.ts"
 import { EventStore } from "../../application/event-store.ts"
-import type { AppendError } from "../../application/event-store-errors.ts"
-import { StoreUnavailable } from "../../application/event-store-errors.ts"
+import type { AppendError, StoreUnavailable } from "../../application/event-store-errors.ts"
 import { decideAppend, encodeEventData } from "./append-rules.ts"
 import { makeAppendWake } from "./append-wake.ts"
 import { catchUpSubscription } from "./catch-up.ts"
-import { pagedRead, pagedReadToHead } from "./paged-read.ts"
+import { pagedRead, pagedReadToHead, pagedStreamRead } from "./paged-read.ts"
 import { migrate } from "./postgres-migrations.ts"
+import { storeFailure } from "./store-failure.ts"
 
 export interface PostgresEventStoreOptions {
   /** A `pg` connection string (without our `schema` parameter). */
@@ -90,15 +91,11 @@ export const makePostgresEventStore = (
     const channel = channelFor(schema)
     const now = options.now ?? Date.now
     const serialisePositions = options.serialisePositions ?? true
-    const unavailable = (cause: unknown, doing: string) =>
-      new StoreUnavailable({
-        store: description,
-        reason:
-          `${doing} failed (${cause instanceof Error ? cause.message : String(cause)}); ` +
-          "check that PostgreSQL is running and that the URL's host, port, database, user and password are right, " +
-          "or choose another store with --store / HEARTBEAT_LEDGER_STORE",
-        cause,
-      })
+    const unavailable = storeFailure(
+      description,
+      "check that PostgreSQL is running and that the URL's host, port, database, user and password are right, " +
+        "or choose another store with --store / HEARTBEAT_LEDGER_STORE",
+    )
     const attempt = <A>(doing: string, run: () => Promise<A>) =>
       Effect.tryPromise({ try: run, catch: (cause) => unavailable(cause, doing) })
 
@@ -280,26 +277,17 @@ export const makePostgresEventStore = (
         return outcome.result
       })
 
-    const readStream: EventStoreShape["readStream"] = (streamId, readOptions = {}) => {
-      const isBackwards = readOptions.direction === "backwards"
-      const sql = isBackwards
-        ? `SELECT ${columns} FROM ${table} WHERE stream_id = $1 AND revision <= $2 ORDER BY revision DESC LIMIT $3`
-        : `SELECT ${columns} FROM ${table} WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`
-      return pagedRead({
-        start: readOptions.fromRevision ?? (isBackwards ? Number.MAX_SAFE_INTEGER : 0),
-        maxCount: readOptions.maxCount,
-        readPage: (from, limit) =>
-          attempt(`reading ${streamId}`, () => pool.query<EventRow>(sql, [streamId, from, limit])).pipe(
-            Effect.map((result) => result.rows.map(toRecorded)),
+    const readStream: EventStoreShape["readStream"] = (streamId, readOptions = {}) =>
+      pagedStreamRead(readOptions, (from, limit, isBackwards) =>
+        attempt(`reading ${streamId}`, () =>
+          pool.query<EventRow>(
+            isBackwards
+              ? `SELECT ${columns} FROM ${table} WHERE stream_id = $1 AND revision <= $2 ORDER BY revision DESC LIMIT $3`
+              : `SELECT ${columns} FROM ${table} WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
+            [streamId, from, limit],
           ),
-        next: (last) =>
-          isBackwards
-            ? last.revision > 0
-              ? Option.some(last.revision - 1)
-              : Option.none()
-            : Option.some(last.revision + 1),
-      })
-    }
+        ).pipe(Effect.map((result) => result.rows.map(toRecorded))),
+      )
 
     const readAfter = (position: number, limit: number, until: number) =>
       attempt("reading the log", () =>

@@ -19,13 +19,13 @@ import type {
   RecordedEvent,
 } from "../../application/event-store.ts"
 import { EventStore } from "../../application/event-store.ts"
-import type { AppendError } from "../../application/event-store-errors.ts"
-import { StoreUnavailable } from "../../application/event-store-errors.ts"
+import type { AppendError, StoreUnavailable } from "../../application/event-store-errors.ts"
 import { decideAppend, encodeEventData } from "./append-rules.ts"
 import { makeAppendWake } from "./append-wake.ts"
 import { catchUpSubscription } from "./catch-up.ts"
-import { pagedRead, pagedReadToHead } from "./paged-read.ts"
+import { pagedRead, pagedReadToHead, pagedStreamRead } from "./paged-read.ts"
 import { openLedgerDatabase, type SqliteSynchronous } from "./sqlite-database.ts"
+import { storeFailure } from "./store-failure.ts"
 
 export interface SqliteEventStoreOptions {
   readonly path: string
@@ -96,14 +96,10 @@ export const makeSqliteEventStore = (
     const path = resolve(options.path)
     const description = options.description ?? `sqlite:${options.path}`
     const now = options.now ?? Date.now
-    const unavailable = (cause: unknown, doing: string) =>
-      new StoreUnavailable({
-        store: description,
-        reason:
-          `${doing} failed (${cause instanceof Error ? cause.message : String(cause)}); ` +
-          `check that ${path} is a writable SQLite file on a local disk, or choose another store`,
-        cause,
-      })
+    const unavailable = storeFailure(
+      description,
+      `check that ${path} is a writable SQLite file on a local disk, or choose another store`,
+    )
     const db = yield* Effect.acquireRelease(
       Effect.try({
         try: () => openLedgerDatabase(path, options.synchronous ?? "FULL", options.busyTimeoutMs ?? 10_000),
@@ -218,24 +214,13 @@ export const makeSqliteEventStore = (
         return outcome.result
       })
 
-    const readStream: EventStoreShape["readStream"] = (streamId, readOptions = {}) => {
-      const isBackwards = readOptions.direction === "backwards"
-      return pagedRead({
-        start: readOptions.fromRevision ?? (isBackwards ? Number.MAX_SAFE_INTEGER : 0),
-        maxCount: readOptions.maxCount,
-        readPage: (from, limit) =>
-          Effect.try({
-            try: () => (isBackwards ? backwards : forwards).all(streamId, from, limit).map(toRecorded),
-            catch: (cause) => unavailable(cause, `reading ${streamId}`),
-          }),
-        next: (last) =>
-          isBackwards
-            ? last.revision > 0
-              ? Option.some(last.revision - 1)
-              : Option.none()
-            : Option.some(last.revision + 1),
-      })
-    }
+    const readStream: EventStoreShape["readStream"] = (streamId, readOptions = {}) =>
+      pagedStreamRead(readOptions, (from, limit, isBackwards) =>
+        Effect.try({
+          try: () => (isBackwards ? backwards : forwards).all(streamId, from, limit).map(toRecorded),
+          catch: (cause) => unavailable(cause, `reading ${streamId}`),
+        }),
+      )
 
     const readAfter = (position: number, limit: number, until: number) =>
       Effect.try({

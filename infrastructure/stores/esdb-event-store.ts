@@ -27,7 +27,7 @@ import {
   toGlobalPosition,
 } from "./esdb-mapping.ts"
 import { pagedRead } from "./paged-read.ts"
-import { storeFailure } from "./store-failure.ts"
+import { storeAttempt, storeFailure } from "./store-failure.ts"
 
 export interface EsdbEventStoreOptions {
   readonly client: "eventstore" | "kurrent"
@@ -55,8 +55,7 @@ export const makeEsdbEventStore = (
       "check that the server is running and reachable, that the URL's credentials are right " +
         "(a local server without TLS needs ?tls=false), or choose another store with --store / HEARTBEAT_LEDGER_STORE",
     )
-    const attempt = <A>(doing: string, run: () => Promise<A>) =>
-      Effect.tryPromise({ try: run, catch: (cause) => unavailable(cause, doing) })
+    const attempt = storeAttempt(unavailable)
 
     const driver: EsdbDriver = yield* Effect.acquireRelease(
       attempt("loading the client", () => loadEsdbDriver(options.client, options.connectionString)),

@@ -21,8 +21,8 @@ import { decideAppend, encodeEventData } from "./append-rules.ts"
 import { makeAppendWake } from "./append-wake.ts"
 import { catchUpSubscription } from "./catch-up.ts"
 import { pagedRead, pagedReadToHead, pagedStreamRead } from "./paged-read.ts"
-import { migrate } from "./postgres-migrations.ts"
-import { storeFailure } from "./store-failure.ts"
+import { acquireMigratedPool } from "./postgres-pool.ts"
+import { storeAttempt, storeFailure } from "./store-failure.ts"
 
 export interface PostgresEventStoreOptions {
   /** A `pg` connection string (without our `schema` parameter). */
@@ -96,33 +96,13 @@ export const makePostgresEventStore = (
       "check that PostgreSQL is running and that the URL's host, port, database, user and password are right, " +
         "or choose another store with --store / HEARTBEAT_LEDGER_STORE",
     )
-    const attempt = <A>(doing: string, run: () => Promise<A>) =>
-      Effect.tryPromise({ try: run, catch: (cause) => unavailable(cause, doing) })
-
-    const pool = yield* Effect.acquireRelease(
-      Effect.sync(() => {
-        const created = new pg.Pool({
-          connectionString: options.connectionString,
-          max: options.poolSize ?? 8,
-          connectionTimeoutMillis: 10_000,
-          application_name: "heartbeat-ledger",
-        })
-        // An idle connection dropped by the server must not crash the process; the next query reports it.
-        created.on("error", () => undefined)
-        return created
-      }),
-      (pool) => Effect.promise(() => pool.end().catch(() => undefined)),
-    )
-
-    yield* attempt("connecting and migrating the schema", async () => {
-      const client = await pool.connect()
-      try {
-        await migrate(client, schema)
-        client.release()
-      } catch (error) {
-        client.release(true)
-        throw error
-      }
+    const attempt = storeAttempt(unavailable)
+    const pool = yield* acquireMigratedPool({
+      connectionString: options.connectionString,
+      schema,
+      max: options.poolSize ?? 8,
+      applicationName: "heartbeat-ledger",
+      attempt,
     })
 
     const headPosition = attempt("reading the head position", () =>

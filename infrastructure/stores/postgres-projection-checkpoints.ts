@@ -3,13 +3,13 @@
  * projection, written by a single statement, so state and checkpoint always move together.
  */
 import { Effect, Layer, type Scope } from "effect"
-import pg from "pg"
-import { StoreUnavailable } from "../../application/event-store-errors.ts"
+import type { StoreUnavailable } from "../../application/event-store-errors.ts"
 import {
   ProjectionCheckpoints,
   type ProjectionCheckpointsShape,
 } from "../../application/projection-checkpoints.ts"
-import { migrate } from "./postgres-migrations.ts"
+import { acquireMigratedPool } from "./postgres-pool.ts"
+import { storeAttempt, storeFailure } from "./store-failure.ts"
 
 export interface PostgresProjectionCheckpointsOptions {
   readonly connectionString: string
@@ -22,40 +22,18 @@ export const makePostgresProjectionCheckpoints = (
 ): Effect.Effect<ProjectionCheckpointsShape, StoreUnavailable, Scope.Scope> =>
   Effect.gen(function* () {
     const table = `"${options.schema}".projections`
-    const attempt = <A>(doing: string, run: () => Promise<A>) =>
-      Effect.tryPromise({
-        try: run,
-        catch: (cause) =>
-          new StoreUnavailable({
-            store: options.description,
-            reason:
-              `${doing} failed (${cause instanceof Error ? cause.message : String(cause)}); ` +
-              "check that PostgreSQL is running and that the URL's host, port, database, user and password are right",
-            cause,
-          }),
-      })
-    const pool = yield* Effect.acquireRelease(
-      Effect.sync(() => {
-        const created = new pg.Pool({
-          connectionString: options.connectionString,
-          max: 2,
-          connectionTimeoutMillis: 10_000,
-          application_name: "heartbeat-ledger projections",
-        })
-        created.on("error", () => undefined)
-        return created
-      }),
-      (pool) => Effect.promise(() => pool.end().catch(() => undefined)),
+    const attempt = storeAttempt(
+      storeFailure(
+        options.description,
+        "check that PostgreSQL is running and that the URL's host, port, database, user and password are right",
+      ),
     )
-    yield* attempt("connecting and migrating the schema", async () => {
-      const client = await pool.connect()
-      try {
-        await migrate(client, options.schema)
-        client.release()
-      } catch (error) {
-        client.release(true)
-        throw error
-      }
+    const pool = yield* acquireMigratedPool({
+      connectionString: options.connectionString,
+      schema: options.schema,
+      max: 2,
+      applicationName: "heartbeat-ledger projections",
+      attempt,
     })
     return {
       load: (name) =>

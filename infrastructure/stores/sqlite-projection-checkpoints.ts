@@ -5,12 +5,13 @@
  */
 import { resolve } from "node:path"
 import { Effect, Layer, type Scope } from "effect"
-import { StoreUnavailable } from "../../application/event-store-errors.ts"
+import type { StoreUnavailable } from "../../application/event-store-errors.ts"
 import {
   ProjectionCheckpoints,
   type ProjectionCheckpointsShape,
 } from "../../application/projection-checkpoints.ts"
 import { openLedgerDatabase, type SqliteSynchronous } from "./sqlite-database.ts"
+import { storeFailure } from "./store-failure.ts"
 
 export interface SqliteProjectionCheckpointsOptions {
   readonly path: string
@@ -25,14 +26,10 @@ export const makeSqliteProjectionCheckpoints = (
   Effect.gen(function* () {
     const path = resolve(options.path)
     const description = options.description ?? `sqlite:${options.path}`
-    const unavailable = (cause: unknown, doing: string) =>
-      new StoreUnavailable({
-        store: description,
-        reason:
-          `${doing} failed (${cause instanceof Error ? cause.message : String(cause)}); ` +
-          `check that ${path} is a writable SQLite file on a local disk`,
-        cause,
-      })
+    const unavailable = storeFailure(
+      description,
+      `check that ${path} is a writable SQLite file on a local disk`,
+    )
     const db = yield* Effect.acquireRelease(
       Effect.try({
         try: () => openLedgerDatabase(path, options.synchronous ?? "FULL", options.busyTimeoutMs ?? 10_000),

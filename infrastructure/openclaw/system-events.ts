@@ -27,7 +27,6 @@ import {
 import { compact } from "../../domain/compact.ts"
 import type { DeliveryContext } from "../../domain/events.ts"
 import type { ConfigureAgent } from "../../domain/gateway-config.ts"
-import type { HeartbeatPrompt } from "../../domain/heartbeat.ts"
 import { normalizeQueueKey } from "../../domain/queue.ts"
 import type { RoutingName } from "../../domain/routing.ts"
 import type { SessionPolicy, SessionScope } from "../../domain/session-policy.ts"
@@ -42,7 +41,7 @@ import {
   nodeEventEmission,
   type SourceEmission,
 } from "../../domain/sources.ts"
-import type { HeartbeatRunResult, HeartbeatWakeOverride } from "../../domain/wake.ts"
+import type { HeartbeatRunResult } from "../../domain/wake.ts"
 import { layerEventStoreFromUrl } from "../stores/store-layer.ts"
 import { synchronousLedger } from "./synchronous-ledger.ts"
 import { isSameEntry, type SystemEvent, toSystemEvent } from "./system-event-entry.ts"
@@ -71,22 +70,13 @@ export interface SourceOptions {
 }
 
 /** What one agent's heartbeat shows for a wake, as OpenClaw entries. */
-export interface HeartbeatRunView {
-  readonly agentId: string
-  readonly queueKey: string
-  readonly prompt: HeartbeatPrompt
-  readonly shown: SystemEvent[]
-}
+export type HeartbeatRunView = Omit<HeartbeatRunPreview, "shown"> & { readonly shown: SystemEvent[] }
 
-/** What a wake handler is called with: OpenClaw's wake options plus what each agent's run shows. */
-export interface HeartbeatWakeRequest {
-  readonly source: string
-  readonly intent?: string | undefined
-  readonly reason: string
-  readonly agentId?: string | undefined
-  readonly sessionKey?: string | undefined
-  readonly heartbeat?: HeartbeatWakeOverride | undefined
-  /** On a `ran` result exactly these are recorded as shown and consumed. */
+/**
+ * What a wake handler is called with: OpenClaw's wake options plus what each agent's run shows;
+ * on a `ran` result exactly these are recorded as shown and consumed.
+ */
+export type HeartbeatWakeRequest = Omit<HeartbeatWake, "runs"> & {
   readonly runs: ReadonlyArray<HeartbeatRunView>
 }
 
@@ -182,9 +172,7 @@ const requireSessionKey = (sessionKey: string | undefined | null): string => {
 }
 
 const toRunView = (run: HeartbeatRunPreview): HeartbeatRunView => ({
-  agentId: run.agentId,
-  queueKey: run.queueKey,
-  prompt: run.prompt,
+  ...run,
   shown: run.shown.map(toSystemEvent),
 })
 

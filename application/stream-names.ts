@@ -11,5 +11,3 @@ export const WAKES_STREAM = `${STREAM_PREFIX}wakes`
 export const REAPER_STREAM = `${STREAM_PREFIX}reaper`
 /** Enqueue attempts with a blank session key have no queue; their rejection is recorded here. */
 export const UNROUTED_STREAM = `${STREAM_PREFIX}unrouted`
-
-export const isLedgerStream = (streamId: string): boolean => streamId.startsWith(STREAM_PREFIX)

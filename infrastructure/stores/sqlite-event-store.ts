@@ -19,7 +19,11 @@ import type {
   RecordedEvent,
 } from "../../application/event-store.ts"
 import { EventStore } from "../../application/event-store.ts"
-import type { AppendError, StoreUnavailable } from "../../application/event-store-errors.ts"
+import {
+  type AppendError,
+  type StoreUnavailable,
+  WrongExpectedRevision,
+} from "../../application/event-store-errors.ts"
 import { decideAppend, encodeEventData } from "./append-rules.ts"
 import { makeAppendWake } from "./append-wake.ts"
 import { catchUpSubscription } from "./catch-up.ts"
@@ -143,19 +147,14 @@ export const makeSqliteEventStore = (
       catch: (cause) => unavailable(cause, "reading the head position"),
     })
 
-    type Outcome =
-      | { readonly _tag: "Done"; readonly result: AppendResult }
-      | {
-          readonly _tag: "Refused"
-          readonly error: AppendError
-        }
+    /** Inside the write transaction: the stream's head, the ids' check, then the rows. */
     const appendTransaction = db.transaction(
       (
         streamId: string,
         events: ReadonlyArray<EventData>,
         expected: ExpectedRevision,
-        encoded: string[],
-      ): Outcome => {
+        encoded: ReadonlyArray<string>,
+      ): AppendResult | WrongExpectedRevision => {
         const current = streamHead.get(streamId)?.revision ?? -1
         const stored = new Map<string, number>()
         if (current >= 0 && events.length > 0) {
@@ -168,14 +167,15 @@ export const makeSqliteEventStore = (
           current,
           events.map((event) => stored.get(event.id)),
         )
-        if (decision._tag === "Refuse") return { _tag: "Refused", error: decision.error }
+        if (decision._tag === "Refuse") return decision.error
         if (decision._tag === "AlreadyWritten") {
           const position = positionOf.get(streamId, decision.lastRevision)?.position ?? 0
-          return { _tag: "Done", result: { nextExpectedRevision: current, position } }
+          return { nextExpectedRevision: current, position }
         }
         const first = (head.get() as { position: number }).position + 1
         const recordedAt = now()
-        events.forEach((event, index) => {
+        for (let index = 0; index < events.length; index++) {
+          const event = events[index] as EventData
           insert.run(
             first + index,
             streamId,
@@ -186,32 +186,33 @@ export const makeSqliteEventStore = (
             encoded[index] as string,
             recordedAt,
           )
-        })
-        return {
-          _tag: "Done",
-          result: { nextExpectedRevision: current + events.length, position: first + events.length - 1 },
         }
+        return { nextExpectedRevision: current + events.length, position: first + events.length - 1 }
       },
     )
 
     const wake = makeAppendWake(headPosition, options.pollEvery ?? "50 millis")
 
+    // The whole append is synchronous (better-sqlite3), so it runs as one step: no generator, no
+    // intermediate effects between encoding, the transaction and the wake-up.
     const append = (
       streamId: string,
       events: ReadonlyArray<EventData>,
       expected: ExpectedRevision,
     ): Effect.Effect<AppendResult, AppendError> =>
-      Effect.gen(function* () {
+      Effect.suspend((): Effect.Effect<AppendResult, AppendError> => {
         // Encoded before the write lock is taken: a large batch must not hold other writers up.
         const encoded = encodeEventData(streamId, events)
-        if (!Array.isArray(encoded)) return yield* encoded
-        const outcome = yield* Effect.try({
-          try: () => appendTransaction.immediate(streamId, events, expected, encoded),
-          catch: (cause) => unavailable(cause, `appending to ${streamId}`),
-        })
-        if (outcome._tag === "Refused") return yield* outcome.error
+        if (!Array.isArray(encoded)) return Effect.fail(encoded)
+        let outcome: AppendResult | WrongExpectedRevision
+        try {
+          outcome = appendTransaction.immediate(streamId, events, expected, encoded)
+        } catch (cause) {
+          return Effect.fail(unavailable(cause, `appending to ${streamId}`))
+        }
+        if (outcome instanceof WrongExpectedRevision) return Effect.fail(outcome)
         if (events.length > 0) wake.notify()
-        return outcome.result
+        return Effect.succeed(outcome)
       })
 
     const readStream: EventStoreShape["readStream"] = (streamId, readOptions = {}) =>

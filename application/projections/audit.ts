@@ -12,8 +12,9 @@ import {
   type GatewayConfig,
   heartbeatQueueOf,
 } from "../../domain/gateway-config.ts"
-import { normalizeAgentId, parseAgentSessionKey } from "../../domain/session-key.ts"
 import type { SourceKind } from "../../domain/source-kind.ts"
+import { normalizedAgentOfKey } from "../agent-of-key.ts"
+import { DepthSeries } from "./depth-series.ts"
 import {
   emptyHistogram,
   histogramFromJSON,
@@ -53,7 +54,7 @@ export interface AuditState {
   readonly latency: Map<string, Map<string, LatencyHistogram>>
   readonly pending: Map<string, PendingEvent>
   /** Queue depth of each agent's own events over time, decimated to stay bounded. */
-  readonly depth: Map<string, Array<readonly [at: number, depth: number]>>
+  readonly depth: Map<string, DepthSeries>
   /** Current depth per agent (the last point of each series before decimation). */
   readonly depthNow: Map<string, number>
   firstAt: number | undefined
@@ -76,24 +77,7 @@ const emptyCounts = (): AgentCounts => ({
  * Normalised (`agent:Data Eng:…` is agent `data-eng`), as config and heartbeats name agents.
  */
 export const agentOfEvent = (origin: string, queueKey: string): string =>
-  agentOfKey(origin) ?? agentOfKey(queueKey) ?? UNSCOPED_AGENT
-
-/**
- * A key's normalised agent, remembered: a log names the same few thousand origins and queues
- * millions of times, and parsing one is a split and a regex. Bounded: cleared when full.
- */
-const agentOfKeyCache = new Map<string, string | null>()
-const AGENT_CACHE_SIZE = 16_384
-const agentOfKey = (key: string): string | undefined => {
-  let agentId = agentOfKeyCache.get(key)
-  if (agentId === undefined) {
-    const parsed = parseAgentSessionKey(key)?.agentId
-    agentId = parsed === undefined ? null : normalizeAgentId(parsed)
-    if (agentOfKeyCache.size >= AGENT_CACHE_SIZE) agentOfKeyCache.clear()
-    agentOfKeyCache.set(key, agentId)
-  }
-  return agentId ?? undefined
-}
+  normalizedAgentOfKey(origin) ?? normalizedAgentOfKey(queueKey) ?? UNSCOPED_AGENT
 
 const countsOf = (state: AuditState, agentId: string): AgentCounts => {
   let counts = state.agents.get(agentId)
@@ -109,16 +93,10 @@ const trackDepth = (state: AuditState, agentId: string, delta: number, at: numbe
   state.depthNow.set(agentId, depth)
   let series = state.depth.get(agentId)
   if (series === undefined) {
-    series = []
+    series = new DepthSeries(MAX_DEPTH_POINTS)
     state.depth.set(agentId, series)
   }
-  series.push([at, depth])
-  // Keep every other point once full: the chart keeps its shape, memory stays bounded.
-  if (series.length > MAX_DEPTH_POINTS) {
-    const kept = series.filter((_, index) => index % 2 === 0)
-    series.length = 0
-    series.push(...kept)
-  }
+  series.push(at, depth)
 }
 
 const settle = (
@@ -222,7 +200,7 @@ export const auditProjection: Projection<AuditState> = {
       [...bySource].map(([source, histogram]) => [source, histogramToJSON(histogram)]),
     ]),
     pending: [...state.pending.values()],
-    depth: [...state.depth],
+    depth: [...state.depth].map(([agentId, series]) => [agentId, series.points()]),
     depthNow: [...state.depthNow],
     firstAt: state.firstAt ?? null,
     lastAt: state.lastAt ?? null,
@@ -240,7 +218,7 @@ export const auditProjection: Projection<AuditState> = {
       ),
       pending: new Map(j.pending.map((event) => [event.eventId, event])),
       depth: new Map(
-        j.depth.map(([agentId, series]) => [agentId, series.map(([at, d]) => [at, d] as const)]),
+        j.depth.map(([agentId, points]) => [agentId, DepthSeries.from(MAX_DEPTH_POINTS, points)]),
       ),
       depthNow: new Map(j.depthNow),
       firstAt: j.firstAt ?? undefined,

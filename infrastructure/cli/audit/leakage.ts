@@ -2,8 +2,8 @@
  * The "no cross-agent leakage" invariant (domain.md §8): an event from agent A's work never
  * lands in agent B's queue, and its wake never targets agent B.
  */
+import { agentIdOfKey } from "../../../application/agent-of-key.ts"
 import type { LedgerEvent } from "../../../domain/events.ts"
-import { parseAgentSessionKey } from "../../../domain/session-key.ts"
 
 export interface Leak {
   readonly eventId: string
@@ -13,7 +13,7 @@ export interface Leak {
   readonly kind: "queue" | "wake"
 }
 
-const agentOf = (key: string | undefined) => parseAgentSessionKey(key)?.agentId
+const agentOf = (key: string | undefined) => (key === undefined ? undefined : agentIdOfKey(key))
 
 export function leaksOf(event: LedgerEvent): ReadonlyArray<Leak> {
   if (event._tag !== "SystemEventEnqueued" && event._tag !== "SystemEventRejected") return []

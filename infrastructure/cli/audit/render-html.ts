@@ -183,7 +183,7 @@ const depthCharts = (run: AuditRun, document: AuditDocument) => {
   const from = document.from === null ? 0 : Date.parse(document.from)
   const to = document.to === null ? from : Date.parse(document.to)
   const time = (at: number) => formatInstant(at).slice(5, 16)
-  const seriesOf = (state: AuditState, agentId: string) => state.depth.get(agentId) ?? []
+  const seriesOf = (state: AuditState, agentId: string) => state.depth.get(agentId)?.points() ?? []
   return `<div class="grid">${document.agents
     .map((agent) => {
       const series: Series[] = [

@@ -30,8 +30,8 @@ export function replayForAudit(
     const view = new LedgerView()
     const leaks: Leak[] = []
     let events = 0
-    let from = Number.POSITIVE_INFINITY
-    let to = Number.NEGATIVE_INFINITY
+    // [from, to] packed: a `let` holding a new double per event boxed a number per event.
+    const span = new Float64Array([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])
     return store.readAll().pipe(
       Stream.runForEachArray((records) =>
         Effect.suspend(() => {
@@ -40,11 +40,11 @@ export function replayForAudit(
             if (event._tag === "UndecodableEvent") return Effect.fail(event)
             auditProjection.evolve(state, event, record)
             view.apply(record, event)
-            leaks.push(...leaksOf(event))
+            for (const leak of leaksOf(event)) leaks.push(leak)
             events++
             if ("at" in event) {
-              from = Math.min(from, event.at)
-              to = Math.max(to, event.at)
+              if (event.at < (span[0] as number)) span[0] = event.at
+              if (event.at > (span[1] as number)) span[1] = event.at
             }
           }
           onProgress?.(events)
@@ -56,7 +56,10 @@ export function replayForAudit(
         view,
         leaks,
         events,
-        span: events > 0 && from <= to ? { from, to } : undefined,
+        span:
+          events > 0 && (span[0] as number) <= (span[1] as number)
+            ? { from: span[0] as number, to: span[1] as number }
+            : undefined,
       })),
     )
   })

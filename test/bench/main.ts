@@ -6,7 +6,7 @@
  *                           [--memory-events 1000000,5000000] [--profile] [--json] [--smoke]
  */
 import { spawnSync } from "node:child_process"
-import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -57,6 +57,8 @@ const { values: args } = parseArgs({
     json: { type: "boolean", default: false },
     smoke: { type: "boolean", default: false },
     out: { type: "string" },
+    // Keep the replay logs in this folder (`replay-<events>.db`) and reuse them on later runs.
+    "log-dir": { type: "string" },
     // Internal: a child process that replays a log and reports its peak memory.
     child: { type: "string" },
     db: { type: "string" },
@@ -235,7 +237,13 @@ const projections: Record<string, Projection<unknown>> = {
 
 /** Writes `count` events through the SQLite store's append, 5,000 per batch. */
 async function buildLog(count: number): Promise<string> {
-  const opened = await openStore("sqlite-normal")
+  const kept = args["log-dir"] === undefined ? undefined : join(args["log-dir"], `replay-${count}.db`)
+  if (kept !== undefined && existsSync(kept)) {
+    log(`  reusing the log of ${count} events in ${kept}`)
+    return kept
+  }
+  if (kept !== undefined) mkdirSync(args["log-dir"] as string, { recursive: true })
+  const opened = await openStore("sqlite-normal", kept)
   const generator = makeLogGenerator(1)
   const start = now()
   await run(
@@ -369,7 +377,7 @@ async function memorySection() {
         `replay ${fmtRate(stats(measured.map((m) => m.rate)).median)}`,
       extra: { measured },
     })
-    if (path !== replayLog?.path) removeDb(path)
+    if (path !== replayLog?.path && args["log-dir"] === undefined) removeDb(path)
   }
 }
 

@@ -7,7 +7,7 @@ import type pg from "pg"
 export interface Migration {
   readonly version: number
   readonly name: string
-  /** SQL with `{schema}` standing for the quoted schema name. */
+  /** SQL with `{schema}` standing for the quoted schema name, `{schema_name}` for the bare one (in a literal). */
   readonly sql: string
 }
 
@@ -43,6 +43,99 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
         saved_at   timestamptz NOT NULL DEFAULT now()
       );`,
   },
+  {
+    version: 3,
+    name: "append_events function",
+    // An append in one statement, so one round trip and, in autocommit, one transaction:
+    // takes the append lock, then for each append of the call, in order, reads the stream's head
+    // and which of its event ids are stored, and writes only when that is certainly a plain
+    // write (no id stored, the expected revision holds — expectedRevisionHolds in
+    // append-rules.ts). Otherwise it writes nothing for that append and returns the head and
+    // the stored (event_id, revision, position) triples, so that decideAppend, in TypeScript,
+    // decides idempotent retries and refusals. Several appends in one call are one transaction
+    // (group commit); each is evaluated after the ones before it, and one refused writes nothing
+    // of its own without affecting the others. Events are flattened: append i owns the next
+    // p_counts[i] elements of the event arrays. An empty append that may proceed returns the
+    // log's head position in last_position. p_lock is false only in the gap-safety test.
+    // VOLATILE (the default) matters: each statement inside takes a fresh snapshot, so the reads
+    // made after the lock see every append committed before it was granted.
+    sql: `
+      CREATE FUNCTION {schema}.append_events(
+        p_lock        boolean,
+        p_channel     text,
+        p_recorded_at bigint,
+        p_streams     text[],
+        p_expected    text[],
+        p_counts      integer[],
+        p_ids         text[],
+        p_types       text[],
+        p_versions    integer[],
+        p_data        json[]
+      ) RETURNS TABLE (wrote boolean, head bigint, last_position bigint, existing json)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        i        integer;
+        n        integer;
+        lo       integer := 1;
+        hi       integer;
+        holds    boolean;
+        notify   boolean := false;
+      BEGIN
+        IF p_lock THEN
+          -- The same key as every other append path: see docs/stores.md, gap-safe positions.
+          PERFORM pg_advisory_xact_lock(hashtext('heartbeat-ledger/append'), hashtext('{schema_name}'));
+        END IF;
+        FOR i IN 1 .. coalesce(array_length(p_streams, 1), 0) LOOP
+          n := p_counts[i];
+          hi := lo + n - 1;
+          wrote := false;
+          last_position := NULL;
+          existing := NULL;
+          SELECT coalesce(max(e.revision), -1) INTO head FROM {schema}.events e WHERE e.stream_id = p_streams[i];
+          IF n > 0 THEN
+            -- One probe of (stream_id, event_id) per id. PL/pgSQL soon runs a generic plan, which
+            -- cannot see the stream's length: asked as "event_id = ANY (ids)" it may filter the
+            -- whole stream instead; OFFSET 0 keeps the subquery a per-id equality lookup.
+            SELECT json_agg(json_build_array(x.id, f.revision, f.position)) INTO existing
+            FROM unnest(p_ids[lo:hi]) AS x(id)
+            CROSS JOIN LATERAL (
+              SELECT e.revision, e.position FROM {schema}.events e
+              WHERE e.stream_id = p_streams[i] AND e.event_id = x.id
+              OFFSET 0) f;
+          END IF;
+          holds := CASE p_expected[i]
+                     WHEN 'any' THEN true
+                     WHEN 'no-stream' THEN head = -1
+                     WHEN 'stream-exists' THEN head >= 0
+                     ELSE head = p_expected[i]::bigint
+                   END;
+          IF existing IS NULL AND holds THEN
+            IF n > 0 THEN
+              -- ORDER BY ordinality: identity values are drawn row by row in the batch's order.
+              WITH inserted AS (
+                INSERT INTO {schema}.events (stream_id, revision, event_id, type, version, data, recorded_at)
+                SELECT p_streams[i], head + e.ordinality, e.id, e.type, e.version, e.data, p_recorded_at
+                FROM unnest(p_ids[lo:hi], p_types[lo:hi], p_versions[lo:hi], p_data[lo:hi]) WITH ORDINALITY
+                  AS e(id, type, version, data, ordinality)
+                ORDER BY e.ordinality
+                RETURNING position)
+              SELECT max(inserted.position) INTO last_position FROM inserted;
+              wrote := true;
+              notify := true;
+            ELSE
+              SELECT coalesce(max(e.position), 0) INTO last_position FROM {schema}.events e;
+            END IF;
+          END IF;
+          RETURN NEXT;
+          lo := hi + 1;
+        END LOOP;
+        -- Delivered at COMMIT, like every NOTIFY.
+        IF notify THEN
+          PERFORM pg_notify(p_channel, '');
+        END IF;
+      END
+      $fn$;`,
+  },
 ]
 
 /** Creates the schema and applies missing migrations, serialised across processes. */
@@ -66,7 +159,11 @@ export async function migrate(client: pg.ClientBase, schema: string): Promise<vo
     const done = new Set(applied.rows.map((row) => row.version))
     for (const migration of MIGRATIONS) {
       if (done.has(migration.version)) continue
-      await client.query(migration.sql.replaceAll("{schema}", quoted))
+      await client.query(
+        migration.sql
+          .replaceAll("{schema}", quoted)
+          .replaceAll("{schema_name}", schema.replaceAll("'", "''")),
+      )
       await client.query(`INSERT INTO ${quoted}.schema_migrations (version, name) VALUES ($1, $2)`, [
         migration.version,
         migration.name,

@@ -7,12 +7,15 @@
  * array exactly where Effect's is fresh. The event codec built on it gives what the codec gave
  * before it (Effect's decoders alone): the same events, the same UndecodableEvent reasons.
  *
- * This property can fail. With the compiler's Filter line disabled (`checks()` in
- * schema-fast-decoder.ts emitting nothing, i.e. `isInt` skipped), "accepts exactly what
- * Effect's decoder accepts" failed on the first run: fast-check shrank it to a
- * SystemEventEnqueued whose `at` had been replaced by 0.5 — Effect rejects it ("Expected an
- * integer"), the broken compiler accepted it. The codec property failed the same way (the
- * codec returned the event where it used to return UndecodableEvent).
+ * This property can fail. With the compiler's Filter line disabled (the `out.push` in
+ * `checks()` of schema-fast-decoder.ts commented out, so `isInt` is skipped), three tests here
+ * failed on their first run: "accepts exactly …" shrank to a damaged HeartbeatWakeSkipped whose
+ * `at` was 0.5 (Effect rejects it, the broken compiler accepted it); the codec property shrank
+ * to an AgentConfigured with `at: 0.5`, decoded where the codec used to report
+ * UndecodableEvent; the Filter example accepted an empty name. Three other deliberate
+ * breaks were caught the same way: returning the input array instead of a new one, accepting an
+ * array where a struct is expected, testing keys with `Object.hasOwn` instead of `in` (an
+ * inherited key). fast-check picks a new seed per run, so the shrunk cases vary.
  */
 import { Arbitrary, Effect, Exit, Schema } from "effect"
 import fc from "fast-check"

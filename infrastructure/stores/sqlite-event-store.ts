@@ -122,10 +122,13 @@ export const makeSqliteEventStore = (
       .pluck(true)
     // The revisions already holding a batch's ids (usually none): one SEARCH of the covering
     // (stream_id, event_id, revision) index per id, never a walk of the stream. A batch's ids go
-    // in one query as a JSON array; a single id directly.
+    // in one query as a JSON array, each id searched as it comes (CROSS JOIN fixes that order;
+    // `IN (SELECT value FROM json_each(?))` first builds a sorted temporary index of the ids, ~15 µs
+    // more per 100 ids); a single id directly.
     const revisionsOfIds = db
       .prepare<[string, string], [string, number]>(
-        "SELECT event_id, revision FROM events WHERE stream_id = +? AND event_id IN (SELECT value FROM json_each(?))",
+        `SELECT e.event_id, e.revision FROM json_each(?) AS j CROSS JOIN events AS e
+         WHERE e.stream_id = +? AND e.event_id = j.value`,
       )
       .raw(true)
     const revisionOfId = db
@@ -169,7 +172,7 @@ export const makeSqliteEventStore = (
         const revision = revisionOfId.get(streamId, (events[0] as EventData).id)
         return revision === null || revision === undefined ? undefined : [revision]
       }
-      const rows = revisionsOfIds.all(streamId, JSON.stringify(events.map((event) => event.id)))
+      const rows = revisionsOfIds.all(JSON.stringify(events.map((event) => event.id)), streamId)
       if (rows.length === 0) return undefined
       const first = new Map<string, number>()
       for (const [id, revision] of rows) {

@@ -6,7 +6,13 @@ import { Effect, Option, Stream } from "effect"
 import type { ReadStreamOptions, RecordedEvent } from "../../application/event-store.ts"
 import type { StoreUnavailable } from "../../application/event-store-errors.ts"
 
-export const READ_PAGE_SIZE = 500
+/**
+ * Rows per page. Small enough that a page is dead before the next young-generation GC: with
+ * pages of 500, a 1M-event replay sometimes kept ~3 pages alive across each scavenge and
+ * promoted ~750 MB of them to the old space (a run-to-run coin toss); with 250, ~15 MB every
+ * run (docs/performance.md).
+ */
+export const READ_PAGE_SIZE = 250
 
 export function pagedRead<Cursor>(options: {
   readonly start: Cursor

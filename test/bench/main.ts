@@ -27,6 +27,7 @@ import { resolveEventSessionKey } from "../../domain/routing.ts"
 import { makeLogGenerator } from "./events.ts"
 import { fmtMB, fmtMs, fmtRate, fmtRatio, now, quantileOf, repeat, type Stats, stats, table } from "./lib.ts"
 import {
+  benchDir,
   dropPgSchema,
   openStore,
   rawPgInsert,
@@ -358,20 +359,62 @@ function spawnReplay(path: string, projection: string, nodeArgs: ReadonlyArray<s
   }
 }
 
+/** The built CLI, as `npm install` links it: the launcher, which caps V8's young generation. */
+const LAUNCHER = fileURLToPath(new URL("../../dist/infrastructure/cli/launcher.js", import.meta.url))
+const REPORT_RSS = new URL("./report-rss.mjs", import.meta.url).href
+
+/** `heartbeat-ledger audit --json` of a log: peak RSS of the CLI process and of its launcher. */
+function spawnCliAudit(path: string) {
+  const file = join(benchDir(), `rss-${process.pid}-${Date.now()}.jsonl`)
+  const start = now()
+  const child = spawnSync(
+    NODE,
+    ["--import", REPORT_RSS, LAUNCHER, "audit", "--store", `sqlite:${path}`, "--json"],
+    { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, HBL_BENCH_RSS_FILE: file } },
+  )
+  const seconds = (now() - start) / 1000
+  // Exit 1 is "audit findings" (the generated log strands one event on purpose).
+  if (child.status !== 0 && child.status !== 1) throw new Error(`audit failed: ${child.stderr}`)
+  const events = (JSON.parse(child.stdout) as { events: number }).events
+  const reports = readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { execArgv: string[]; maxRss: number })
+  const cli = reports.find((r) => r.execArgv.some((arg) => arg.startsWith("--max-semi-space-size")))
+  const launcher = reports.find((r) => r !== cli)
+  if (cli === undefined || launcher === undefined) throw new Error(`no RSS reports in ${file}`)
+  return { events, rate: events / seconds, maxRss: cli.maxRss, launcherRss: launcher.maxRss }
+}
+
 async function memorySection() {
-  log("peak memory of a replay (child process, all projections)")
+  log(
+    "peak memory of a replay: the CLI's audit (dist/, as installed), and the library's replay on default V8 flags",
+  )
+  if (!existsSync(LAUNCHER)) throw new Error(`${LAUNCHER} is missing: run npm run build first`)
   for (const count of config.memoryEvents) {
     const path = count === replayLog?.events ? replayLog.path : await buildLog(count)
     const runs = Math.min(config.runs, count >= 5_000_000 ? 1 : 3)
+    const audits = Array.from({ length: runs }, () => spawnCliAudit(path))
+    add({
+      section: "memory",
+      figure: `peak RSS, heartbeat-ledger audit of ${count} events`,
+      store: "sqlite",
+      unit: "bytes",
+      value: stats(audits.map((m) => m.maxRss)),
+      note:
+        `the CLI process (its launcher: ${fmtMB(stats(audits.map((m) => m.launcherRss)).median)}); ` +
+        `whole command ${fmtRate(stats(audits.map((m) => m.rate)).median)} incl. start-up and report`,
+      extra: { measured: audits },
+    })
     const measured = Array.from({ length: runs }, () => spawnReplay(path, "all"))
     add({
       section: "memory",
-      figure: `peak RSS, replay of ${count} events`,
+      figure: `peak RSS, library replay of ${count} events`,
       store: "sqlite",
       unit: "bytes",
       value: stats(measured.map((m) => m.maxRss)),
       note:
-        `RSS before replay ${fmtMB(stats(measured.map((m) => m.rssBefore)).median)}; ` +
+        `all projections, Node's default V8 flags, run from .ts; RSS before replay ${fmtMB(stats(measured.map((m) => m.rssBefore)).median)}; ` +
         `young generation ${fmtMB(stats(measured.map((m) => m.newSpaceSize)).median)}, ` +
         `old space used ${fmtMB(stats(measured.map((m) => m.oldSpaceUsed)).median)} at the end; ` +
         `replay ${fmtRate(stats(measured.map((m) => m.rate)).median)}`,

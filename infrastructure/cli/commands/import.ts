@@ -46,7 +46,7 @@ export const importCommand = Command.make(
   (input) =>
     Effect.gen(function* () {
       const name = input.file === "-" ? "<stdin>" : input.file
-      const content = yield* Effect.try({
+      const content = yield* Effect.tryPromise({
         try: () => readImportInput(input.file),
         catch: (error) =>
           new BadInput({

@@ -13,8 +13,16 @@ export interface ParsedImport {
   readonly errors: ReadonlyArray<LineError>
 }
 
-export function readImportInput(file: string): Uint8Array {
-  return file === "-" ? readFileSync(0) : readFileSync(file)
+/**
+ * The file's bytes, or all of stdin for `-`. Stdin is read as a stream: a synchronous read of
+ * fd 0 fails with EAGAIN when the pipe is empty for now and non-blocking (the platform layers
+ * make it so), e.g. `slow-producer | heartbeat-ledger import -`.
+ */
+export async function readImportInput(file: string): Promise<Uint8Array> {
+  if (file !== "-") return readFileSync(file)
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
+  return Buffer.concat(chunks)
 }
 
 export function parseImport(

@@ -34,8 +34,10 @@ export class LedgerView {
   }
 
   apply(record: Pick<RecordedEvent, "streamId" | "revision" | "position">, event: LedgerEvent): void {
-    this.position = Math.max(this.position, record.position)
-    this.revisions.set(record.streamId, Math.max(record.revision, this.revision(record.streamId)))
+    // One lookup and a write only when something moves: this runs for every event of a replay.
+    if (record.position > this.position) this.position = record.position
+    const revision = this.revisions.get(record.streamId)
+    if (revision === undefined || record.revision > revision) this.revisions.set(record.streamId, record.revision)
     switch (event._tag) {
       case "AgentConfigured":
         this.config = evolveGatewayConfig(this.config, event)
@@ -50,7 +52,10 @@ export class LedgerView {
       case "SystemEventEnqueued":
       case "SystemEventRejected": {
         const origin = canonicalSessionKey(event.provenance.origin)
-        if (origin) this.sessions.set(origin, Math.max(event.at, this.sessions.get(origin) ?? event.at))
+        if (origin) {
+          const last = this.sessions.get(origin)
+          if (last === undefined || event.at > last) this.sessions.set(origin, event.at)
+        }
         break
       }
     }

@@ -136,6 +136,17 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
       END
       $fn$;`,
   },
+  {
+    version: 4,
+    name: "append_events generic plans",
+    // Plans made once per connection. Seeing constant arrays, PostgreSQL otherwise keeps
+    // re-planning the id lookup on every call: ~0.1 ms of a single-event append's ~0.25 ms on
+    // the server. Every statement of the function is right with a generic plan (the id lookup
+    // is one equality probe per id). plan_cache_mode: PostgreSQL 12 or later.
+    sql: `
+      ALTER FUNCTION {schema}.append_events(boolean, text, bigint, text[], text[], integer[], text[], text[], integer[], json[])
+        SET plan_cache_mode = force_generic_plan;`,
+  },
 ]
 
 /** Creates the schema and applies missing migrations, serialised across processes. */

@@ -3,7 +3,7 @@
  * sequence drawn while a transaction-scoped advisory lock is held, so positions are handed out
  * in commit order and a reader can never see position N+1 committed while N is still pending
  * (the classic sequence-gap trap: docs/stores.md). An append is one call of the schema's
- * `append_events` function (migration 3) in autocommit: one round trip, one transaction.
+ * `append_events` function (migrations 3, 4) in autocommit: one round trip, one transaction.
  * Appends that arrive while a call is in flight go together in the next call (group commit).
  * Subscriptions are the generic catch-up, woken by LISTEN/NOTIFY with a poll as fallback.
  */

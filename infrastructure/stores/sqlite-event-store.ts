@@ -115,8 +115,10 @@ export const makeSqliteEventStore = (
     // `stream_id = +?`, not `= ?`: better-sqlite3's SQLite is built with SQLITE_ENABLE_STAT4,
     // under which a bare parameter compared with an indexed column makes the plan depend on the
     // bound value, so the statement is re-prepared at every run (better-sqlite3 rebinds at every
-    // run): ~3 µs of parsing and planning per query. The unary `+` leaves the value, its
-    // affinity and the plan (EXPLAIN QUERY PLAN: the same index SEARCH) unchanged.
+    // run). Measured: the stream head 3.4–4.7 µs → 0.8 µs, one id's lookup 6.5 → 0.9 µs. The
+    // unary `+` leaves the value, its affinity and the plan (EXPLAIN QUERY PLAN: the same index
+    // SEARCH) unchanged. (positionOf, a lookup by the full key of the UNIQUE index, measured
+    // 0.75 µs with `= ?`: SQLite plans that case without the statistics.)
     const streamHead = db
       .prepare<[string], number | null>("SELECT max(revision) FROM events WHERE stream_id = +?")
       .pluck(true)

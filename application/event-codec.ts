@@ -60,24 +60,43 @@ export const encodeEvent = (id: string, event: LedgerEvent): EventData => ({
 
 const isKnownType = (type: string): type is LedgerEventType => Object.hasOwn(EVENT_VERSIONS, type)
 
+const undecodable = (record: RecordedEvent, reason: string) =>
+  new UndecodableEvent({
+    streamId: record.streamId,
+    revision: record.revision,
+    position: record.position,
+    type: record.type,
+    version: record.version,
+    reason,
+  })
+
+/** type → its current version and compiled decoder: one lookup per record on the replay's path. */
+const currentByType: ReadonlyMap<
+  string,
+  { readonly version: number; readonly fast?: FastDecoder<LedgerEvent> }
+> = new Map(
+  Object.entries(EVENT_VERSIONS).map(([type, version]) => {
+    const fast = fastDecodeByType[type]
+    return [type, fast === undefined ? { version } : { version, fast }]
+  }),
+)
+
 export function makeEventDecoder(upcasters: Upcasters = UPCASTERS) {
   return (record: RecordedEvent): LedgerEvent | UndecodableEvent => {
-    const fail = (reason: string) =>
-      new UndecodableEvent({
-        streamId: record.streamId,
-        revision: record.revision,
-        position: record.position,
-        type: record.type,
-        version: record.version,
-        reason,
-      })
-    if (!isKnownType(record.type)) return fail("unknown event type")
+    // The common case first: a current-version record its compiled decoder accepts.
+    const known = currentByType.get(record.type)
+    if (known?.fast !== undefined && record.version === known.version) {
+      const fast = known.fast(record.data)
+      if (fast !== INVALID) return fast
+    }
+    if (!isKnownType(record.type)) return undecodable(record, "unknown event type")
     const current = EVENT_VERSIONS[record.type]
-    if (record.version > current) return fail(`version is newer than this build knows (${current})`)
+    if (record.version > current)
+      return undecodable(record, `version is newer than this build knows (${current})`)
     let data = record.data
     for (let version = record.version; version < current; version++) {
       const upcast = upcasters[upcasterKey(record.type, version)]
-      if (upcast === undefined) return fail(`no upcaster from version ${version}`)
+      if (upcast === undefined) return undecodable(record, `no upcaster from version ${version}`)
       data = upcast(data)
     }
     const fast = fastDecodeByType[record.type]?.(data)
@@ -85,8 +104,9 @@ export function makeEventDecoder(upcasters: Upcasters = UPCASTERS) {
     const own = decodeByType[record.type]?.(data)
     if (own !== undefined && Exit.isSuccess(own)) return own.value
     const exit = decodeLedgerEvent(data)
-    if (Exit.isFailure(exit)) return fail(String(exit.cause))
-    if (exit.value._tag !== record.type) return fail(`data is a ${exit.value._tag}, not a ${record.type}`)
+    if (Exit.isFailure(exit)) return undecodable(record, String(exit.cause))
+    if (exit.value._tag !== record.type)
+      return undecodable(record, `data is a ${exit.value._tag}, not a ${record.type}`)
     return exit.value
   }
 }

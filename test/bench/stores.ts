@@ -242,20 +242,34 @@ export function rawSqliteInsert(
   }
 }
 
-/** Raw replay: one ordered scan of the events with `JSON.parse` of each row's data. Returns rows/s. */
+/**
+ * Raw replay: an ordered scan of the events with `JSON.parse` of each row's data, in the fastest
+ * plain form found for better-sqlite3 — pages of 250 rows as arrays (`.raw().all()`, keyed on
+ * the last position). That is ~1.2× a single `iterate()` of row objects (the first rounds'
+ * baseline) and as fast as pages of 100 or 5,000. Returns rows/s.
+ */
 export function rawSqliteScan(path: string): { readonly rate: number; readonly rows: number } {
   const db = new Database(path, { readonly: true })
   try {
-    const scan = db.prepare<[], { data: string }>(
-      "SELECT position, stream_id, revision, event_id, type, version, data, recorded_at FROM events ORDER BY position",
-    )
+    const page = db
+      .prepare<[number], [number, string, number, string, string, number, string, number]>(
+        "SELECT position, stream_id, revision, event_id, type, version, data, recorded_at FROM events WHERE position > ? ORDER BY position LIMIT 250",
+      )
+      .raw(true)
     const start = now()
     let rows = 0
     let sink = 0
-    for (const row of scan.iterate()) {
-      const data = JSON.parse(row.data) as { at?: number }
-      sink += data.at === undefined ? 0 : 1
-      rows++
+    let after = 0
+    for (;;) {
+      const batch = page.all(after)
+      const last = batch[batch.length - 1]
+      if (last === undefined) break
+      for (const row of batch) {
+        const data = JSON.parse(row[6]) as { at?: number }
+        sink += data.at === undefined ? 0 : 1
+        rows++
+      }
+      after = last[0]
     }
     const seconds = (now() - start) / 1000
     if (sink < 0) console.log(sink)

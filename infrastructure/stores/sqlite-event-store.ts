@@ -58,9 +58,9 @@ const COLUMNS = "position, stream_id, revision, event_id, type, version, data, r
 
 /**
  * A row of COLUMNS as an array (a `raw` statement): the log read builds each RecordedEvent
- * straight from it, without an intermediate row object. (Pages stay at READ_PAGE_SIZE: pages
- * of 1,000 replayed no faster, and pages of 4,096 outlived the young generation and raised a
- * 1M-event replay's peak RSS from ~280 MB to ~430 MB.)
+ * straight from it, without an intermediate row object. (Pages are READ_PAGE_SIZE, 250: larger
+ * pages replayed no faster and outlived the young generation more often, which raised the peak
+ * RSS — paged-read.ts.)
  */
 type RawRow = [number, string, number, string, string, number, string, number]
 

@@ -37,7 +37,8 @@ export class LedgerView {
     // One lookup and a write only when something moves: this runs for every event of a replay.
     if (record.position > this.position) this.position = record.position
     const revision = this.revisions.get(record.streamId)
-    if (revision === undefined || record.revision > revision) this.revisions.set(record.streamId, record.revision)
+    if (revision === undefined || record.revision > revision)
+      this.revisions.set(record.streamId, record.revision)
     switch (event._tag) {
       case "AgentConfigured":
         this.config = evolveGatewayConfig(this.config, event)

@@ -60,7 +60,8 @@ export const encodeEvent = (id: string, event: LedgerEvent): EventData => ({
 
 const isKnownType = (type: string): type is LedgerEventType => Object.hasOwn(EVENT_VERSIONS, type)
 
-const undecodable = (record: RecordedEvent, reason: string) =>
+/** The error for a record that cannot be decoded, naming where it is in the log. */
+export const undecodable = (record: RecordedEvent, reason: string): UndecodableEvent =>
   new UndecodableEvent({
     streamId: record.streamId,
     revision: record.revision,

@@ -20,7 +20,7 @@
 import { Arbitrary, Effect, Exit, Schema } from "effect"
 import fc from "fast-check"
 import { afterEach, describe, expect, it, vi } from "vitest"
-import { decodeEvent } from "../../application/event-codec.ts"
+import { decodeEvent, undecodable } from "../../application/event-codec.ts"
 import type { RecordedEvent } from "../../application/event-store.ts"
 import { UndecodableEvent } from "../../application/event-store-errors.ts"
 import { compileFastDecoder, INVALID } from "../../application/schema-fast-decoder.ts"
@@ -287,15 +287,7 @@ describe("the event codec with compiled decoders", () => {
   /** The codec's decoding of current-version data before the compiled decoders: Effect only. */
   const decodeLedgerEvent = Schema.decodeUnknownExit(LedgerEventSchema)
   const before = (record: RecordedEvent): LedgerEvent | UndecodableEvent => {
-    const fail = (reason: string) =>
-      new UndecodableEvent({
-        streamId: record.streamId,
-        revision: record.revision,
-        position: record.position,
-        type: record.type,
-        version: record.version,
-        reason,
-      })
+    const fail = (reason: string) => undecodable(record, reason)
     const own = byEffect[MEMBERS.findIndex((member) => tagOf(member) === record.type)]!(record.data)
     if (Exit.isSuccess(own)) return own.value
     const exit = decodeLedgerEvent(record.data)

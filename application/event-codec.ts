@@ -4,12 +4,7 @@
  * version, or data that does not decode, is reported as UndecodableEvent — never dropped.
  */
 import { Exit, Schema } from "effect"
-import {
-  EVENT_VERSIONS,
-  type LedgerEvent,
-  LedgerEventSchema,
-  type LedgerEventType,
-} from "../domain/events.ts"
+import { EVENT_VERSIONS, type LedgerEvent, LedgerEventSchema } from "../domain/events.ts"
 import type { EventData, RecordedEvent } from "./event-store.ts"
 import { UndecodableEvent } from "./event-store-errors.ts"
 import { compileFastDecoder, type FastDecoder, INVALID } from "./schema-fast-decoder.ts"
@@ -58,8 +53,6 @@ export const encodeEvent = (id: string, event: LedgerEvent): EventData => ({
   data: event,
 })
 
-const isKnownType = (type: string): type is LedgerEventType => Object.hasOwn(EVENT_VERSIONS, type)
-
 /** The error for a record that cannot be decoded, naming where it is in the log. */
 export const undecodable = (record: RecordedEvent, reason: string): UndecodableEvent =>
   new UndecodableEvent({
@@ -74,24 +67,16 @@ export const undecodable = (record: RecordedEvent, reason: string): UndecodableE
 /** type → its current version and compiled decoder: one lookup per record on the replay's path. */
 const currentByType: ReadonlyMap<
   string,
-  { readonly version: number; readonly fast?: FastDecoder<LedgerEvent> }
+  { readonly version: number; readonly fast: FastDecoder<LedgerEvent> | undefined }
 > = new Map(
-  Object.entries(EVENT_VERSIONS).map(([type, version]) => {
-    const fast = fastDecodeByType[type]
-    return [type, fast === undefined ? { version } : { version, fast }]
-  }),
+  Object.entries(EVENT_VERSIONS).map(([type, version]) => [type, { version, fast: fastDecodeByType[type] }]),
 )
 
 export function makeEventDecoder(upcasters: Upcasters = UPCASTERS) {
   return (record: RecordedEvent): LedgerEvent | UndecodableEvent => {
-    // The common case first: a current-version record its compiled decoder accepts.
     const known = currentByType.get(record.type)
-    if (known?.fast !== undefined && record.version === known.version) {
-      const fast = known.fast(record.data)
-      if (fast !== INVALID) return fast
-    }
-    if (!isKnownType(record.type)) return undecodable(record, "unknown event type")
-    const current = EVENT_VERSIONS[record.type]
+    if (known === undefined) return undecodable(record, "unknown event type")
+    const current = known.version
     if (record.version > current)
       return undecodable(record, `version is newer than this build knows (${current})`)
     let data = record.data
@@ -100,7 +85,7 @@ export function makeEventDecoder(upcasters: Upcasters = UPCASTERS) {
       if (upcast === undefined) return undecodable(record, `no upcaster from version ${version}`)
       data = upcast(data)
     }
-    const fast = fastDecodeByType[record.type]?.(data)
+    const fast = known.fast?.(data)
     if (fast !== undefined && fast !== INVALID) return fast
     const own = decodeByType[record.type]?.(data)
     if (own !== undefined && Exit.isSuccess(own)) return own.value

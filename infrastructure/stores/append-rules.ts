@@ -29,17 +29,21 @@ export type AppendDecision =
   | { readonly _tag: "Refuse"; readonly error: WrongExpectedRevision }
 
 /**
- * `existingRevisions[i]` is the stream revision already holding `events[i].id`, if any.
- * A retry of a stored batch (same ids, contiguous, at the expected place or with `any`) is a
- * success that writes nothing, as in EventStoreDB. A batch that only partly overlaps what is
- * stored is refused whole.
+ * `existingRevisions[i]` is the stream revision already holding `events[i].id`, if any;
+ * `undefined` for the whole list says that none is stored (the usual case, decided without
+ * allocating). A retry of a stored batch (same ids, contiguous, at the expected place or with
+ * `any`) is a success that writes nothing, as in EventStoreDB. A batch that only partly
+ * overlaps what is stored is refused whole.
  */
 export function decideAppend(
   streamId: string,
   expected: ExpectedRevision,
   current: StreamRevision,
-  existingRevisions: ReadonlyArray<number | undefined>,
+  existingRevisions: ReadonlyArray<number | undefined> | undefined,
 ): AppendDecision {
+  if (existingRevisions === undefined) {
+    return expectedRevisionHolds(expected, current) ? WRITE : refuse(streamId, expected, current)
+  }
   const first = existingRevisions[0]
   const stored = existingRevisions.filter((revision) => revision !== undefined).length
   if (first !== undefined && stored === existingRevisions.length) {
@@ -52,11 +56,16 @@ export function decideAppend(
     if (contiguous && atExpectedPlace)
       return { _tag: "AlreadyWritten", lastRevision: first + existingRevisions.length - 1 }
   }
-  if (stored > 0 || !expectedRevisionHolds(expected, current)) {
-    return { _tag: "Refuse", error: new WrongExpectedRevision({ streamId, expected, actual: current }) }
-  }
-  return { _tag: "Write" }
+  if (stored > 0 || !expectedRevisionHolds(expected, current)) return refuse(streamId, expected, current)
+  return WRITE
 }
+
+const WRITE: AppendDecision = { _tag: "Write" }
+
+const refuse = (streamId: string, expected: ExpectedRevision, current: StreamRevision): AppendDecision => ({
+  _tag: "Refuse",
+  error: new WrongExpectedRevision({ streamId, expected, actual: current }),
+})
 
 /** The longest JSON (in UTF-16 code units) certain to be within MAX_EVENT_DATA_BYTES. */
 const MAX_EVENT_DATA_CHARS_UNCOUNTED = Math.floor(MAX_EVENT_DATA_BYTES / 3)

@@ -24,7 +24,7 @@ import {
   type StoreUnavailable,
   WrongExpectedRevision,
 } from "../../application/event-store-errors.ts"
-import { decideAppend, encodeEventData, expectedRevisionHolds } from "./append-rules.ts"
+import { decideAppend, encodeEventData } from "./append-rules.ts"
 import { makeAppendWake } from "./append-wake.ts"
 import { catchUpSubscription } from "./catch-up.ts"
 import { pagedRead, pagedReadToHead, pagedStreamRead } from "./paged-read.ts"
@@ -194,18 +194,11 @@ export const makeSqliteEventStore = (
       ): AppendResult | WrongExpectedRevision => {
         const current = streamHead.get(streamId) ?? -1
         const existing = current >= 0 ? storedRevisions(streamId, events) : undefined
-        if (existing === undefined) {
-          // None of the ids is stored: decideAppend's answer is the expected-revision check alone.
-          if (!expectedRevisionHolds(expected, current)) {
-            return new WrongExpectedRevision({ streamId, expected, actual: current })
-          }
-        } else {
-          const decision = decideAppend(streamId, expected, current, existing)
-          if (decision._tag === "Refuse") return decision.error
-          if (decision._tag === "AlreadyWritten") {
-            const position = positionOf.get(streamId, decision.lastRevision)?.position ?? 0
-            return { nextExpectedRevision: current, position }
-          }
+        const decision = decideAppend(streamId, expected, current, existing)
+        if (decision._tag === "Refuse") return decision.error
+        if (decision._tag === "AlreadyWritten") {
+          const position = positionOf.get(streamId, decision.lastRevision)?.position ?? 0
+          return { nextExpectedRevision: current, position }
         }
         const first = (head.get() as { position: number }).position + 1
         const recordedAt = now()

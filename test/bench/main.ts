@@ -321,11 +321,15 @@ async function replaySection() {
   }
 }
 
-function spawnRawScan(path: string): number {
-  const child = spawnSync(NODE, [SELF, "--child", "raw-scan", "--db", path], { encoding: "utf8" })
-  if (child.status !== 0) throw new Error(`raw scan child failed: ${child.stderr}`)
-  return (JSON.parse(child.stdout.trim().split("\n").pop() as string) as { rate: number }).rate
+/** Runs this file as a `--child` process and returns the JSON of its last line of output. */
+function spawnChild<A>(args: ReadonlyArray<string>): A {
+  const child = spawnSync(NODE, [...args], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 })
+  if (child.status !== 0) throw new Error(`bench child ${args.join(" ")} failed: ${child.stderr}`)
+  return JSON.parse(child.stdout.trim().split("\n").pop() as string) as A
 }
+
+const spawnRawScan = (path: string): number =>
+  spawnChild<{ rate: number }>([SELF, "--child", "raw-scan", "--db", path]).rate
 
 // ── 3. peak memory of a replay (child process) ────────────────────────────────────────────
 
@@ -355,17 +359,8 @@ async function childReplay() {
   )
 }
 
-function spawnReplay(path: string, projection: string, nodeArgs: ReadonlyArray<string> = []) {
-  const child = spawnSync(
-    NODE,
-    [...nodeArgs, SELF, "--child", "replay", "--db", path, "--projection", projection],
-    {
-      encoding: "utf8",
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  )
-  if (child.status !== 0) throw new Error(`replay child failed: ${child.stderr}`)
-  return JSON.parse(child.stdout.trim().split("\n").pop() as string) as {
+const spawnReplay = (path: string, projection: string, nodeArgs: ReadonlyArray<string> = []) =>
+  spawnChild<{
     events: number
     rate: number
     rssBefore: number
@@ -373,8 +368,7 @@ function spawnReplay(path: string, projection: string, nodeArgs: ReadonlyArray<s
     maxRss: number
     newSpaceSize: number
     oldSpaceUsed: number
-  }
-}
+  }>([...nodeArgs, SELF, "--child", "replay", "--db", path, "--projection", projection])
 
 /** The built CLI, as `npm install` links it: the launcher, which caps V8's young generation. */
 const LAUNCHER = fileURLToPath(new URL("../../dist/infrastructure/cli/launcher.js", import.meta.url))

@@ -398,6 +398,11 @@ export const makePostgresEventStore = (
      * several, each half is sent again, in order, so that a bad append ends up failing alone
      * while the others still go in a few groups.
      */
+    /** Settles an append with a store failure (`cause`: the error, or what went wrong). */
+    const failAppend = (pending: Pending, cause: unknown) =>
+      pending.resume(Effect.fail(unavailable(cause, `appending to ${pending.streamId}`)))
+    const KEPT_CHANGING = "the stream kept changing under the append"
+
     const sendGroup = async (group: ReadonlyArray<Pending>): Promise<void> => {
       let rows: ReadonlyArray<AppendRow>
       for (let tries = 1; ; tries++) {
@@ -412,18 +417,7 @@ export const makePostgresEventStore = (
             await sendGroup(group.slice(half))
             return
           }
-          for (const pending of group) {
-            pending.resume(
-              Effect.fail(
-                isUniqueViolation(error)
-                  ? unavailable(
-                      "the stream kept changing under the append",
-                      `appending to ${pending.streamId}`,
-                    )
-                  : unavailable(error, `appending to ${pending.streamId}`),
-              ),
-            )
-          }
+          for (const pending of group) failAppend(pending, isUniqueViolation(error) ? KEPT_CHANGING : error)
           return
         }
       }
@@ -436,19 +430,13 @@ export const makePostgresEventStore = (
             outcome = await explicitAppend(pending)
             if (outcome._tag === "Done" && outcome.wrote) wake.notify()
           } catch (error) {
-            pending.resume(Effect.fail(unavailable(error, `appending to ${pending.streamId}`)))
+            failAppend(pending, error)
             continue
           }
         }
         if (outcome._tag === "Done") pending.resume(Effect.succeed(outcome.result))
         else if (outcome._tag === "Refused") pending.resume(Effect.fail(outcome.error))
-        else {
-          pending.resume(
-            Effect.fail(
-              unavailable("the stream kept changing under the append", `appending to ${pending.streamId}`),
-            ),
-          )
-        }
+        else failAppend(pending, KEPT_CHANGING)
       }
     }
 
@@ -480,8 +468,7 @@ export const makePostgresEventStore = (
     const send = (group: ReadonlyArray<Pending>) =>
       sendGroup(group).catch((error: unknown) => {
         // A second resume of an append already settled is ignored.
-        for (const pending of group)
-          pending.resume(Effect.fail(unavailable(error, `appending to ${pending.streamId}`)))
+        for (const pending of group) failAppend(pending, error)
       })
 
     const drain = async () => {

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url"
 
 const SEMI_SPACE_FLAG = "--max-semi-space-size"
 /** MB per semi-space: the young generation is two of them. */
-export const SEMI_SPACE_MB = 4
+const SEMI_SPACE_MB = 4
 
 const alreadySet = process.execArgv.some((arg) => arg.startsWith(SEMI_SPACE_FLAG))
 if (alreadySet || process.env.HEARTBEAT_LEDGER_NODE_FLAGS === "off") {

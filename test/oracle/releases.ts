@@ -1,0 +1,45 @@
+/**
+ * The OpenClaw releases our model is checked against, and where they are installed. They are
+ * the authority above shared/domain.md: 2026.5.7 is the last release before the routing fix
+ * (PR #80214), 2026.5.12 the first with it (its CHANGELOG lists the fix under 2026.5.9, never
+ * published). Installed by `node test/oracle/install.ts` (.ci/run does it) into a cache
+ * folder outside git; loaded at test time, never copied into the repository.
+ */
+import { existsSync, readFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+
+export const LEGACY_RELEASE = "2026.5.7"
+export const FIXED_RELEASE = "2026.5.12"
+export const PINNED_RELEASES = [LEGACY_RELEASE, FIXED_RELEASE] as const
+export type PinnedRelease = (typeof PINNED_RELEASES)[number]
+
+export const OPENCLAW_CACHE_ENV = "HEARTBEAT_LEDGER_OPENCLAW_CACHE"
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..")
+
+/** `$HEARTBEAT_LEDGER_OPENCLAW_CACHE`, else `.cache/openclaw` in the checkout (git-ignored). */
+export const openclawCacheDir = (): string => {
+  const fromEnv = process.env[OPENCLAW_CACHE_ENV]?.trim()
+  return fromEnv !== undefined && fromEnv !== "" ? resolve(fromEnv) : join(repoRoot, ".cache", "openclaw")
+}
+
+/** The folder a release is installed into (its own `node_modules`, with its dependencies). */
+export const releaseInstallDir = (version: string): string => join(openclawCacheDir(), version)
+
+/** The installed `openclaw` package folder of a release. */
+export const releasePackageDir = (version: string): string =>
+  join(releaseInstallDir(version), "node_modules", "openclaw")
+
+/** The installed version of a release folder, or undefined when it is missing or incomplete. */
+export const installedVersion = (version: string): string | undefined => {
+  const manifest = join(releasePackageDir(version), "package.json")
+  if (!existsSync(manifest) || !existsSync(join(releaseInstallDir(version), ".complete"))) return undefined
+  const parsed: unknown = JSON.parse(readFileSync(manifest, "utf8"))
+  return typeof parsed === "object" &&
+    parsed !== null &&
+    "version" in parsed &&
+    typeof parsed.version === "string"
+    ? parsed.version
+    : undefined
+}

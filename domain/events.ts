@@ -16,10 +16,12 @@ export const SessionPolicySchema = Schema.Struct({
   scope: Schema.optionalKey(SessionScopeSchema),
 })
 
+/** Where a reply goes (OpenClaw's normalized DeliveryContext: a numeric thread id stays a number). */
 export const DeliveryContextSchema = Schema.Struct({
   channel: Schema.optionalKey(Schema.String),
   to: Schema.optionalKey(Schema.String),
-  threadId: Schema.optionalKey(Schema.String),
+  accountId: Schema.optionalKey(Schema.String),
+  threadId: Schema.optionalKey(Schema.Union([Schema.String, Schema.Number])),
 })
 export type DeliveryContext = typeof DeliveryContextSchema.Type
 
@@ -68,7 +70,7 @@ export const SystemEventRejected = Schema.TaggedStruct("SystemEventRejected", {
   eventId: Schema.String,
   reason: RejectionReasonSchema,
   text: Schema.String,
-  /** For duplicates: the normalized contextKey, which still becomes the queue's last one. */
+  /** For duplicates: the normalized contextKey (recorded for audits; it does not become the last one). */
   contextKey: Schema.optionalKey(Schema.String),
   at: Millis,
   provenance: ProvenanceSchema,

@@ -28,7 +28,12 @@ import { decideAppend, encodeEventData } from "./append-rules.ts"
 import { makeAppendWake } from "./append-wake.ts"
 import { catchUpSubscription } from "./catch-up.ts"
 import { pagedRead, pagedReadToHead, pagedStreamRead } from "./paged-read.ts"
-import { openLedgerDatabase, type SqliteSynchronous } from "./sqlite-database.ts"
+import {
+  type LedgerAccess,
+  LedgerFileRefused,
+  openLedgerDatabase,
+  type SqliteSynchronous,
+} from "./sqlite-database.ts"
 import { storeFailure } from "./store-failure.ts"
 
 export interface SqliteEventStoreOptions {
@@ -36,6 +41,8 @@ export interface SqliteEventStoreOptions {
   /** Names the store in messages; defaults to `sqlite:<path>`. */
   readonly description?: string
   readonly synchronous?: SqliteSynchronous
+  /** `read` (audit, export, inspect) refuses a missing or empty file instead of creating it. Default `write`. */
+  readonly access?: LedgerAccess
   /** How often a waiting subscription looks for appends made by other processes. */
   readonly pollEvery?: Duration.Input
   /** How long an append waits for another process's write transaction before failing. */
@@ -95,7 +102,7 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
 
 export const makeSqliteEventStore = (
   options: SqliteEventStoreOptions,
-): Effect.Effect<EventStoreShape, StoreUnavailable, Scope.Scope> =>
+): Effect.Effect<EventStoreShape, StoreUnavailable | LedgerFileRefused, Scope.Scope> =>
   Effect.gen(function* () {
     const path = resolve(options.path)
     const description = options.description ?? `sqlite:${options.path}`
@@ -106,8 +113,15 @@ export const makeSqliteEventStore = (
     )
     const db = yield* Effect.acquireRelease(
       Effect.try({
-        try: () => openLedgerDatabase(path, options.synchronous ?? "FULL", options.busyTimeoutMs ?? 10_000),
-        catch: (cause) => unavailable(cause, "opening the database"),
+        try: () =>
+          openLedgerDatabase(
+            path,
+            options.synchronous ?? "FULL",
+            options.busyTimeoutMs ?? 10_000,
+            options.access,
+          ),
+        catch: (cause) =>
+          cause instanceof LedgerFileRefused ? cause : unavailable(cause, "opening the database"),
       }),
       (db) => Effect.sync(() => db.close()),
     )

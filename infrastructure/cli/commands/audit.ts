@@ -86,7 +86,7 @@ export const auditCommand = Command.make(
         return yield* new BadInput({ message: `no agent "${agent}" in the log` })
       }
       yield* reportAudit(run, { json: input.json, html: Option.getOrUndefined(input.html) })
-    }).pipe(Effect.provide(layerEventStoreFromUrl(storeUrlOf(input.store)))),
+    }).pipe(Effect.provide(layerEventStoreFromUrl(storeUrlOf(input.store), { access: "read" }))),
 ).pipe(
   Command.withDescription(
     "Replay the log and report every system event's fate, per agent (exit 1 on findings)",

@@ -47,7 +47,7 @@ export const exportCommand = Command.make(
         ),
         Effect.ensuring(Effect.sync(progress.done)),
       )
-    }).pipe(Effect.provide(layerEventStoreFromUrl(storeUrlOf(input.store)))),
+    }).pipe(Effect.provide(layerEventStoreFromUrl(storeUrlOf(input.store), { access: "read" }))),
 ).pipe(
   Command.withDescription("Print the whole log, in order, as JSON Lines (re-importable)"),
   Command.withExamples([

@@ -11,6 +11,7 @@
  */
 import { resolve } from "node:path"
 import { type Duration, Effect, Layer, Option, type Scope } from "effect"
+import { parseStoredData } from "../../application/event-codec.ts"
 import type {
   AppendResult,
   EventData,
@@ -79,7 +80,7 @@ const fromRawRows = (rows: ReadonlyArray<RawRow>): RecordedEvent[] => {
       id: row[3],
       type: row[4],
       version: row[5],
-      data: JSON.parse(row[6]),
+      data: parseStoredData(row[6]),
       streamId: row[1],
       revision: row[2],
       position: row[0],
@@ -93,7 +94,7 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
   id: row.event_id,
   type: row.type,
   version: row.version,
-  data: JSON.parse(row.data),
+  data: parseStoredData(row.data),
   streamId: row.stream_id,
   revision: row.revision,
   position: row.position,

@@ -33,7 +33,7 @@ const DAMAGE: ReadonlyArray<Damage> = [
   { position: 5, column: "data", value: HUGE, why: "Expected" },
   { position: 7, column: "type", value: "Mystery", why: "unknown event type" },
   { position: 9, column: "version", value: 99, why: "newer than this build knows" },
-  { position: 11, column: "data", value: '{"_tag": "HeartbeatRan"}', why: "Missing key at [\"queueKey\"]" },
+  { position: 11, column: "data", value: '{"_tag": "HeartbeatRan"}', why: 'Missing key at ["queueKey"]' },
 ]
 
 /** The damaged rows as the reports name them: position, stream, event id. */

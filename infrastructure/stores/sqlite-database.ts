@@ -43,7 +43,7 @@ export class LedgerFileRefused extends Schema.TaggedError<LedgerFileRefused>()("
   }
 }
 
-/** The columns of our `events` table, the same in every version: with the names, what tells our table from another's. */
+/** Our `events` table's columns, the same in every version: with the names, what tells it from another's. */
 const EVENT_COLUMNS = [
   "position",
   "stream_id",
@@ -63,12 +63,8 @@ type FileKind =
 function classify(path: string): FileKind {
   if (!existsSync(path)) return { kind: "missing" }
   if (statSync(path).size === 0) return { kind: "empty" }
-  let db: Database.Database
-  try {
-    db = new Database(path, { readonly: true, fileMustExist: true })
-  } catch {
-    return { kind: "foreign", what: "a file SQLite cannot open" }
-  }
+  // A failure to open (permissions, a directory) is the driver's error, not a verdict on the file.
+  const db = new Database(path, { readonly: true, fileMustExist: true })
   try {
     const applicationId = db.pragma("application_id", { simple: true }) as number
     const objects = (
@@ -92,14 +88,16 @@ function classify(path: string): FileKind {
       return { kind: "unmarked-ledger" }
     const shown = objects.slice(0, 5).join(", ") + (objects.length > 5 ? ", …" : "")
     return { kind: "foreign", what: `a SQLite database with other tables (${shown})` }
-  } catch {
-    return { kind: "foreign", what: "not a SQLite database" }
+  } catch (error) {
+    if ((error as { readonly code?: unknown }).code === "SQLITE_NOTADB")
+      return { kind: "foreign", what: "not a SQLite database" }
+    throw error
   } finally {
     db.close()
   }
 }
 
-/** Throws LedgerFileRefused unless `access` may go on with the file at `path`; says whether it is marked. */
+/** Throws LedgerFileRefused unless `access` may go on with the file at `path`; else says what the file is. */
 function admit(path: string, access: LedgerAccess): FileKind["kind"] {
   const file = classify(path)
   if (file.kind === "foreign") {

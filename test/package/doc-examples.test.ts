@@ -22,7 +22,7 @@ const dedent = (lines: ReadonlyArray<string>): string => {
 }
 
 /** The ```ts blocks of a Markdown file, each without the indentation of the list it sits in. */
-export const codeBlocks = (markdown: string): string[] => {
+const codeBlocks = (markdown: string): string[] => {
   const blocks: string[] = []
   let open: string[] | undefined
   for (const line of markdown.split("\n")) {
@@ -43,7 +43,7 @@ export const codeBlocks = (markdown: string): string[] => {
 }
 
 /** `// #region name` … `// #endregion` of a source file, with the imports as published. */
-export const regions = (source: string): Map<string, string> => {
+const regions = (source: string): Map<string, string> => {
   const found = new Map<string, string>()
   for (const match of source.matchAll(/^\/\/ #region (\S+)\n([\s\S]*?)^\/\/ #endregion$/gm)) {
     let body = (match[2] ?? "").trim()

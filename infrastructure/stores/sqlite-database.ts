@@ -21,14 +21,6 @@ export const LEDGER_APPLICATION_ID = 0x48424c47
 /** What the opener will do with the file: only `write` may create or mark it. */
 export type LedgerAccess = "read" | "write"
 
-/** Every schema object a ledger of any version holds (SQLite's own `sqlite_*` aside). */
-const LEDGER_OBJECTS = new Set([
-  "events",
-  "projections",
-  "events_stream_event_id",
-  "events_stream_event_id_revision",
-])
-
 /**
  * The file at `path` is not a ledger this command may use: missing or empty for a read, or
  * another application's file. Bad input (exit 2): the path is wrong, nothing was touched.
@@ -81,10 +73,8 @@ function classify(path: string): FileKind {
       }
     if (objects.length === 0) return { kind: "empty" }
     const columns = db.prepare("SELECT name FROM pragma_table_info('events')").pluck().all() as string[]
-    if (
-      objects.every((name) => LEDGER_OBJECTS.has(name)) &&
-      EVENT_COLUMNS.every((column) => columns.includes(column))
-    )
+    const ours = ledgerObjects()
+    if (objects.every((name) => ours.has(name)) && EVENT_COLUMNS.every((column) => columns.includes(column)))
       return { kind: "unmarked-ledger" }
     const shown = objects.slice(0, 5).join(", ") + (objects.length > 5 ? ", …" : "")
     return { kind: "foreign", what: `a SQLite database with other tables (${shown})` }
@@ -147,6 +137,17 @@ const MIGRATIONS: ReadonlyArray<string> = [
   `CREATE INDEX events_stream_event_id_revision ON events (stream_id, event_id, revision);
    DROP INDEX events_stream_event_id;`,
 ]
+
+/**
+ * Every table and index any version of the schema creates (SQLite's own `sqlite_*` aside), read
+ * from the migrations so that a new one is covered without a second list.
+ */
+const ledgerObjects = (): ReadonlySet<string> =>
+  new Set(
+    MIGRATIONS.flatMap((sql) =>
+      [...sql.matchAll(/CREATE (?:TABLE|INDEX) (\w+)/g)].map((m) => m[1] as string),
+    ),
+  )
 
 export type SqliteSynchronous = "FULL" | "NORMAL"
 

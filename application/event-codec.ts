@@ -3,11 +3,43 @@
  * of domain/events.ts. An older version is upcast to the current one; an unknown type or
  * version, or data that does not decode, is reported as UndecodableEvent — never dropped.
  */
-import { Exit, Schema } from "effect"
+import { Cause, Exit, Schema } from "effect"
 import { EVENT_VERSIONS, type LedgerEvent, LedgerEventSchema } from "../domain/events.ts"
 import type { EventData, RecordedEvent } from "./event-store.ts"
 import { UndecodableEvent } from "./event-store-errors.ts"
 import { compileFastDecoder, type FastDecoder, INVALID } from "./schema-fast-decoder.ts"
+
+/**
+ * Stored data that is not JSON at all (a damaged row): what the adapters' read gives instead of
+ * throwing, so that the one row is reported as undecodable and the rest of the log stays readable.
+ */
+export class UnparsableData {
+  readonly problem: string
+  constructor(problem: string) {
+    this.problem = problem
+  }
+}
+
+/** A stored row's data text → its value, or UnparsableData. */
+export const parseStoredData = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    return new UnparsableData(error instanceof Error ? error.message : String(error))
+  }
+}
+
+/** How long a reason may be: a damaged row can hold megabytes, and the report is one line. */
+const MAX_REASON_CHARS = 300
+
+const bounded = (text: string): string =>
+  text.length <= MAX_REASON_CHARS ? text : `${text.slice(0, MAX_REASON_CHARS - 1)}…`
+
+/** A Schema failure in plain words, on one bounded line (not the Cause's internal dump). */
+export const describeSchemaFailure = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.squash(cause)
+  return bounded((error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, " "))
+}
 
 /** Turns the data of `type` at `fromVersion` into the data of `fromVersion + 1`. */
 export type Upcaster = (data: unknown) => unknown
@@ -59,9 +91,10 @@ export const undecodable = (record: RecordedEvent, reason: string): UndecodableE
     streamId: record.streamId,
     revision: record.revision,
     position: record.position,
+    eventId: record.id,
     type: record.type,
     version: record.version,
-    reason,
+    reason: bounded(reason),
   })
 
 /** type → its current version and compiled decoder: one lookup per record on the replay's path. */
@@ -74,6 +107,8 @@ const currentByType: ReadonlyMap<
 
 export function makeEventDecoder(upcasters: Upcasters = UPCASTERS) {
   return (record: RecordedEvent): LedgerEvent | UndecodableEvent => {
+    if (record.data instanceof UnparsableData)
+      return undecodable(record, `its data is not valid JSON (${record.data.problem})`)
     const known = currentByType.get(record.type)
     if (known === undefined) return undecodable(record, "unknown event type")
     const current = known.version
@@ -90,7 +125,7 @@ export function makeEventDecoder(upcasters: Upcasters = UPCASTERS) {
     const own = decodeByType[record.type]?.(data)
     if (own !== undefined && Exit.isSuccess(own)) return own.value
     const exit = decodeLedgerEvent(data)
-    if (Exit.isFailure(exit)) return undecodable(record, String(exit.cause))
+    if (Exit.isFailure(exit)) return undecodable(record, describeSchemaFailure(exit.cause))
     if (exit.value._tag !== record.type)
       return undecodable(record, `data is a ${exit.value._tag}, not a ${record.type}`)
     return exit.value

@@ -44,17 +44,26 @@ export class EventTooLarge extends Schema.TaggedError<EventTooLarge>()("EventToo
   }
 }
 
+/** Names from a damaged row may be any length: a message shows their start. */
+const clipped = (name: string) => (name.length <= 120 ? name : `${name.slice(0, 119)}…`)
+
 /** A stored record that no known schema (or upcaster) decodes. Never dropped silently. */
 export class UndecodableEvent extends Schema.TaggedError<UndecodableEvent>()("UndecodableEvent", {
   streamId: Schema.String,
   revision: Schema.Number,
   position: Schema.Number,
+  /** The stored event's id; absent only where an older caller built the error without it. */
+  eventId: Schema.optionalKey(Schema.String),
   type: Schema.String,
   version: Schema.Number,
   reason: Schema.String,
 }) {
   override get message() {
-    return `event at position ${this.position} (${this.streamId}@${this.revision}, ${this.type} v${this.version}) cannot be decoded: ${this.reason}`
+    const id = this.eventId === undefined ? "" : `, event id ${clipped(this.eventId)}`
+    return (
+      `the stored event at position ${this.position} cannot be read (stream ${clipped(this.streamId)}, ` +
+      `revision ${this.revision}${id}, type ${this.type} v${this.version}): ${this.reason}`
+    )
   }
 }
 

@@ -66,12 +66,36 @@ export interface EsdbDriver {
 // The libraries type a JSON event's data as an object, array or string; any JSON value encodes.
 type JsonData = Record<string, unknown>
 
+/**
+ * The EventStoreDB and KurrentDB clients (with gRPC) are optional peer dependencies: a
+ * SQLite or PostgreSQL user does not install them. Loaded only when a URL needs one; missing,
+ * the error names the package to install.
+ */
+export async function importClient<T>(name: string, scheme: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load()
+  } catch (error) {
+    const code = (error as { readonly code?: unknown }).code
+    if (code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes(name)) {
+      throw new Error(
+        `${scheme} stores need the package ${name}, which is not installed (it is an optional peer ` +
+          `dependency of heartbeat-ledger): run npm install ${name}`,
+      )
+    }
+    throw error
+  }
+}
+
 export async function loadEsdbDriver(
   client: "eventstore" | "kurrent",
   connectionString: string,
 ): Promise<EsdbDriver> {
   if (client === "eventstore") {
-    const { EventStoreDBClient, streamNameFilter } = await import("@eventstore/db-client")
+    const { EventStoreDBClient, streamNameFilter } = await importClient(
+      "@eventstore/db-client",
+      "esdb:",
+      () => import("@eventstore/db-client"),
+    )
     const db = EventStoreDBClient.connectionString(connectionString)
     return {
       append: (streamId, events, expected) =>
@@ -87,7 +111,11 @@ export async function loadEsdbDriver(
       dispose: () => db.dispose(),
     }
   }
-  const { KurrentDBClient, streamNameFilter } = await import("@kurrent/kurrentdb-client")
+  const { KurrentDBClient, streamNameFilter } = await importClient(
+    "@kurrent/kurrentdb-client",
+    "kurrentdb:",
+    () => import("@kurrent/kurrentdb-client"),
+  )
   const db = KurrentDBClient.connectionString(connectionString)
   return {
     append: (streamId, events, expected) =>

@@ -10,6 +10,7 @@
 
 import { type Duration, Effect, Layer, Option, type Scope } from "effect"
 import pg from "pg"
+import { parseStoredData } from "../../application/event-codec.ts"
 import type {
   AppendResult,
   EventData,
@@ -67,7 +68,7 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
   id: row.event_id,
   type: row.type,
   version: row.version,
-  data: JSON.parse(row.data),
+  data: parseStoredData(row.data),
   streamId: row.stream_id,
   revision: Number(row.revision),
   position: Number(row.position),

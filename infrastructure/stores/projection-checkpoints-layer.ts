@@ -9,11 +9,12 @@ import type { StoreUnavailable } from "../../application/event-store-errors.ts"
 import { ProjectionCheckpoints } from "../../application/projection-checkpoints.ts"
 import { type InvalidStoreUrl, parseStoreUrl } from "../store-url.ts"
 import { makeMemoryProjectionCheckpoints } from "./memory-projection-checkpoints.ts"
+import type { LedgerFileRefused } from "./sqlite-database.ts"
 import { makeSqliteProjectionCheckpoints } from "./sqlite-projection-checkpoints.ts"
 
 export const layerProjectionCheckpointsFromUrl = (
   url: string,
-): Layer.Layer<ProjectionCheckpoints, StoreUnavailable | InvalidStoreUrl> =>
+): Layer.Layer<ProjectionCheckpoints, StoreUnavailable | InvalidStoreUrl | LedgerFileRefused> =>
   Layer.effect(
     ProjectionCheckpoints,
     Effect.gen(function* () {

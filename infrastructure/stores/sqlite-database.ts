@@ -2,10 +2,112 @@
  * The ledger's SQLite file: created privately, opened in WAL with the chosen fsync policy, and
  * migrated to the current schema. Each adapter on the file (events, projection checkpoints)
  * opens its own connection through this.
+ *
+ * Before anything is written (WAL switch, tables) the file is looked at through a read-only
+ * connection: another application's database is refused untouched, and a command that only
+ * reads refuses a missing or empty file instead of creating an empty ledger and calling it clean.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs"
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs"
 import { dirname } from "node:path"
 import Database from "better-sqlite3"
+import { Runtime, Schema } from "effect"
+
+/**
+ * PRAGMA application_id of a heartbeat-ledger file ("HBLG"), set when a ledger is opened for
+ * writing. Files from before the mark have none; they are recognised by their tables.
+ */
+export const LEDGER_APPLICATION_ID = 0x48424c47
+
+/** What the opener will do with the file: only `write` may create or mark it. */
+export type LedgerAccess = "read" | "write"
+
+/**
+ * The file at `path` is not a ledger this command may use: missing or empty for a read, or
+ * another application's file. Bad input (exit 2): the path is wrong, nothing was touched.
+ */
+export class LedgerFileRefused extends Schema.TaggedError<LedgerFileRefused>()("LedgerFileRefused", {
+  path: Schema.String,
+  reason: Schema.String,
+}) {
+  override readonly [Runtime.errorExitCode] = 2
+  override get message() {
+    return this.reason
+  }
+}
+
+/** Our `events` table's columns, the same in every version: with the names, what tells it from another's. */
+const EVENT_COLUMNS = [
+  "position",
+  "stream_id",
+  "revision",
+  "event_id",
+  "type",
+  "version",
+  "data",
+  "recorded_at",
+]
+
+type FileKind =
+  | { readonly kind: "missing" | "empty" | "ledger" | "unmarked-ledger" }
+  | { readonly kind: "foreign"; readonly what: string }
+
+/** Looks at the file without changing a byte of it (read-only connection, no WAL switch). */
+function classify(path: string): FileKind {
+  if (!existsSync(path)) return { kind: "missing" }
+  if (statSync(path).size === 0) return { kind: "empty" }
+  // A failure to open (permissions, a directory) is the driver's error, not a verdict on the file.
+  const db = new Database(path, { readonly: true, fileMustExist: true })
+  try {
+    const applicationId = db.pragma("application_id", { simple: true }) as number
+    const objects = (
+      db
+        .prepare("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+        .pluck()
+        .all() as string[]
+    ).sort()
+    if (applicationId === LEDGER_APPLICATION_ID) return { kind: "ledger" }
+    if (applicationId !== 0)
+      return {
+        kind: "foreign",
+        what: `a SQLite database of another application (application_id ${applicationId})`,
+      }
+    if (objects.length === 0) return { kind: "empty" }
+    const columns = db.prepare("SELECT name FROM pragma_table_info('events')").pluck().all() as string[]
+    const ours = ledgerObjects()
+    if (objects.every((name) => ours.has(name)) && EVENT_COLUMNS.every((column) => columns.includes(column)))
+      return { kind: "unmarked-ledger" }
+    const shown = objects.slice(0, 5).join(", ") + (objects.length > 5 ? ", …" : "")
+    return { kind: "foreign", what: `a SQLite database with other tables (${shown})` }
+  } catch (error) {
+    if ((error as { readonly code?: unknown }).code === "SQLITE_NOTADB")
+      return { kind: "foreign", what: "not a SQLite database" }
+    throw error
+  } finally {
+    db.close()
+  }
+}
+
+/** Throws LedgerFileRefused unless `access` may go on with the file at `path`; else says what the file is. */
+function admit(path: string, access: LedgerAccess): FileKind["kind"] {
+  const file = classify(path)
+  if (file.kind === "foreign") {
+    throw new LedgerFileRefused({
+      path,
+      reason:
+        `${path} is not a heartbeat-ledger ledger (${file.what}); it was left untouched. ` +
+        "Choose another path with --store.",
+    })
+  }
+  if (access === "read" && (file.kind === "missing" || file.kind === "empty")) {
+    throw new LedgerFileRefused({
+      path,
+      reason:
+        `no ledger at ${path} (${file.kind === "missing" ? "no such file" : "the file is empty"}); ` +
+        "check the --store path, or record into it first with import or demo.",
+    })
+  }
+  return file.kind
+}
 
 /** Ordered schema versions (PRAGMA user_version); append only, never edit a shipped one. */
 const MIGRATIONS: ReadonlyArray<string> = [
@@ -36,6 +138,17 @@ const MIGRATIONS: ReadonlyArray<string> = [
    DROP INDEX events_stream_event_id;`,
 ]
 
+/**
+ * Every table and index any version of the schema creates (SQLite's own `sqlite_*` aside), read
+ * from the migrations so that a new one is covered without a second list.
+ */
+const ledgerObjects = (): ReadonlySet<string> =>
+  new Set(
+    MIGRATIONS.flatMap((sql) =>
+      [...sql.matchAll(/CREATE (?:TABLE|INDEX) (\w+)/g)].map((m) => m[1] as string),
+    ),
+  )
+
 export type SqliteSynchronous = "FULL" | "NORMAL"
 
 /** Creates the directory (0700) and the file (0600) when missing: the ledger is private. */
@@ -51,14 +164,19 @@ function createPrivately(path: string): void {
   }
 }
 
-/** Opens (creating and migrating when needed) the ledger file at the absolute `path`. Throws on failure. */
+/**
+ * Opens the ledger file at the absolute `path`, migrating it when needed; `write` also creates
+ * and marks it. Throws LedgerFileRefused (nothing touched) or the driver's error.
+ */
 export function openLedgerDatabase(
   path: string,
   synchronous: SqliteSynchronous,
   busyTimeoutMs: number,
+  access: LedgerAccess = "write",
 ): Database.Database {
-  createPrivately(path)
-  const db = new Database(path)
+  const kind = admit(path, access)
+  if (access === "write") createPrivately(path)
+  const db = new Database(path, { fileMustExist: access === "read" })
   try {
     db.pragma("journal_mode = WAL")
     db.pragma(`synchronous = ${synchronous}`)
@@ -70,6 +188,8 @@ export function openLedgerDatabase(
         db.exec(sql)
       })
       if (current < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`)
+      if (kind !== "ledger" && (access === "write" || current < MIGRATIONS.length))
+        db.pragma(`application_id = ${LEDGER_APPLICATION_ID}`)
     }).immediate()
     return db
   } catch (error) {

@@ -11,6 +11,7 @@
  */
 import { resolve } from "node:path"
 import { type Duration, Effect, Layer, Option, type Scope } from "effect"
+import { parseStoredData } from "../../application/event-codec.ts"
 import type {
   AppendResult,
   EventData,
@@ -28,7 +29,12 @@ import { decideAppend, encodeEventData } from "./append-rules.ts"
 import { makeAppendWake } from "./append-wake.ts"
 import { catchUpSubscription } from "./catch-up.ts"
 import { pagedRead, pagedReadToHead, pagedStreamRead } from "./paged-read.ts"
-import { openLedgerDatabase, type SqliteSynchronous } from "./sqlite-database.ts"
+import {
+  type LedgerAccess,
+  LedgerFileRefused,
+  openLedgerDatabase,
+  type SqliteSynchronous,
+} from "./sqlite-database.ts"
 import { storeFailure } from "./store-failure.ts"
 
 export interface SqliteEventStoreOptions {
@@ -36,6 +42,8 @@ export interface SqliteEventStoreOptions {
   /** Names the store in messages; defaults to `sqlite:<path>`. */
   readonly description?: string
   readonly synchronous?: SqliteSynchronous
+  /** `read` (audit, export, inspect) refuses a missing or empty file instead of creating it. Default `write`. */
+  readonly access?: LedgerAccess
   /** How often a waiting subscription looks for appends made by other processes. */
   readonly pollEvery?: Duration.Input
   /** How long an append waits for another process's write transaction before failing. */
@@ -72,7 +80,7 @@ const fromRawRows = (rows: ReadonlyArray<RawRow>): RecordedEvent[] => {
       id: row[3],
       type: row[4],
       version: row[5],
-      data: JSON.parse(row[6]),
+      data: parseStoredData(row[6]),
       streamId: row[1],
       revision: row[2],
       position: row[0],
@@ -86,7 +94,7 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
   id: row.event_id,
   type: row.type,
   version: row.version,
-  data: JSON.parse(row.data),
+  data: parseStoredData(row.data),
   streamId: row.stream_id,
   revision: row.revision,
   position: row.position,
@@ -95,7 +103,7 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
 
 export const makeSqliteEventStore = (
   options: SqliteEventStoreOptions,
-): Effect.Effect<EventStoreShape, StoreUnavailable, Scope.Scope> =>
+): Effect.Effect<EventStoreShape, StoreUnavailable | LedgerFileRefused, Scope.Scope> =>
   Effect.gen(function* () {
     const path = resolve(options.path)
     const description = options.description ?? `sqlite:${options.path}`
@@ -106,8 +114,15 @@ export const makeSqliteEventStore = (
     )
     const db = yield* Effect.acquireRelease(
       Effect.try({
-        try: () => openLedgerDatabase(path, options.synchronous ?? "FULL", options.busyTimeoutMs ?? 10_000),
-        catch: (cause) => unavailable(cause, "opening the database"),
+        try: () =>
+          openLedgerDatabase(
+            path,
+            options.synchronous ?? "FULL",
+            options.busyTimeoutMs ?? 10_000,
+            options.access,
+          ),
+        catch: (cause) =>
+          cause instanceof LedgerFileRefused ? cause : unavailable(cause, "opening the database"),
       }),
       (db) => Effect.sync(() => db.close()),
     )

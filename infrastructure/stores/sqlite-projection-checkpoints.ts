@@ -10,7 +10,7 @@ import {
   ProjectionCheckpoints,
   type ProjectionCheckpointsShape,
 } from "../../application/projection-checkpoints.ts"
-import { openLedgerDatabase, type SqliteSynchronous } from "./sqlite-database.ts"
+import { LedgerFileRefused, openLedgerDatabase, type SqliteSynchronous } from "./sqlite-database.ts"
 import { storeFailure } from "./store-failure.ts"
 
 export interface SqliteProjectionCheckpointsOptions {
@@ -22,7 +22,7 @@ export interface SqliteProjectionCheckpointsOptions {
 
 export const makeSqliteProjectionCheckpoints = (
   options: SqliteProjectionCheckpointsOptions,
-): Effect.Effect<ProjectionCheckpointsShape, StoreUnavailable, Scope.Scope> =>
+): Effect.Effect<ProjectionCheckpointsShape, StoreUnavailable | LedgerFileRefused, Scope.Scope> =>
   Effect.gen(function* () {
     const path = resolve(options.path)
     const description = options.description ?? `sqlite:${options.path}`
@@ -33,7 +33,8 @@ export const makeSqliteProjectionCheckpoints = (
     const db = yield* Effect.acquireRelease(
       Effect.try({
         try: () => openLedgerDatabase(path, options.synchronous ?? "FULL", options.busyTimeoutMs ?? 10_000),
-        catch: (cause) => unavailable(cause, "opening the database"),
+        catch: (cause) =>
+          cause instanceof LedgerFileRefused ? cause : unavailable(cause, "opening the database"),
       }),
       (db) => Effect.sync(() => db.close()),
     )

@@ -13,6 +13,7 @@ import { EventStore } from "../../application/event-store.ts"
 import type { StoreUnavailable } from "../../application/event-store-errors.ts"
 import { DEFAULT_STORE_URL, type InvalidStoreUrl, parseStoreUrl, STORE_URL_ENV } from "../store-url.ts"
 import { makeMemoryEventStore } from "./memory-event-store.ts"
+import type { LedgerAccess, LedgerFileRefused } from "./sqlite-database.ts"
 import { makeSqliteEventStore } from "./sqlite-event-store.ts"
 
 /** `--store` wins over HEARTBEAT_LEDGER_STORE, which wins over the embedded default. Blank counts as unset. */
@@ -24,9 +25,15 @@ export const resolveStoreUrl = (flag?: string, env: NodeJS.ProcessEnv = process.
   return DEFAULT_STORE_URL
 }
 
+/**
+ * `access: "read"` is for commands that only read (audit, export, inspect): on SQLite a missing
+ * or empty file is refused ("no ledger at …") rather than created. Any access refuses a file
+ * that is not a ledger, untouched.
+ */
 export const layerEventStoreFromUrl = (
   url: string,
-): Layer.Layer<EventStore, StoreUnavailable | InvalidStoreUrl> =>
+  options: { readonly access?: LedgerAccess } = {},
+): Layer.Layer<EventStore, StoreUnavailable | InvalidStoreUrl | LedgerFileRefused> =>
   Layer.effect(
     EventStore,
     Effect.gen(function* () {
@@ -35,7 +42,11 @@ export const layerEventStoreFromUrl = (
         case "Memory":
           return makeMemoryEventStore()
         case "Sqlite":
-          return yield* makeSqliteEventStore({ path: store.path, description: store.masked })
+          return yield* makeSqliteEventStore({
+            path: store.path,
+            description: store.masked,
+            access: options.access ?? "write",
+          })
         case "Postgres": {
           const { makePostgresEventStore } = yield* Effect.promise(() => import("./postgres-event-store.ts"))
           return yield* makePostgresEventStore({

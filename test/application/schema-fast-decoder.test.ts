@@ -20,7 +20,7 @@
 import { Arbitrary, Effect, Exit, Schema } from "effect"
 import fc from "fast-check"
 import { afterEach, describe, expect, it, vi } from "vitest"
-import { decodeEvent, undecodable } from "../../application/event-codec.ts"
+import { decodeEvent, describeSchemaFailure, undecodable } from "../../application/event-codec.ts"
 import type { RecordedEvent } from "../../application/event-store.ts"
 import { UndecodableEvent } from "../../application/event-store-errors.ts"
 import { compileFastDecoder, INVALID } from "../../application/schema-fast-decoder.ts"
@@ -291,7 +291,7 @@ describe("the event codec with compiled decoders", () => {
     const own = byEffect[MEMBERS.findIndex((member) => tagOf(member) === record.type)]!(record.data)
     if (Exit.isSuccess(own)) return own.value
     const exit = decodeLedgerEvent(record.data)
-    if (Exit.isFailure(exit)) return fail(String(exit.cause))
+    if (Exit.isFailure(exit)) return fail(describeSchemaFailure(exit.cause))
     if (exit.value._tag !== record.type) return fail(`data is a ${exit.value._tag}, not a ${record.type}`)
     return exit.value
   }

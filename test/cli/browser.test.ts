@@ -2,20 +2,22 @@
  * Opens the HTML report in real headless Chromium (Debian's `chromium`) and checks what it
  * renders: the charts, the totals, and no element an event text smuggled in.
  */
-import { execFileSync, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import type { AuditDocument } from "../../infrastructure/cli/audit/audit-document.ts"
+import { CONTENT_SECURITY_POLICY } from "../../infrastructure/cli/audit/render-html.ts"
 import { runCli, sqliteIn, tempDir } from "./cli-harness.ts"
 import { hostileImport } from "./hostile-texts.ts"
 
 const CHROMIUM = "/usr/bin/chromium"
 const hasChromium = spawnSync(CHROMIUM, ["--version"]).status === 0
 
-const dumpDom = (file: string): string =>
-  execFileSync(
+/** The DOM Chromium built from `file`, and what it logged (console messages: CSP violations). */
+const dumpDom = (file: string): { readonly dom: string; readonly log: string } => {
+  const run = spawnSync(
     CHROMIUM,
     [
       "--headless",
@@ -25,12 +27,17 @@ const dumpDom = (file: string): string =>
       "--disable-component-update",
       "--disable-sync",
       "--no-first-run",
+      "--enable-logging=stderr",
+      "--v=0",
       `--user-data-dir=${mkdtempSync(join(tmpdir(), "hbl-chromium-"))}`,
       "--dump-dom",
       `file://${file}`,
     ],
-    { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 60_000 },
+    { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 },
   )
+  if (run.status !== 0) throw new Error(`chromium exited ${run.status}: ${run.stderr.slice(-2000)}`)
+  return { dom: run.stdout, log: run.stderr }
+}
 
 describe.skipIf(!hasChromium)("the HTML report in headless Chromium", () => {
   it("renders the charts, the totals and the what-if, and runs nothing", async () => {
@@ -46,7 +53,10 @@ describe.skipIf(!hasChromium)("the HTML report in headless Chromium", () => {
     expect(audit.code).toBe(1)
     const document = JSON.parse(audit.stdout) as AuditDocument
 
-    const dom = dumpDom(html)
+    const { dom, log } = dumpDom(html)
+    // The report's Content-Security-Policy is in force and blocks nothing it needs (its styles).
+    expect(dom).toContain(`<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">`)
+    expect(log).not.toMatch(/Content Security Policy/)
     // One fate chart, a depth chart per agent, a latency histogram per source.
     const charts = dom.match(/<svg class="chart"/g) ?? []
     expect(charts.length).toBeGreaterThanOrEqual(1 + document.agents.length + 3)

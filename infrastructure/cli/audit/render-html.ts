@@ -13,8 +13,16 @@ import {
 import { clip, formatCount, formatDuration, formatInstant } from "../shared/format.ts"
 import { safeText } from "../shared/terminal.ts"
 import type { AuditDocument, QueuedEventJSON } from "./audit-document.ts"
+import { REPORT_MARKER } from "./report-file.ts"
 import type { AuditRun } from "./run-audit.ts"
 import { depthChart, escapeHtml, histogramChart, type Series, stackedBars } from "./svg-charts.ts"
+
+/**
+ * The report has no script and loads nothing: the policy says so, so that a text that ever
+ * slipped past the escaping could run or fetch nothing. Inline styles (the `<style>` element
+ * and the legend's `style=` attributes) are all it needs.
+ */
+export const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 const FATE_COLOURS = {
   consumed: "#2e7d32",
@@ -310,7 +318,9 @@ export function renderHtmlReport(run: AuditRun): string {
       .join("")}</ul>`,
   )
   return (
-    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8">${REPORT_MARKER}` +
+    `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<title>heartbeat-ledger audit</title><style>${STYLE}</style></head>\n<body>\n${sections.join("\n")}\n</body></html>\n`
   )
 }

@@ -2,13 +2,21 @@
  * `heartbeat-ledger export`: the whole log, in order, as JSON Lines — one recorded event per
  * line (position, stream, revision, id, type, version, recordedAt, data). `import` of an
  * export into an empty store reproduces the same log, and so the same audit.
+ *
+ * Every record is decoded on the way out, so that a backup never carries a row that `import`
+ * (or the audit) would refuse: the first undecodable one stops the export (exit 3), unless
+ * `--skip-undecodable` salvages the rest — each skipped row listed on stderr, exit 3 still.
  */
 import { Effect, Stream } from "effect"
 import { Command, Flag } from "effect/cli"
+import { decodeEvent } from "../../../application/event-codec.ts"
 import { EventStore } from "../../../application/event-store.ts"
+import type { UndecodableEvent } from "../../../application/event-store-errors.ts"
 import { layerEventStoreFromUrl } from "../../stores/store-layer.ts"
+import { RecordsSkipped } from "../shared/exit.ts"
 import { startProgress } from "../shared/progress.ts"
 import { storeFlag, storeUrlOf } from "../shared/store-flag.ts"
+import { safeText } from "../shared/terminal.ts"
 
 export const exportCommand = Command.make(
   "export",
@@ -18,17 +26,37 @@ export const exportCommand = Command.make(
       Flag.withDescription("Output format (JSON Lines)"),
       Flag.withDefault("jsonl" as const),
     ),
+    skipUndecodable: Flag.Boolean("skip-undecodable").pipe(
+      Flag.withDescription(
+        "Write every record that decodes, list each one that does not on stderr, and exit 3 if any was skipped",
+      ),
+      Flag.withDefault(false),
+    ),
   },
   (input) =>
     Effect.gen(function* () {
       const store = yield* EventStore
       const progress = startProgress("exporting", yield* store.headPosition)
       let done = 0
+      let written = 0
+      let skipped = 0
       yield* store.readAll().pipe(
         Stream.runForEachArray((records) =>
-          Effect.sync(() => {
+          Effect.suspend(() => {
             let chunk = ""
+            let failure: UndecodableEvent | undefined
             for (const r of records) {
+              const event = decodeEvent(r)
+              if (event._tag === "UndecodableEvent") {
+                if (!input.skipUndecodable) {
+                  failure = event
+                  break
+                }
+                skipped++
+                process.stderr.write(`heartbeat-ledger: skipped: ${safeText(event.message)}\n`)
+                continue
+              }
+              written++
               chunk += `${JSON.stringify({
                 position: r.position,
                 streamId: r.streamId,
@@ -43,14 +71,20 @@ export const exportCommand = Command.make(
             process.stdout.write(chunk)
             done += records.length
             progress.tick(done)
+            return failure === undefined ? Effect.void : Effect.fail(failure)
           }),
         ),
         Effect.ensuring(Effect.sync(progress.done)),
       )
-    }).pipe(Effect.provide(layerEventStoreFromUrl(storeUrlOf(input.store)))),
+      if (skipped > 0) return yield* new RecordsSkipped({ skipped, written })
+    }).pipe(Effect.provide(layerEventStoreFromUrl(storeUrlOf(input.store), { access: "read" }))),
 ).pipe(
   Command.withDescription("Print the whole log, in order, as JSON Lines (re-importable)"),
   Command.withExamples([
     { command: "heartbeat-ledger export > ledger.jsonl", description: "Back up the log" },
+    {
+      command: "heartbeat-ledger export --skip-undecodable > salvaged.jsonl",
+      description: "Salvage a damaged log: every readable record, the others listed on stderr",
+    },
   ]),
 )

@@ -115,7 +115,7 @@ const queueCommand = Command.make(
         )
       }
       yield* writeStdout(`${lines.join("\n")}\n`)
-    }).pipe(Effect.provide(layerEventStoreFromUrl(storeUrlOf(input.store)))),
+    }).pipe(Effect.provide(layerEventStoreFromUrl(storeUrlOf(input.store), { access: "read" }))),
 ).pipe(Command.withDescription("Show a queue as it stood at a log position"))
 
 /** Resolves an event id or a unique prefix of one (at least 6 characters). */
@@ -200,7 +200,7 @@ const eventCommand = Command.make(
             : ""),
       ]
       yield* writeStdout(`${lines.join("\n")}\n`)
-    }).pipe(Effect.provide(layerEventStoreFromUrl(storeUrlOf(input.store)))),
+    }).pipe(Effect.provide(layerEventStoreFromUrl(storeUrlOf(input.store), { access: "read" }))),
 ).pipe(
   Command.withDescription("Show one system event's history: attempt, routing, wake, consumption or fate"),
 )

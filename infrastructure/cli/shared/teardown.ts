@@ -4,7 +4,7 @@
  */
 import { Cause, Exit, Runtime } from "effect"
 import { isCliError } from "effect/cli/CliError"
-import { EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS } from "./exit.ts"
+import { EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS, EXIT_STORE_DAMAGED } from "./exit.ts"
 import { safeText } from "./terminal.ts"
 
 /** Failures that mean "the input or the store you named cannot be used". */
@@ -29,13 +29,21 @@ export function exitCodeOf(exit: Exit.Exit<unknown, unknown>, report: (line: str
     report(`heartbeat-ledger: ${safeLines(message)}`)
     return EXIT_BAD_INPUT
   }
+  if (tag === "UndecodableEvent") {
+    report(`heartbeat-ledger: ${safeLines(message)}`)
+    report(
+      "heartbeat-ledger: `export --skip-undecodable` writes every other record and lists each unreadable one",
+    )
+    return EXIT_STORE_DAMAGED
+  }
   if (tag === "AuditFindings") {
     report(`heartbeat-ledger: ${message}`)
     return EXIT_FINDINGS
   }
   report(`heartbeat-ledger: ${safeLines(message)}`)
   if (tag === undefined) report(Cause.pretty(exit.cause))
-  return Runtime.getErrorExitCode(error) === EXIT_BAD_INPUT ? EXIT_BAD_INPUT : EXIT_FINDINGS
+  const code = Runtime.getErrorExitCode(error)
+  return code === EXIT_BAD_INPUT || code === EXIT_STORE_DAMAGED ? code : EXIT_FINDINGS
 }
 
 export const exitTeardown: Runtime.Teardown = (exit, onExit) => {

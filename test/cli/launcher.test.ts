@@ -4,12 +4,12 @@
  * killing it (even with SIGKILL) leaves nothing running and nothing writing.
  */
 import { execFileSync, spawn } from "node:child_process"
-import { readFileSync, writeFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
-import Database from "better-sqlite3"
 import { beforeAll, describe, expect, it } from "vitest"
 import { NODE, runCli, tempDir } from "./cli-harness.ts"
+import { exportedLog, headOf, writeLongImport } from "./long-import.ts"
 
 const LAUNCHER = resolve("dist/infrastructure/cli/launcher.js")
 /**
@@ -71,32 +71,6 @@ const groupAlive = (pgid: number): boolean => {
   }
 }
 
-/** The store's head position, read beside whatever writes it (0 before the first event). */
-const headOf = (path: string): number => {
-  let db: Database.Database | undefined
-  try {
-    db = new Database(path, { readonly: true, fileMustExist: true })
-    return (db.prepare("SELECT coalesce(max(position), 0) AS head FROM events").get() as { head: number }).head
-  } catch {
-    return 0 // not created or not migrated yet
-  } finally {
-    db?.close()
-  }
-}
-
-/** The log as exported, without the wall-clock `recordedAt`: what a clean import must equal. */
-const exported = async (store: string) => {
-  const result = await runCli(["export", "--store", store])
-  expect(result.code).toBe(0)
-  return result.stdout
-    .trim()
-    .split("\n")
-    .map((line) => {
-      const { recordedAt: _recordedAt, ...rest } = JSON.parse(line) as Record<string, unknown>
-      return rest
-    })
-}
-
 describe("the heartbeat-ledger executable", () => {
   it("becomes the CLI, in its own process, with the young generation capped", async () => {
     const result = await launch(["--version"])
@@ -140,26 +114,13 @@ describe("the heartbeat-ledger executable", () => {
 describe("kill -9 of the executable in the middle of an import", () => {
   const dir = tempDir()
   const file = join(dir, "day.jsonl")
-  const LINES = Number(process.env.HBL_KILL9_LINES ?? 3000)
   let clean: ReadonlyArray<unknown> = []
 
   beforeAll(async () => {
-    // One hook call per line, 500 sessions: every line is one append to one stream, so a line
-    // is recorded whole or not at all and resuming is exact even without multi-stream atomicity.
-    const lines = Array.from({ length: LINES }, (_, i) =>
-      JSON.stringify({
-        at: new Date(Date.UTC(2025, 5, 2) + i * 1000).toISOString(),
-        source: "hook",
-        sessionKey: `agent:main:hook:k${i % 500}:1`,
-        policy: {},
-        name: "webhook",
-        text: `event ${i}`,
-      }),
-    )
-    writeFileSync(file, `${lines.join("\n")}\n`)
+    writeLongImport(file)
     const store = `sqlite:${join(dir, "clean.db")}`
     expect((await runCli(["import", file, "--store", store])).code).toBe(0)
-    clean = await exported(store)
+    clean = await exportedLog(store)
   }, 120_000)
 
   for (const mode of ["execve", "child"] as const) {
@@ -190,7 +151,7 @@ describe("kill -9 of the executable in the middle of an import", () => {
       const resumed = await runCli(["import", file, "--store", `sqlite:${path}`])
       expect(resumed.code).toBe(0)
       expect(resumed.stdout).toMatch(/were already recorded and skipped/)
-      expect(await exported(`sqlite:${path}`)).toEqual(clean)
+      expect(await exportedLog(`sqlite:${path}`)).toEqual(clean)
     }, 120_000)
   }
 })

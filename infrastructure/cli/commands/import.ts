@@ -14,7 +14,7 @@ import { formatLineErrors, parseImport, readImportInput } from "../import/parse-
 import { type ImportSummary, recordImport } from "../import/record-import.ts"
 import { BadInput } from "../shared/exit.ts"
 import { formatCount } from "../shared/format.ts"
-import { writeStdout } from "../shared/output.ts"
+import { writeStderr, writeStdout } from "../shared/output.ts"
 import { startProgress } from "../shared/progress.ts"
 import { storeFlag, storeUrlOf } from "../shared/store-flag.ts"
 import { safeText } from "../shared/terminal.ts"
@@ -33,6 +33,13 @@ const describeImport = (name: string, store: string, s: ImportSummary): string =
     s.alreadyRecorded > 0 ? `; ${formatCount(s.alreadyRecorded)} lines were already recorded and skipped` : ""
   return `Imported ${formatCount(s.lines)} lines from ${safeText(name)} into ${safeText(store)}: ${parts.join(", ") || "nothing to record"}${skipped}\n`
 }
+
+/** Where a signal stopped the import, and that running it again finishes it. */
+const describeInterruption = (name: string, reached: number, total: number): string =>
+  reached === 0
+    ? `heartbeat-ledger: import of ${safeText(name)} interrupted before its first line; nothing was recorded\n`
+    : `heartbeat-ledger: import of ${safeText(name)} interrupted at line ${formatCount(reached)} of ${formatCount(total)} ` +
+      `(the lines before it are recorded); run the same import again to resume: what is already recorded is skipped\n`
 
 export const importCommand = Command.make(
   "import",
@@ -66,8 +73,14 @@ export const importCommand = Command.make(
       const ids = Layer.succeed(Ids, Ids.of({ next: Effect.sync(() => cursor.next()) }))
       const url = storeUrlOf(input.store)
       const progress = startProgress("importing", parsed.lines.length)
-      const summary = yield* recordImport(parsed.lines, namespace, cursor, progress.tick).pipe(
+      let reached = 0
+      const onLine = (line: number) => {
+        reached = line
+        progress.tick(line)
+      }
+      const summary = yield* recordImport(parsed.lines, namespace, cursor, onLine).pipe(
         Effect.ensuring(Effect.sync(progress.done)),
+        Effect.onInterrupt(() => writeStderr(describeInterruption(name, reached, parsed.lines.length))),
         Effect.provide(Layer.provideMerge(layerLedger, Layer.merge(layerEventStoreFromUrl(url), ids))),
       )
       yield* writeStdout(describeImport(name, url, summary))

@@ -13,7 +13,7 @@ import { fileNamespace, LineIdCursor } from "../import/line-ids.ts"
 import { formatLineErrors, parseImport, readImportInput } from "../import/parse-file.ts"
 import { type ImportSummary, recordImport } from "../import/record-import.ts"
 import { BadInput } from "../shared/exit.ts"
-import { formatCount } from "../shared/format.ts"
+import { counted, formatCount } from "../shared/format.ts"
 import { writeStderr, writeStdout } from "../shared/output.ts"
 import { startProgress } from "../shared/progress.ts"
 import { storeFlag, storeUrlOf } from "../shared/store-flag.ts"
@@ -22,16 +22,18 @@ import { safeText } from "../shared/terminal.ts"
 const describeImport = (name: string, store: string, s: ImportSummary): string => {
   const parts = [
     s.sourceCalls > 0 &&
-      `${formatCount(s.sourceCalls)} source calls${s.silent > 0 ? ` (${formatCount(s.silent)} silent)` : ""}`,
-    s.rawCalls > 0 && `${formatCount(s.rawCalls)} raw queue calls`,
-    s.heartbeats > 0 && `${formatCount(s.heartbeats)} heartbeats`,
-    s.sweeps > 0 && `${formatCount(s.sweeps)} retention sweeps`,
-    s.configs > 0 && `${formatCount(s.configs)} config lines`,
-    s.recordedEvents > 0 && `${formatCount(s.recordedEvents)} recorded events`,
+      `${counted(s.sourceCalls, "source call")}${s.silent > 0 ? ` (${formatCount(s.silent)} silent)` : ""}`,
+    s.rawCalls > 0 && counted(s.rawCalls, "raw queue call"),
+    s.heartbeats > 0 && counted(s.heartbeats, "heartbeat"),
+    s.sweeps > 0 && counted(s.sweeps, "retention sweep"),
+    s.configs > 0 && counted(s.configs, "config line"),
+    s.recordedEvents > 0 && counted(s.recordedEvents, "recorded event"),
   ].filter((part): part is string => typeof part === "string")
   const skipped =
-    s.alreadyRecorded > 0 ? `; ${formatCount(s.alreadyRecorded)} lines were already recorded and skipped` : ""
-  return `Imported ${formatCount(s.lines)} lines from ${safeText(name)} into ${safeText(store)}: ${parts.join(", ") || "nothing to record"}${skipped}\n`
+    s.alreadyRecorded > 0
+      ? `; ${counted(s.alreadyRecorded, "line was", "lines were")} already recorded and skipped`
+      : ""
+  return `Imported ${counted(s.lines, "line")} from ${safeText(name)} into ${safeText(store)}: ${parts.join(", ") || "nothing to record"}${skipped}\n`
 }
 
 /** Where a signal stopped the import, and that running it again finishes it. */

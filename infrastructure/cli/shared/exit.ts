@@ -4,6 +4,7 @@
  * with its code.
  */
 import { Runtime, Schema } from "effect"
+import { counted } from "./format.ts"
 
 /** The command did what was asked and, for an audit, found nothing. */
 export const EXIT_CLEAN = 0
@@ -34,6 +35,6 @@ export class AuditFindings extends Schema.TaggedError<AuditFindings>()("AuditFin
 }) {
   override readonly [Runtime.errorExitCode] = EXIT_FINDINGS
   override get message() {
-    return `audit findings: ${this.stranded} stranded event(s), ${this.violations} violated invariant(s)`
+    return `audit findings: ${counted(this.stranded, "stranded event")}, ${counted(this.violations, "violated invariant")}`
   }
 }

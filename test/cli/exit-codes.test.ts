@@ -104,6 +104,15 @@ describe("exit codes through the CLI", () => {
     }
   })
 
+  it("3 for a TLS-requiring PostgreSQL URL that cannot connect, with no driver warning in the output", async () => {
+    for (const mode of ["require", "prefer", "verify-ca"]) {
+      const result = await runCli(["audit", "--store", `${UNREACHABLE_PG}?sslmode=${mode}`])
+      expect(result.code).toBe(3)
+      expect(result.stderr).not.toMatch(/warning/i)
+      expect(result.stderr).toContain(`sslmode=${mode}`)
+    }
+  })
+
   it("4 when another process holds the SQLite store's write lock past the busy timeout", async () => {
     const path = join(dir, "locked.db")
     expect((await runCli(["import", FIXTURE, "--store", `sqlite:${path}`])).code).toBe(0)

@@ -36,15 +36,27 @@ describe("exit codes, failure by failure", () => {
     ["audit findings", new AuditFindings({ stranded: 1, violations: 0 }), 1],
     ["bad input", new BadInput({ message: "x.jsonl:3: at: not a date" }), 2],
     ["an invalid store URL", new InvalidStoreUrl({ url: "nosuch://x", reason: "unknown scheme" }), 2],
-    ["an event over the size limit", new EventTooLarge({ streamId: "s", eventId: "e", bytes: 9, limit: 1 }), 2],
+    [
+      "an event over the size limit",
+      new EventTooLarge({ streamId: "s", eventId: "e", bytes: 9, limit: 1 }),
+      2,
+    ],
     ["an unreachable store", new StoreUnavailable({ store: "pg", reason: "refused", cause: refused }), 3],
     [
       "an undecodable stored record",
       new UndecodableEvent({ streamId: "s", revision: 0, position: 1, type: "T", version: 1, reason: "?" }),
       3,
     ],
-    ["SQLite's lock held past the timeout", new StoreUnavailable({ store: "db", reason: "busy", cause: busy }), 4],
-    ["a PostgreSQL deadlock", new StoreUnavailable({ store: "pg", reason: "deadlock", cause: pgDeadlock }), 4],
+    [
+      "SQLite's lock held past the timeout",
+      new StoreUnavailable({ store: "db", reason: "busy", cause: busy }),
+      4,
+    ],
+    [
+      "a PostgreSQL deadlock",
+      new StoreUnavailable({ store: "pg", reason: "deadlock", cause: pgDeadlock }),
+      4,
+    ],
     ["retries exhausted", new LedgerContention({ streamId: "s", attempts: 5 }), 4],
     ["a conflicting writer", new WrongExpectedRevision({ streamId: "s", expected: 1, actual: 2 }), 4],
   ]

@@ -169,13 +169,24 @@ const oldNode = (() => {
 
 describe("on an unsupported Node", () => {
   if (oldNode === undefined) console.warn("SKIP: no Node older than 22 on this machine (/usr/bin/node)")
-  it.skipIf(oldNode === undefined)("says which Node is needed and exits 2, before loading anything native", async () => {
-    const dir = tempDir()
-    const result = await launch(["audit", "--store", `sqlite:${join(dir, "x.db")}`], {}, false, oldNode?.path)
-    // Today's better-sqlite3 crashes Node 20 with a segmentation fault (exit 139).
-    expect(result.code).toBe(2)
-    const engines = (JSON.parse(readFileSync("package.json", "utf8")) as { engines: { node: string } }).engines
-    expect(result.stderr).toContain(`needs Node.js ${engines.node}; this is Node.js ${oldNode?.version.slice(1)}`)
-    expect(result.stdout).toBe("")
-  })
+  it.skipIf(oldNode === undefined)(
+    "says which Node is needed and exits 2, before loading anything native",
+    async () => {
+      const dir = tempDir()
+      const result = await launch(
+        ["audit", "--store", `sqlite:${join(dir, "x.db")}`],
+        {},
+        false,
+        oldNode?.path,
+      )
+      // Today's better-sqlite3 crashes Node 20 with a segmentation fault (exit 139).
+      expect(result.code).toBe(2)
+      const engines = (JSON.parse(readFileSync("package.json", "utf8")) as { engines: { node: string } })
+        .engines
+      expect(result.stderr).toContain(
+        `needs Node.js ${engines.node}; this is Node.js ${oldNode?.version.slice(1)}`,
+      )
+      expect(result.stdout).toBe("")
+    },
+  )
 })

@@ -31,7 +31,8 @@ export function headOf(path: string): number {
   let db: Database.Database | undefined
   try {
     db = new Database(path, { readonly: true, fileMustExist: true })
-    return (db.prepare("SELECT coalesce(max(position), 0) AS head FROM events").get() as { head: number }).head
+    return (db.prepare("SELECT coalesce(max(position), 0) AS head FROM events").get() as { head: number })
+      .head
   } catch {
     return 0 // not created or not migrated yet
   } finally {

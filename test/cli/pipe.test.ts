@@ -61,7 +61,11 @@ describe("output through a pipe, on a non-zero exit", () => {
   ]
   for (const { via, script } of cases) {
     it(`audit --json is whole, exit 1 (${via})`, () => {
-      const { code, output } = throughPipe(script, ["audit", "--json", "--store", store], join(dir, "audit.json"))
+      const { code, output } = throughPipe(
+        script,
+        ["audit", "--json", "--store", store],
+        join(dir, "audit.json"),
+      )
       expect(code).toBe(1)
       expect(output.length).toBeGreaterThan(1_000_000)
       const document = JSON.parse(output) as AuditDocument

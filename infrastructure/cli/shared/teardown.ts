@@ -85,8 +85,11 @@ export function exitCodeOf(exit: Exit.Exit<unknown, unknown>, report: (line: str
 let draining = false
 
 /** Calls `then` once everything already written to `stream` has been handed to the OS. */
-export const afterDrain = (stream: NodeJS.WriteStream, then: () => void): void => {
-  if (stream.destroyed || stream.writableLength === 0) return then()
+const afterDrain = (stream: NodeJS.WriteStream, then: () => void): void => {
+  if (stream.destroyed || stream.writableLength === 0) {
+    then()
+    return
+  }
   // A write's callback runs once it and every write before it are flushed (or failed: EPIPE).
   stream.write("", () => then())
 }

@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import Database from "better-sqlite3"
-import { Cause, Exit } from "effect"
+import { Cause, Exit, Runtime, Schema } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import {
   EventTooLarge,
@@ -17,7 +17,7 @@ import {
   WrongExpectedRevision,
 } from "../../application/event-store-errors.ts"
 import { LedgerContention } from "../../application/ledger-errors.ts"
-import { AuditFindings, BadInput } from "../../infrastructure/cli/shared/exit.ts"
+import { AuditFindings, BadInput, EXIT_STORE_FAILURE } from "../../infrastructure/cli/shared/exit.ts"
 import { exitCodeOf } from "../../infrastructure/cli/shared/teardown.ts"
 import { InvalidStoreUrl } from "../../infrastructure/store-url.ts"
 import { FIXTURE, MAIN, NODE, runCli, sqliteIn, tempDir } from "./cli-harness.ts"
@@ -27,6 +27,11 @@ import { exportedLog, headOf, LONG_IMPORT_LINES, writeLongImport } from "./long-
 const UNREACHABLE_PG = "postgres://nobody:secret@127.0.0.1:1/ledger"
 
 const codeOf = (error: unknown) => exitCodeOf(Exit.fail(error), () => {})
+
+/** A failure another part of the CLI defines, declaring its code the documented way. */
+class NoLedgerHere extends Schema.TaggedError<NoLedgerHere>()("NoLedgerHere", { message: Schema.String }) {
+  override readonly [Runtime.errorExitCode] = EXIT_STORE_FAILURE
+}
 
 describe("exit codes, failure by failure", () => {
   const busy = Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" })
@@ -59,6 +64,7 @@ describe("exit codes, failure by failure", () => {
     ],
     ["retries exhausted", new LedgerContention({ streamId: "s", attempts: 5 }), 4],
     ["a conflicting writer", new WrongExpectedRevision({ streamId: "s", expected: 1, actual: 2 }), 4],
+    ["a failure that declares its code", new NoLedgerHere({ message: "no ledger at x.db" }), 3],
   ]
   for (const [what, error, code] of cases) {
     it(`${what}: ${code}`, () => expect(codeOf(error)).toBe(code))

@@ -51,15 +51,18 @@ const isContention = (error: unknown, tag: string | undefined): boolean => {
 
 /** The signal that interrupted the command, if one did (recordSignals). */
 let received: "SIGINT" | "SIGTERM" | undefined
+/** The command has ended; its output is on its way out. */
+let draining = false
 
 /**
  * Remembers which signal arrives, beside the runtime's own handler (which interrupts the
- * command): the exit code says which it was. A second signal while output drains ends it now.
+ * command): the exit code says which it was. A signal while the output drains (into a reader
+ * that does not read) ends the process at once.
  */
 export function recordSignals(): void {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
-      if (received !== undefined && draining) process.exit(exitForSignal(signal))
+      if (draining) process.exit(exitForSignal(signal))
       received ??= signal
     })
   }
@@ -77,12 +80,13 @@ export function exitCodeOf(exit: Exit.Exit<unknown, unknown>, report: (line: str
   if (isContention(error, tag)) return EXIT_CONTENTION
   if (tag !== undefined && BAD_INPUT_TAGS.has(tag)) return EXIT_BAD_INPUT
   if (tag !== undefined && STORE_FAILURE_TAGS.has(tag)) return EXIT_STORE_FAILURE
-  if (Runtime.getErrorExitCode(error) === EXIT_BAD_INPUT) return EXIT_BAD_INPUT
+  // A failure that declares its own code (Runtime.errorExitCode, one of exit.ts's) keeps it.
+  if (typeof error === "object" && error !== null && Runtime.errorExitCode in error) {
+    return Runtime.getErrorExitCode(error)
+  }
   if (tag === undefined) report(Cause.pretty(exit.cause))
   return EXIT_INTERNAL
 }
-
-let draining = false
 
 /** Calls `then` once everything already written to `stream` has been handed to the OS. */
 const afterDrain = (stream: NodeJS.WriteStream, then: () => void): void => {

@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import Database from "better-sqlite3"
 import { Cause, Exit, Runtime, Schema } from "effect"
-import { beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import {
   EventTooLarge,
   StoreUnavailable,
@@ -21,7 +21,7 @@ import { AuditFindings, BadInput, EXIT_STORE_FAILURE } from "../../infrastructur
 import { exitCodeOf } from "../../infrastructure/cli/shared/teardown.ts"
 import { InvalidStoreUrl } from "../../infrastructure/store-url.ts"
 import { FIXTURE, MAIN, NODE, runCli, sqliteIn, tempDir } from "./cli-harness.ts"
-import { exportedLog, headOf, LONG_IMPORT_LINES, writeLongImport } from "./long-import.ts"
+import { exportedLog, headOf, LONG_IMPORT_LINES, longImportFixture } from "./long-import.ts"
 
 /** Nothing listens on port 1 of the loopback: the connection is refused at once. */
 const UNREACHABLE_PG = "postgres://nobody:secret@127.0.0.1:1/ledger"
@@ -148,24 +148,15 @@ describe("exit codes through the CLI", () => {
 })
 
 describe("an import interrupted by a signal", () => {
-  const dir = tempDir()
-  const file = join(dir, "day.jsonl")
-  let clean: ReadonlyArray<unknown> = []
-
-  beforeAll(async () => {
-    writeLongImport(file)
-    const store = sqliteIn(dir, "clean.db")
-    expect((await runCli(["import", file, "--store", store])).code).toBe(0)
-    clean = await exportedLog(store)
-  }, 120_000)
+  const long = longImportFixture()
 
   for (const [signal, code] of [
     ["SIGINT", 130],
     ["SIGTERM", 143],
   ] as const) {
     it(`${signal}: exit ${code}, says how far it got, and re-running finishes it`, async () => {
-      const path = join(dir, `${signal}.db`)
-      const child = spawn(NODE, [MAIN, "import", file, "--store", `sqlite:${path}`], {
+      const path = join(long.dir, `${signal}.db`)
+      const child = spawn(NODE, [MAIN, "import", long.file, "--store", `sqlite:${path}`], {
         stdio: ["ignore", "pipe", "pipe"],
       })
       let stderr = ""
@@ -185,9 +176,9 @@ describe("an import interrupted by a signal", () => {
       // Each line records two events: the lines before the one reported are all in the store.
       expect(headOf(path)).toBeGreaterThanOrEqual((line - 1) * 2)
       expect(stderr).toContain("run the same import again to resume")
-      const resumed = await runCli(["import", file, "--store", `sqlite:${path}`])
+      const resumed = await runCli(["import", long.file, "--store", `sqlite:${path}`])
       expect(resumed.code).toBe(0)
-      expect(await exportedLog(`sqlite:${path}`)).toEqual(clean)
+      expect(await exportedLog(`sqlite:${path}`)).toEqual(long.clean)
     }, 120_000)
   }
 })

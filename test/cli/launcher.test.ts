@@ -7,9 +7,9 @@ import { execFileSync, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
-import { beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { NODE, runCli, tempDir } from "./cli-harness.ts"
-import { exportedLog, headOf, writeLongImport } from "./long-import.ts"
+import { exportedLog, headOf, longImportFixture } from "./long-import.ts"
 
 const LAUNCHER = resolve("dist/infrastructure/cli/launcher.js")
 /**
@@ -112,23 +112,14 @@ describe("the heartbeat-ledger executable", () => {
 })
 
 describe("kill -9 of the executable in the middle of an import", () => {
-  const dir = tempDir()
-  const file = join(dir, "day.jsonl")
-  let clean: ReadonlyArray<unknown> = []
-
-  beforeAll(async () => {
-    writeLongImport(file)
-    const store = `sqlite:${join(dir, "clean.db")}`
-    expect((await runCli(["import", file, "--store", store])).code).toBe(0)
-    clean = await exportedLog(store)
-  }, 120_000)
+  const long = longImportFixture()
 
   for (const mode of ["execve", "child"] as const) {
     it(`leaves no process and no write behind, and a re-run completes the import (${mode})`, async () => {
-      const path = join(dir, `killed-${mode}.db`)
+      const path = join(long.dir, `killed-${mode}.db`)
       const env = mode === "child" ? { HEARTBEAT_LEDGER_LAUNCH: "child" } : {}
       // Its own process group, so that whatever it starts can be looked for by group.
-      const child = spawn(NODE, [LAUNCHER, "import", file, "--store", `sqlite:${path}`], {
+      const child = spawn(NODE, [LAUNCHER, "import", long.file, "--store", `sqlite:${path}`], {
         env: { ...process.env, ...env },
         stdio: ["ignore", "ignore", "pipe"],
         detached: true,
@@ -144,14 +135,14 @@ describe("kill -9 of the executable in the middle of an import", () => {
       expect(groupAlive(pid)).toBe(false)
       const headAfterKill = headOf(path)
       expect(headAfterKill).toBeGreaterThan(0)
-      expect(headAfterKill).toBeLessThan(clean.length)
+      expect(headAfterKill).toBeLessThan(long.clean.length)
       await sleep(1500)
       expect(headOf(path)).toBe(headAfterKill)
       // Resuming records the rest, and the log is the one a clean import records.
-      const resumed = await runCli(["import", file, "--store", `sqlite:${path}`])
+      const resumed = await runCli(["import", long.file, "--store", `sqlite:${path}`])
       expect(resumed.code).toBe(0)
       expect(resumed.stdout).toMatch(/were already recorded and skipped/)
-      expect(await exportedLog(`sqlite:${path}`)).toEqual(clean)
+      expect(await exportedLog(`sqlite:${path}`)).toEqual(long.clean)
     }, 120_000)
   }
 })

@@ -5,9 +5,10 @@
  * writer, and the log without its wall-clock `recordedAt`.
  */
 import { writeFileSync } from "node:fs"
+import { join } from "node:path"
 import Database from "better-sqlite3"
-import { expect } from "vitest"
-import { runCli } from "./cli-harness.ts"
+import { beforeAll, expect } from "vitest"
+import { runCli, sqliteIn, tempDir } from "./cli-harness.ts"
 
 /** Lines of the long import (each records two events); HBL_LONG_IMPORT_LINES to change. */
 export const LONG_IMPORT_LINES = Number(process.env.HBL_LONG_IMPORT_LINES ?? 3000)
@@ -51,4 +52,24 @@ export async function exportedLog(store: string): Promise<ReadonlyArray<unknown>
       const { recordedAt: _recordedAt, ...rest } = JSON.parse(line) as Record<string, unknown>
       return rest
     })
+}
+
+/**
+ * For a describe block: a temporary folder, the long import written into it and imported
+ * once cleanly (before the block's tests): the file and its log.
+ */
+export function longImportFixture(): {
+  readonly dir: string
+  readonly file: string
+  readonly clean: ReadonlyArray<unknown>
+} {
+  const fixture = { dir: tempDir(), file: "", clean: [] as ReadonlyArray<unknown> }
+  beforeAll(async () => {
+    fixture.file = join(fixture.dir, "day.jsonl")
+    writeLongImport(fixture.file)
+    const store = sqliteIn(fixture.dir, "clean.db")
+    expect((await runCli(["import", fixture.file, "--store", store])).code).toBe(0)
+    fixture.clean = await exportedLog(store)
+  }, 120_000)
+  return fixture
 }

@@ -49,9 +49,12 @@ if (!supportedNode(process.versions.node)) {
   ]
   // HEARTBEAT_LEDGER_LAUNCH=child forces the fallback, so that it is tested where execve exists.
   if (typeof process.execve === "function" && process.env.HEARTBEAT_LEDGER_LAUNCH !== "child") {
-    process.execve(process.execPath, [process.execPath, ...args], process.env)
-  } else {
-    const { runInChild } = await import("./launcher-child.ts")
-    runInChild(args)
+    try {
+      process.execve(process.execPath, [process.execPath, ...args], process.env)
+    } catch {
+      // execve returns only when it failed (newer Nodes throw): the child process does the job.
+    }
   }
+  const { runInChild } = await import("./launcher-child.ts")
+  runInChild(args)
 }

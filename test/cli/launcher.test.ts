@@ -100,10 +100,10 @@ describe("the heartbeat-ledger executable", () => {
     it(`a SIGTERM stops the CLI, which exits 143 (${mode})`, async () => {
       const env = mode === "child" ? { HEARTBEAT_LEDGER_LAUNCH: "child" } : {}
       const result = await launch(["import", "-"], env, true)
-      // The CLI stops its work and exits 143 as interrupted by SIGTERM (or dies of the signal, if
-      // it arrives before the CLI's runtime has set up its handler; the launcher then exits 143).
-      expect(result.signal).toBeNull()
-      expect(result.code).toBe(128 + 15)
+      // The CLI stops its work and exits 143, as interrupted by SIGTERM — or, if the signal
+      // arrives before its runtime has set up its handler (a loaded machine), dies of it: the
+      // same 143 to a shell (the fallback launcher reports it as 143 itself).
+      expect(result.code === 143 || (mode === "execve" && result.signal === "SIGTERM")).toBe(true)
       const pid = Number(cliPid(result.stderr))
       expect(pid).toBeGreaterThan(0)
       expect(() => process.kill(pid, 0)).toThrow()

@@ -62,6 +62,21 @@ export function maskStoreUrl(url: string): string {
 
 const decodeStoreUrl = Schema.decodeUnknownEffect(StoreUrl)
 
+/**
+ * pg 8 takes `sslmode` prefer, require and verify-ca as verify-full (certificate and host name
+ * checked) and prints a deprecation warning into our output on every run (its next major gives
+ * them libpq's weaker meaning). Naming verify-full ourselves keeps that same check, without the
+ * warning; with `uselibpqcompat=true` pg applies libpq's meaning and does not warn.
+ */
+const PG_ALIASES_OF_VERIFY_FULL = new Set(["prefer", "require", "verify-ca"])
+
+const explicitSslMode = (params: URLSearchParams): void => {
+  const mode = params.get("sslmode")
+  if (mode !== null && PG_ALIASES_OF_VERIFY_FULL.has(mode) && params.get("uselibpqcompat") !== "true") {
+    params.set("sslmode", "verify-full")
+  }
+}
+
 const esdbClients: Record<string, "eventstore" | "kurrent"> = {
   "esdb:": "eventstore",
   "esdb+discover:": "eventstore",
@@ -94,6 +109,7 @@ export const parseStoreUrl = (url: string): Effect.Effect<StoreUrl, InvalidStore
     if (scheme === "postgres:" || scheme === "postgresql:") {
       const schema = parsed.searchParams.get("schema") ?? DEFAULT_PG_SCHEMA
       parsed.searchParams.delete("schema")
+      explicitSslMode(parsed.searchParams)
       if (parsed.hostname === "" && !parsed.searchParams.has("host")) {
         return Effect.fail(invalid("it names no host"))
       }

@@ -2,43 +2,59 @@
 /**
  * The `heartbeat-ledger` executable. It runs the CLI (main.ts) in a Node whose young
  * generation is capped: V8 otherwise grows it to 2 × 64 MB during a long replay, and an audit
- * of 1M events peaked at ~220 MB of RSS instead of ~115 MB at the same speed
- * (docs/performance.md). V8 sizes its heap at start-up, so the cap is a command-line flag:
- * the launcher re-runs itself with it, forwards signals, and exits with the CLI's status.
- * Already started with the flag (or HEARTBEAT_LEDGER_NODE_FLAGS=off), it runs the CLI in-process.
+ * of 1M events peaked at ~170–220 MB of RSS instead of ~118 MB at the same speed
+ * (docs/performance.md). V8 sizes its heap at start-up, so the cap must be a command-line flag
+ * (`v8.setFlagsFromString` at start was measured: the young generation still reached 64 MB).
+ *
+ * So the launcher *replaces itself* (`process.execve`, same pid) with a Node started with the
+ * flag: there is never a second process to orphan, and a signal — SIGKILL included — reaches
+ * the CLI itself. Where execve does not exist (Windows) it falls back to a child process that
+ * kills itself the moment its launcher's IPC channel closes (launcher-child.ts).
+ *
+ * This file is the first thing any Node runs, so up to the version check it is written for
+ * Node ≥ 14 to parse and run: no static import (nothing native is loaded before the check),
+ * no syntax Node 14 does not know.
  */
-import { spawn } from "node:child_process"
-import { constants } from "node:os"
-import { fileURLToPath } from "node:url"
+
+/** What the code really needs (package.json `engines`): better-sqlite3 13 (Node ≥ 22), execve. */
+const REQUIRED = "^22.15.0 || >=23.11.0"
+
+const supportedNode = (version: string): boolean => {
+  const [major = 0, minor = 0] = version.split(".").map(Number)
+  return major >= 24 || (major === 23 && minor >= 11) || (major === 22 && minor >= 15)
+}
 
 const SEMI_SPACE_FLAG = "--max-semi-space-size"
 /** MB per semi-space: the young generation is two of them. */
 const SEMI_SPACE_MB = 4
 
-const alreadySet = process.execArgv.some((arg) => arg.startsWith(SEMI_SPACE_FLAG))
-if (alreadySet || process.env.HEARTBEAT_LEDGER_NODE_FLAGS === "off") {
+if (!supportedNode(process.versions.node)) {
+  process.stderr.write(
+    `heartbeat-ledger needs Node.js ${REQUIRED}; this is Node.js ${process.versions.node} (${process.execPath}).\n` +
+      "Install a newer Node (https://nodejs.org) and run heartbeat-ledger with it.\n",
+  )
+  process.exitCode = 2
+} else if (
+  process.execArgv.some((arg) => arg.startsWith(SEMI_SPACE_FLAG)) ||
+  process.env.HEARTBEAT_LEDGER_NODE_FLAGS === "off"
+) {
   await import("./main.ts")
 } else {
-  const child = spawn(
-    process.execPath,
-    [
-      `${SEMI_SPACE_FLAG}=${SEMI_SPACE_MB}`,
-      ...process.execArgv,
-      fileURLToPath(import.meta.url),
-      ...process.argv.slice(2),
-    ],
-    { stdio: "inherit" },
-  )
-  // A supervisor's SIGTERM reaches only this process: pass it on rather than orphan the CLI.
-  // (A terminal's Ctrl-C reaches both, and the CLI handles it.)
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.on(signal, () => child.kill(signal))
+  const { fileURLToPath } = await import("node:url")
+  const args = [
+    `${SEMI_SPACE_FLAG}=${SEMI_SPACE_MB}`,
+    ...process.execArgv,
+    fileURLToPath(import.meta.url),
+    ...process.argv.slice(2),
+  ]
+  // HEARTBEAT_LEDGER_LAUNCH=child forces the fallback, so that it is tested where execve exists.
+  if (typeof process.execve === "function" && process.env.HEARTBEAT_LEDGER_LAUNCH !== "child") {
+    try {
+      process.execve(process.execPath, [process.execPath, ...args], process.env)
+    } catch {
+      // execve returns only when it failed (newer Nodes throw): the child process does the job.
+    }
   }
-  child.on("error", (error) => {
-    process.stderr.write(`heartbeat-ledger: cannot start ${process.execPath}: ${error.message}\n`)
-    process.exit(2)
-  })
-  child.on("exit", (code, signal) => {
-    process.exit(code ?? 128 + (signal === null ? 1 : constants.signals[signal]))
-  })
+  const { runInChild } = await import("./launcher-child.ts")
+  runInChild(args)
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `heartbeat-ledger` command: the launcher. It wires the commands together, runs them on
- * Node, and turns failures into exit codes (0 clean, 1 audit findings, 2 bad usage or input).
+ * The `heartbeat-ledger` command (started by launcher.ts). It wires the commands together,
+ * runs them on Node, and turns how they ended into one exit code per meaning (shared/exit.ts,
+ * docs/exit-codes.md).
  */
 import * as NodeChildProcessSpawner from "@effect/platform-node-shared/NodeChildProcessSpawner"
 import * as NodeFileSystem from "@effect/platform-node-shared/NodeFileSystem"
@@ -16,7 +17,8 @@ import { demoCommand } from "./commands/demo.ts"
 import { exportCommand } from "./commands/export.ts"
 import { importCommand } from "./commands/import.ts"
 import { inspectCommand } from "./commands/inspect.ts"
-import { exitTeardown } from "./shared/teardown.ts"
+import { watchLauncher } from "./launcher-child.ts"
+import { exitTeardown, recordSignals } from "./shared/teardown.ts"
 
 /**
  * The platform services the CLI module needs. Not `NodeServices.layer`: it also loads
@@ -29,9 +31,13 @@ const nodeServices = Layer.provideMerge(
 
 export const VERSION = "0.1.0"
 
-// A reader that stops early (`| head`) closes the pipe: that is not an error worth a stack trace.
+watchLauncher()
+recordSignals()
+
+// A reader that stops early (`| head`) closes the pipe: that is not an error worth a stack
+// trace. Exit with the code already decided, if the command had finished.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EPIPE") process.exit(0)
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0)
   throw error
 })
 

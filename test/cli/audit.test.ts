@@ -44,7 +44,7 @@ describe("heartbeat-ledger audit", () => {
   it("--routing legacy re-routes the recorded work: stranded events where fixed routing has none, exit 1", async () => {
     const result = await runCli(["audit", "--routing", "legacy", "--json", "--store", store])
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain("2 stranded event(s)")
+    expect(result.stderr).toContain("2 stranded events, 0 violated invariants")
     const document = JSON.parse(result.stdout) as AuditDocument
     expect(document.routing).toBe("legacy")
     expect(document.recorded?.totals.stranded).toBe(0)
@@ -84,7 +84,7 @@ describe("heartbeat-ledger audit", () => {
     expect(result.code).toBe(1)
     expect(result.stdout).toMatch(/Stranded events: 1/)
     expect(result.stdout).toContain("agent:ops:cron:j:run:r9")
-    expect(result.stderr).toContain("1 stranded event(s)")
+    expect(result.stderr).toContain("1 stranded event, 0 violated invariants")
   })
 
   it("refuses bad usage with exit 2", async () => {

@@ -133,4 +133,15 @@ describe("heartbeat-ledger demo", () => {
     expect(word.code).toBe(2)
     expect(existsSync(".heartbeat-ledger/many")).toBe(false)
   })
+
+  it("--help shows each size flag's range and default; out of range is exit 2 naming the range", async () => {
+    const help = await runCli(["demo", "--help"])
+    expect(help.stdout).toMatch(/--agents integer\s+How many agents: 1 to 50 \(default 5\)/)
+    expect(help.stdout).toMatch(/--runs integer\s+Cron runs per agent over the day: 0 to 500 \(default 24\)/)
+    expect(help.stdout).toMatch(/--seed integer\s+.*: 0 to 4,294,967,295 \(default 42\)/)
+    const tooMany = await runCli(["demo", "--runs", "5000", "--store", "memory:"])
+    expect(tooMany.code).toBe(2)
+    expect(tooMany.stderr).toContain("--runs must be a whole number from 0 to 500, not 5,000")
+    expect(tooMany.stdout).toBe("")
+  })
 })

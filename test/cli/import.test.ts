@@ -133,7 +133,7 @@ describe("heartbeat-ledger import", () => {
     const first = await runCli(["import", FIXTURE, "--store", store])
     expect(first.code).toBe(0)
     expect(first.stdout).toContain(
-      "12 source calls (1 silent), 6 heartbeats, 1 retention sweeps, 3 config lines",
+      "12 source calls (1 silent), 6 heartbeats, 1 retention sweep, 3 config lines",
     )
     const exported = await runCli(["export", "--store", store])
     const second = await runCli(["import", FIXTURE, "--store", store])
@@ -147,7 +147,7 @@ describe("heartbeat-ledger import", () => {
     const store = sqliteIn(tempDir())
     const result = await runCli(["import", "-", "--store", store], { input: `${line(execExit)}\n` })
     expect(result.code).toBe(0)
-    expect(result.stdout).toContain("Imported 1 lines from <stdin>")
+    expect(result.stdout).toContain("Imported 1 line from <stdin>")
     expect((await auditOf(store)).totals.accepted).toBe(1)
   })
 

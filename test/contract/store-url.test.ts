@@ -33,7 +33,7 @@ describe("store URLs", () => {
     expect(await parse("postgresql://u@db/ledger?schema=tenant_1&sslmode=require")).toMatchObject({
       _tag: "Postgres",
       schema: "tenant_1",
-      connectionString: "postgresql://u@db/ledger?sslmode=require",
+      connectionString: "postgresql://u@db/ledger?sslmode=verify-full",
     })
     expect(await parse("esdb://admin:changeit@localhost:2113?tls=false")).toMatchObject({
       _tag: "Esdb",

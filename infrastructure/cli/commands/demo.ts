@@ -22,6 +22,21 @@ import { storeFlag } from "../shared/store-flag.ts"
 import { type Colours, safeText, stdoutColours } from "../shared/terminal.ts"
 
 export const DEMO_DEFAULTS = { agents: 5, runs: 24, seed: 42 } as const
+/** What each size flag accepts, shown in --help and checked before anything is recorded. */
+export const DEMO_LIMITS = {
+  agents: { min: 1, max: 50 },
+  runs: { min: 0, max: 500 },
+  seed: { min: 0, max: 2 ** 32 - 1 },
+} as const
+
+/** A size flag whose help says its range and default. */
+const sizeFlag = (name: keyof typeof DEMO_LIMITS, what: string) =>
+  Flag.Int(name).pipe(
+    Flag.withDescription(
+      `${what}: ${DEMO_LIMITS[name].min} to ${formatCount(DEMO_LIMITS[name].max)} (default ${DEMO_DEFAULTS[name]})`,
+    ),
+    Flag.withDefault(DEMO_DEFAULTS[name]),
+  )
 
 /** A new SQLite file under .heartbeat-ledger/ for each demo, named after the wall-clock time. */
 export function freshDemoStoreUrl(
@@ -35,12 +50,16 @@ export function freshDemoStoreUrl(
   }
 }
 
-const inRange = (name: string, value: number, min: number, max: number) =>
-  Number.isInteger(value) && value >= min && value <= max
+const inRange = (name: keyof typeof DEMO_LIMITS, value: number) => {
+  const { min, max } = DEMO_LIMITS[name]
+  return Number.isInteger(value) && value >= min && value <= max
     ? Effect.succeed(value)
     : Effect.fail(
-        new BadInput({ message: `--${name} must be a whole number from ${min} to ${max}, not ${value}` }),
+        new BadInput({
+          message: `--${name} must be a whole number from ${min} to ${formatCount(max)}, not ${formatCount(value)}`,
+        }),
       )
+}
 
 const describeDay = (summary: DemoSummary, seed: number, store: string, c: Colours): string => {
   const agents = summary.agents
@@ -73,24 +92,15 @@ export const demoCommand = Command.make(
         "Where to record the demo day: an empty store (default: a new SQLite file under .heartbeat-ledger/)",
       ),
     ),
-    agents: Flag.Int("agents").pipe(
-      Flag.withDescription("How many agents"),
-      Flag.withDefault(DEMO_DEFAULTS.agents),
-    ),
-    runs: Flag.Int("runs").pipe(
-      Flag.withDescription("Cron runs per agent over the day"),
-      Flag.withDefault(DEMO_DEFAULTS.runs),
-    ),
-    seed: Flag.Int("seed").pipe(
-      Flag.withDescription("Seed of the day: the same seed records the same log"),
-      Flag.withDefault(DEMO_DEFAULTS.seed),
-    ),
+    agents: sizeFlag("agents", "How many agents"),
+    runs: sizeFlag("runs", "Cron runs per agent over the day"),
+    seed: sizeFlag("seed", "Seed of the day, the same seed recording the same log"),
   },
   (input) =>
     Effect.gen(function* () {
-      const agents = yield* inRange("agents", input.agents, 1, 50)
-      const runs = yield* inRange("runs", input.runs, 0, 500)
-      const seed = yield* inRange("seed", input.seed, 0, 2 ** 32 - 1)
+      const agents = yield* inRange("agents", input.agents)
+      const runs = yield* inRange("runs", input.runs)
+      const seed = yield* inRange("seed", input.seed)
       const url = Option.getOrElse(input.store, () => freshDemoStoreUrl())
       const c = stdoutColours()
       yield* Effect.gen(function* () {

@@ -13,8 +13,8 @@ import { fileNamespace, LineIdCursor } from "../import/line-ids.ts"
 import { formatLineErrors, parseImport, readImportInput } from "../import/parse-file.ts"
 import { type ImportSummary, recordImport } from "../import/record-import.ts"
 import { BadInput } from "../shared/exit.ts"
-import { formatCount } from "../shared/format.ts"
-import { writeStdout } from "../shared/output.ts"
+import { counted, formatCount } from "../shared/format.ts"
+import { writeStderr, writeStdout } from "../shared/output.ts"
 import { startProgress } from "../shared/progress.ts"
 import { storeFlag, storeUrlOf } from "../shared/store-flag.ts"
 import { safeText } from "../shared/terminal.ts"
@@ -22,17 +22,26 @@ import { safeText } from "../shared/terminal.ts"
 const describeImport = (name: string, store: string, s: ImportSummary): string => {
   const parts = [
     s.sourceCalls > 0 &&
-      `${formatCount(s.sourceCalls)} source calls${s.silent > 0 ? ` (${formatCount(s.silent)} silent)` : ""}`,
-    s.rawCalls > 0 && `${formatCount(s.rawCalls)} raw queue calls`,
-    s.heartbeats > 0 && `${formatCount(s.heartbeats)} heartbeats`,
-    s.sweeps > 0 && `${formatCount(s.sweeps)} retention sweeps`,
-    s.configs > 0 && `${formatCount(s.configs)} config lines`,
-    s.recordedEvents > 0 && `${formatCount(s.recordedEvents)} recorded events`,
+      `${counted(s.sourceCalls, "source call")}${s.silent > 0 ? ` (${formatCount(s.silent)} silent)` : ""}`,
+    s.rawCalls > 0 && counted(s.rawCalls, "raw queue call"),
+    s.heartbeats > 0 && counted(s.heartbeats, "heartbeat"),
+    s.sweeps > 0 && counted(s.sweeps, "retention sweep"),
+    s.configs > 0 && counted(s.configs, "config line"),
+    s.recordedEvents > 0 && counted(s.recordedEvents, "recorded event"),
   ].filter((part): part is string => typeof part === "string")
   const skipped =
-    s.alreadyRecorded > 0 ? `; ${formatCount(s.alreadyRecorded)} lines were already recorded and skipped` : ""
-  return `Imported ${formatCount(s.lines)} lines from ${safeText(name)} into ${safeText(store)}: ${parts.join(", ") || "nothing to record"}${skipped}\n`
+    s.alreadyRecorded > 0
+      ? `; ${counted(s.alreadyRecorded, "line was", "lines were")} already recorded and skipped`
+      : ""
+  return `Imported ${counted(s.lines, "line")} from ${safeText(name)} into ${safeText(store)}: ${parts.join(", ") || "nothing to record"}${skipped}\n`
 }
+
+/** Where a signal stopped the import, and that running it again finishes it. */
+const describeInterruption = (name: string, reached: number, total: number): string =>
+  reached === 0
+    ? `heartbeat-ledger: import of ${safeText(name)} interrupted before its first line; nothing was recorded\n`
+    : `heartbeat-ledger: import of ${safeText(name)} interrupted at line ${formatCount(reached)} of ${formatCount(total)} ` +
+      `(the lines before it are recorded); run the same import again to resume: what is already recorded is skipped\n`
 
 export const importCommand = Command.make(
   "import",
@@ -66,8 +75,14 @@ export const importCommand = Command.make(
       const ids = Layer.succeed(Ids, Ids.of({ next: Effect.sync(() => cursor.next()) }))
       const url = storeUrlOf(input.store)
       const progress = startProgress("importing", parsed.lines.length)
-      const summary = yield* recordImport(parsed.lines, namespace, cursor, progress.tick).pipe(
+      let reached = 0
+      const onLine = (line: number) => {
+        reached = line
+        progress.tick(line)
+      }
+      const summary = yield* recordImport(parsed.lines, namespace, cursor, onLine).pipe(
         Effect.ensuring(Effect.sync(progress.done)),
+        Effect.onInterrupt(() => writeStderr(describeInterruption(name, reached, parsed.lines.length))),
         Effect.provide(Layer.provideMerge(layerLedger, Layer.merge(layerEventStoreFromUrl(url), ids))),
       )
       yield* writeStdout(describeImport(name, url, summary))

@@ -12,7 +12,7 @@ import { drainedQueues } from "../../../domain/gateway-config.ts"
 import { layerEventStoreFromUrl } from "../../stores/store-layer.ts"
 import { EventHistoryFold } from "../inspect/event-history.ts"
 import { BadInput } from "../shared/exit.ts"
-import { clip, formatCount, formatDuration, formatInstant } from "../shared/format.ts"
+import { clip, counted, formatCount, formatDuration, formatInstant } from "../shared/format.ts"
 import { writeStdout } from "../shared/output.ts"
 import { storeFlag, storeUrlOf } from "../shared/store-flag.ts"
 import { renderTable } from "../shared/table.ts"
@@ -51,7 +51,9 @@ const queueCommand = Command.make(
       const head = yield* store.headPosition
       const at = Option.getOrElse(input.at, () => head)
       if (at < 0)
-        return yield* new BadInput({ message: `--at must be a log position from 0 to ${head}, not ${at}` })
+        return yield* new BadInput({
+          message: `--at must be a log position from 0 to ${formatCount(head)}, not ${formatCount(at)}`,
+        })
       const key = input.key.trim()
       const view = queuesProjection.init()
       let lastAt: number | undefined
@@ -95,7 +97,7 @@ const queueCommand = Command.make(
           : `  ${c.yellow("no enabled agent's scheduled heartbeat drains it")}: only a wake forced to it empties it`,
         `  last accepted text: ${queue.lastText === undefined ? c.dim("none") : safeText(clip(queue.lastText, 80))}`,
         `  last context key: ${queue.lastContextKey === undefined ? c.dim("none") : safeText(queue.lastContextKey)}`,
-        `  ${formatCount(queue.events.length)} event(s) queued${queue.events.length === 0 ? "" : ":"}`,
+        `  ${counted(queue.events.length, "event")} queued${queue.events.length === 0 ? "" : ":"}`,
       ]
       if (queue.events.length > 0) {
         lines.push(

@@ -1,6 +1,11 @@
 /** Number, time and duration formats shared by the text and HTML reports. */
 
+/** Every count the CLI prints, one way: `13,559`. */
 export const formatCount = (n: number): string => n.toLocaleString("en-US")
+
+/** A count and its noun, pluralised: `1 line`, `13,559 lines`, `2 heartbeat runs`. */
+export const counted = (n: number, singular: string, plural = `${singular}s`): string =>
+  `${formatCount(n)} ${n === 1 ? singular : plural}`
 
 /** A latency: `850ms`, `2.4s`, `3m05s`, `2h10m`. */
 export function formatDuration(ms: number): string {

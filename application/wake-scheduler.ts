@@ -79,6 +79,8 @@ export interface WakeSchedulerShape {
   readonly pending: Effect.Effect<ReadonlyArray<PendingWake>>
   /** The armed timer, if any. */
   readonly timer: Effect.Effect<WakeTimer | undefined>
+  /** Forgets the handler, the timer and every pending wake (OpenClaw's reset for tests). */
+  readonly reset: Effect.Effect<void>
 }
 
 export class WakeScheduler extends Context.Service<WakeScheduler, WakeSchedulerShape>()(
@@ -333,6 +335,15 @@ export const makeWakeScheduler = Effect.gen(function* () {
     setHandler,
     pending: Effect.sync(() => [...pending.values()].sort((a, b) => a.requestedAt - b.requestedAt)),
     timer: Effect.sync(() => timer?.armed),
+    reset: Effect.sync(() => {
+      timer?.fiber.interruptUnsafe()
+      timer = undefined
+      pending = new Map()
+      scheduled = false
+      runningGeneration = null
+      handlerGeneration += 1
+      handler = null
+    }),
   })
 })
 

@@ -16,10 +16,12 @@ export const SessionPolicySchema = Schema.Struct({
   scope: Schema.optionalKey(SessionScopeSchema),
 })
 
+/** Where a reply goes (OpenClaw's normalized DeliveryContext: a numeric thread id stays a number). */
 export const DeliveryContextSchema = Schema.Struct({
   channel: Schema.optionalKey(Schema.String),
   to: Schema.optionalKey(Schema.String),
-  threadId: Schema.optionalKey(Schema.String),
+  accountId: Schema.optionalKey(Schema.String),
+  threadId: Schema.optionalKey(Schema.Union([Schema.String, Schema.Number])),
 })
 export type DeliveryContext = typeof DeliveryContextSchema.Type
 

@@ -101,6 +101,20 @@ export function decideConsume(
   ]
 }
 
+/**
+ * Removes the inspected events wherever they are in the queue (OpenClaw's
+ * `consumeSelectedSystemEventEntries`); ids no longer queued are ignored.
+ */
+export function decideConsumeSelected(
+  state: QueueState,
+  command: { readonly inspected: ReadonlyArray<string>; readonly at: number },
+): ReadonlyArray<QueueEvent> {
+  const queued = new Set(state.events.map((event) => event.eventId))
+  const eventIds = command.inspected.filter((eventId) => queued.has(eventId))
+  if (eventIds.length === 0) return []
+  return [{ _tag: "SystemEventsConsumed", queueKey: state.queueKey, eventIds, at: command.at }]
+}
+
 export function decideDrain(state: QueueState, command: { readonly at: number }): ReadonlyArray<QueueEvent> {
   if (state.events.length === 0) return []
   const eventIds = state.events.map((event) => event.eventId)

@@ -3,7 +3,7 @@
  * values, the blank-key error, duplicates, the cap, copies, and prefix-only consumption.
  */
 import { Effect, Stream } from "effect"
-import { afterEach, describe, expect, it } from "vitest"
+import { afterEach, describe, expect, it, vi } from "vitest"
 import {
   createSystemEvents,
   drainSystemEvents,
@@ -139,29 +139,40 @@ describe("consumeSystemEventEntries", () => {
     expect(se.peekSystemEvents(KEY)).toEqual(["C"])
   })
 
-  it("removes nothing when the inspection no longer heads the queue", () => {
-    const se = fresh()
-    se.enqueueSystemEvent("A", { sessionKey: KEY })
-    se.enqueueSystemEvent("B", { sessionKey: KEY })
-    const inspected = se.peekSystemEventEntries(KEY)
-    se.drainSystemEvents(KEY)
-    se.enqueueSystemEvent("A", { sessionKey: KEY })
-    se.enqueueSystemEvent("B", { sessionKey: KEY })
-    // Same texts, different events: a stale inspection must not remove them.
-    expect(se.consumeSystemEventEntries(KEY, inspected)).toEqual([])
-    expect(se.consumeSystemEventEntries(KEY, inspected.slice(1))).toEqual([])
-    expect(se.consumeSystemEventEntries(KEY, [])).toEqual([])
-    expect(se.peekSystemEvents(KEY)).toEqual(["A", "B"])
+  it("matches entries by OpenClaw's equality, so a stale inspection removes only entries equal in every field", () => {
+    // OpenClaw compares text, ts, contextKey, trust and route, never an id: events re-enqueued
+    // in the same millisecond are equal to the stale inspection, a millisecond later they are not.
+    vi.useFakeTimers({ now: 1_000, toFake: ["Date"] })
+    try {
+      const se = fresh()
+      se.enqueueSystemEvent("A", { sessionKey: KEY })
+      se.enqueueSystemEvent("B", { sessionKey: KEY })
+      const inspected = se.peekSystemEventEntries(KEY)
+      se.drainSystemEvents(KEY)
+      vi.setSystemTime(1_001)
+      se.enqueueSystemEvent("A", { sessionKey: KEY })
+      se.enqueueSystemEvent("B", { sessionKey: KEY })
+      expect(se.consumeSystemEventEntries(KEY, inspected)).toEqual([])
+      expect(se.consumeSystemEventEntries(KEY, inspected.slice(1))).toEqual([])
+      expect(se.consumeSystemEventEntries(KEY, [])).toEqual([])
+      expect(se.peekSystemEvents(KEY)).toEqual(["A", "B"])
+      se.drainSystemEvents(KEY)
+      vi.setSystemTime(1_000)
+      se.enqueueSystemEvent("A", { sessionKey: KEY })
+      expect(se.consumeSystemEventEntries(KEY, inspected.slice(0, 1))).toEqual(inspected.slice(0, 1))
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
-  it("matches entries built by the caller (no eventId) by OpenClaw's field equality", () => {
+  it("matches entries built by the caller by OpenClaw's field equality", () => {
     const se = fresh()
     se.enqueueSystemEvent("A", { sessionKey: KEY, contextKey: "x" })
     const [queued] = se.peekSystemEventEntries(KEY)
     if (queued === undefined) throw new Error("expected an entry")
-    const { eventId: _id, ...withoutId } = queued
-    expect(se.consumeSystemEventEntries(KEY, [{ ...withoutId, ts: queued.ts + 1 }])).toEqual([])
-    expect(se.consumeSystemEventEntries(KEY, [withoutId]).map((entry) => entry.text)).toEqual(["A"])
+    const copy = { ...queued }
+    expect(se.consumeSystemEventEntries(KEY, [{ ...copy, ts: queued.ts + 1 }])).toEqual([])
+    expect(se.consumeSystemEventEntries(KEY, [copy]).map((entry) => entry.text)).toEqual(["A"])
     expect(se.hasSystemEvents(KEY)).toBe(false)
   })
 })

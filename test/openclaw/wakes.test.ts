@@ -9,6 +9,7 @@ import {
   createSystemEvents,
   cronEmission,
   type HeartbeatWakeRequest,
+  heartbeatRunsOf,
   type SystemEvents,
 } from "../../infrastructure/openclaw/index.ts"
 
@@ -62,7 +63,12 @@ describe("wakes through the embedded API", () => {
     await settled(se, "HeartbeatRan", 1)
     expect(calls[0]).toMatchObject({ source: "exec-event", sessionKey: MAIN })
     expect(
-      calls[0]?.runs.map((run) => [run.agentId, run.queueKey, run.prompt, run.shown.map((e) => e.text)]),
+      heartbeatRunsOf(calls[0] as HeartbeatWakeRequest).map((run) => [
+        run.agentId,
+        run.queueKey,
+        run.prompt,
+        run.shown.map((e) => e.text),
+      ]),
     ).toEqual([["ops", MAIN, "exec", ["Exec completed (backup-7, code 0) :: 42 files"]]])
     expect(se.peekSystemEvents(MAIN)).toEqual(["Daily digest is ready"])
 
@@ -70,7 +76,10 @@ describe("wakes through the embedded API", () => {
     se.requestHeartbeat({ source: "manual", intent: "manual", agentId: "ops", coalesceMs: 0 })
     await called(2)
     await settled(se, "HeartbeatRan", 2)
-    expect(calls[1]?.runs[0]).toMatchObject({ prompt: "cron", shown: [{ text: "Daily digest is ready" }] })
+    expect(heartbeatRunsOf(calls[1] as HeartbeatWakeRequest)[0]).toMatchObject({
+      prompt: "cron",
+      shown: [{ text: "Daily digest is ready" }],
+    })
     expect(se.hasSystemEvents(MAIN)).toBe(false)
   })
 

@@ -1,0 +1,84 @@
+/**
+ * OpenClaw's heartbeat-wake vocabulary (src/infra/heartbeat-wake.ts at 2026.5.12): its skip
+ * reasons, intents, sources, and the exact wake object its handler receives. What each agent's
+ * run would show is ours: it is kept off the wake object, in a WeakMap read by
+ * `heartbeatRunsOf`, so that a handler comparing the wake with OpenClaw's sees the same keys.
+ */
+import type { HeartbeatRunPreview, HeartbeatWake } from "../../application/wake-scheduler.ts"
+import type { HeartbeatRunResult, HeartbeatWakeOverride } from "../../domain/wake.ts"
+import { isRetryableBusySkip } from "../../domain/wake.ts"
+import { type SystemEvent, toSystemEvent } from "./system-event-entry.ts"
+
+export const HEARTBEAT_SKIP_REQUESTS_IN_FLIGHT = "requests-in-flight"
+export const HEARTBEAT_SKIP_CRON_IN_PROGRESS = "cron-in-progress"
+export const HEARTBEAT_SKIP_LANES_BUSY = "lanes-busy"
+
+export type RetryableHeartbeatBusySkipReason =
+  | typeof HEARTBEAT_SKIP_REQUESTS_IN_FLIGHT
+  | typeof HEARTBEAT_SKIP_CRON_IN_PROGRESS
+  | typeof HEARTBEAT_SKIP_LANES_BUSY
+
+/** A busy skip: the wake is queued again and retried after 1000 ms. */
+export const isRetryableHeartbeatBusySkipReason = (reason: string): boolean => isRetryableBusySkip(reason)
+
+export type HeartbeatWakeIntent = "scheduled" | "event" | "immediate" | "manual"
+export type HeartbeatWakeSource =
+  | "interval"
+  | "manual"
+  | "exec-event"
+  | "notifications-event"
+  | "cron"
+  | "hook"
+  | "background-task"
+  | "background-task-blocked"
+  | "acp-spawn"
+  | "cli-watchdog"
+  | "restart-sentinel"
+  | "retry"
+  | "other"
+
+/** Exactly what OpenClaw's handler is called with. */
+export interface HeartbeatWakeRequest {
+  source: HeartbeatWakeSource
+  intent: HeartbeatWakeIntent
+  reason?: string | undefined
+  agentId?: string | undefined
+  sessionKey?: string | undefined
+  heartbeat?: HeartbeatWakeOverride | undefined
+}
+
+/** OpenClaw's heartbeat runner; a plain (non-promise) result is accepted too. */
+export type HeartbeatWakeHandler = (
+  opts: HeartbeatWakeRequest,
+) => Promise<HeartbeatRunResult> | HeartbeatRunResult
+
+export type { HeartbeatRunResult, HeartbeatWakeOverride }
+
+/** What one agent's heartbeat shows for a wake, as OpenClaw entries. */
+export type HeartbeatRunView = Omit<HeartbeatRunPreview, "shown"> & { readonly shown: SystemEvent[] }
+
+const runsOfWake = new WeakMap<object, ReadonlyArray<HeartbeatRunView>>()
+
+/**
+ * What each agent's heartbeat shows for a wake the handler received (empty for a wake built
+ * elsewhere). On a `ran` result exactly these are recorded as shown and consumed.
+ */
+export const heartbeatRunsOf = (wake: HeartbeatWakeRequest): ReadonlyArray<HeartbeatRunView> =>
+  runsOfWake.get(wake) ?? []
+
+/** OpenClaw's wake object: `source`, `intent`, `reason` always; targets and override when set. */
+export function toHeartbeatWakeRequest(wake: HeartbeatWake): HeartbeatWakeRequest {
+  const request: HeartbeatWakeRequest = {
+    source: wake.source as HeartbeatWakeSource,
+    intent: wake.intent as HeartbeatWakeIntent,
+    reason: wake.reason,
+    ...(wake.agentId ? { agentId: wake.agentId } : {}),
+    ...(wake.sessionKey ? { sessionKey: wake.sessionKey } : {}),
+    ...(wake.heartbeat ? { heartbeat: wake.heartbeat } : {}),
+  }
+  runsOfWake.set(
+    request,
+    wake.runs.map((run) => ({ ...run, shown: run.shown.map(toSystemEvent) })),
+  )
+  return request
+}

@@ -9,18 +9,21 @@ import type { DeliveryContext as StoredDeliveryContext } from "../../domain/even
 
 /** OpenClaw's `DeliveryContext` (delivery-context.types.d.ts). */
 export interface DeliveryContext {
-  channel?: string | undefined
-  to?: string | undefined
-  accountId?: string | undefined
-  threadId?: string | number | undefined
+  channel?: string
+  to?: string
+  accountId?: string
+  threadId?: string | number
   /** Accepted and dropped by normalization, as in OpenClaw. */
-  deliveryIntent?:
-    | {
-        id: string
-        kind: "outbound_queue"
-        queuePolicy?: "required" | "best_effort" | undefined
-      }
-    | undefined
+  deliveryIntent?: {
+    id: string
+    kind: "outbound_queue"
+    queuePolicy?: "required" | "best_effort"
+  }
+}
+
+/** What callers may pass: OpenClaw's type, with explicit undefined fields allowed too. */
+export type DeliveryContextInput = {
+  [K in keyof DeliveryContext]?: DeliveryContext[K] | undefined
 }
 
 /**
@@ -65,7 +68,7 @@ const normalizeThreadId = (value: unknown): string | number | undefined => {
 }
 
 export function normalizeDeliveryContext(
-  context: DeliveryContext | StoredDeliveryContext | undefined | null,
+  context: DeliveryContextInput | StoredDeliveryContext | undefined | null,
 ): NormalizedDeliveryContext | undefined {
   if (context === undefined || context === null) return undefined
   const channel = trimmed(context.channel)?.toLowerCase()
@@ -78,7 +81,9 @@ export function normalizeDeliveryContext(
 }
 
 /** OpenClaw's route identity: equal routes dedupe, whatever the thread id's type. */
-export const deliveryRouteKey = (context: DeliveryContext | StoredDeliveryContext | undefined): string => {
+export const deliveryRouteKey = (
+  context: DeliveryContextInput | StoredDeliveryContext | undefined,
+): string => {
   const normalized = normalizeDeliveryContext(context)
   return JSON.stringify([
     normalized?.channel ?? "",
@@ -89,8 +94,8 @@ export const deliveryRouteKey = (context: DeliveryContext | StoredDeliveryContex
 }
 
 export const sameDeliveryRoute = (
-  left: DeliveryContext | StoredDeliveryContext | undefined,
-  right: DeliveryContext | StoredDeliveryContext | undefined,
+  left: DeliveryContextInput | StoredDeliveryContext | undefined,
+  right: DeliveryContextInput | StoredDeliveryContext | undefined,
 ): boolean => {
   if (left === undefined && right === undefined) return true
   if (left === undefined || right === undefined) return false
@@ -99,9 +104,9 @@ export const sameDeliveryRoute = (
 
 /** OpenClaw's merge: the primary wins field by field, unless the two name different channels. */
 export function mergeDeliveryContext(
-  primary: DeliveryContext | undefined,
-  fallback: DeliveryContext | undefined,
-): NormalizedDeliveryContext | undefined {
+  primary: DeliveryContextInput | undefined,
+  fallback: DeliveryContextInput | undefined,
+): DeliveryContext | undefined {
   const first = normalizeDeliveryContext(primary)
   const second = normalizeDeliveryContext(fallback)
   if (first === undefined && second === undefined) return undefined
@@ -114,7 +119,7 @@ export function mergeDeliveryContext(
     to: pick("to"),
     accountId: pick("accountId"),
     threadId: pick("threadId"),
-  })
+  }) as DeliveryContext | undefined
 }
 
 /** OpenClaw's `resolveSystemEventDeliveryContext`: the newest event's route, filled in by older ones. */

@@ -5,7 +5,7 @@
  * `heartbeatRunsOf`, so that a handler comparing the wake with OpenClaw's sees the same keys.
  */
 import type { HeartbeatRunPreview, HeartbeatWake } from "../../application/wake-scheduler.ts"
-import type { HeartbeatRunResult, HeartbeatWakeOverride } from "../../domain/wake.ts"
+import type { HeartbeatRunResult } from "../../domain/wake.ts"
 import { isRetryableBusySkip } from "../../domain/wake.ts"
 import { type SystemEvent, toSystemEvent } from "./system-event-entry.ts"
 
@@ -37,14 +37,14 @@ export type HeartbeatWakeSource =
   | "retry"
   | "other"
 
-/** Exactly what OpenClaw's handler is called with. */
+/** Exactly what OpenClaw's handler is called with (its type, exactly). */
 export interface HeartbeatWakeRequest {
   source: HeartbeatWakeSource
   intent: HeartbeatWakeIntent
-  reason?: string | undefined
-  agentId?: string | undefined
-  sessionKey?: string | undefined
-  heartbeat?: HeartbeatWakeOverride | undefined
+  reason?: string
+  agentId?: string
+  sessionKey?: string
+  heartbeat?: HeartbeatWakeOverride
 }
 
 /** OpenClaw's heartbeat runner; a plain (non-promise) result is accepted too. */
@@ -52,7 +52,14 @@ export type HeartbeatWakeHandler = (
   opts: HeartbeatWakeRequest,
 ) => Promise<HeartbeatRunResult> | HeartbeatRunResult
 
-export type { HeartbeatRunResult, HeartbeatWakeOverride }
+export type { HeartbeatRunResult }
+
+/** OpenClaw's per-wake heartbeat override (its type, exactly). */
+export interface HeartbeatWakeOverride {
+  target?: string
+  to?: string | undefined
+  accountId?: string | undefined
+}
 
 /** What one agent's heartbeat shows for a wake, as OpenClaw entries. */
 export type HeartbeatRunView = Omit<HeartbeatRunPreview, "shown"> & { readonly shown: SystemEvent[] }
@@ -74,7 +81,7 @@ export function toHeartbeatWakeRequest(wake: HeartbeatWake): HeartbeatWakeReques
     reason: wake.reason,
     ...(wake.agentId ? { agentId: wake.agentId } : {}),
     ...(wake.sessionKey ? { sessionKey: wake.sessionKey } : {}),
-    ...(wake.heartbeat ? { heartbeat: wake.heartbeat } : {}),
+    ...(wake.heartbeat ? { heartbeat: wake.heartbeat as HeartbeatWakeOverride } : {}),
   }
   runsOfWake.set(
     request,

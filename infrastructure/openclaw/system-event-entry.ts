@@ -8,14 +8,15 @@
 import type { QueuedSystemEvent } from "../../domain/queue.ts"
 import { type DeliveryContext, normalizeDeliveryContext, sameDeliveryRoute } from "./delivery-context.ts"
 
+/** OpenClaw's type, exactly (its optional fields take no explicit undefined). */
 export interface SystemEvent {
   text: string
   /** When the event was enqueued, epoch ms. */
   ts: number
   /** Normalized (trimmed, lower-cased); null when none, as in OpenClaw. */
-  contextKey?: string | null | undefined
-  deliveryContext?: DeliveryContext | undefined
-  trusted?: boolean | undefined
+  contextKey?: string | null
+  deliveryContext?: DeliveryContext
+  trusted?: boolean
 }
 
 const eventIds = new WeakMap<object, string>()
@@ -24,13 +25,14 @@ const eventIds = new WeakMap<object, string>()
 export const systemEventIdOf = (entry: SystemEvent): string | undefined => eventIds.get(entry)
 
 export const toSystemEvent = (event: QueuedSystemEvent): SystemEvent => {
-  const entry: SystemEvent = {
+  // OpenClaw's entries carry the key even when no context was given; so do ours.
+  const entry = {
     text: event.text,
     ts: event.at,
     contextKey: event.contextKey ?? null,
     deliveryContext: normalizeDeliveryContext(event.deliveryContext),
     trusted: event.trusted,
-  }
+  } as SystemEvent
   eventIds.set(entry, event.eventId)
   return entry
 }

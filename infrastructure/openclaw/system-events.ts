@@ -41,7 +41,7 @@ import {
 import type { HeartbeatRunResult } from "../../domain/wake.ts"
 import { layerEventStoreFromUrl } from "../stores/store-layer.ts"
 import {
-  type DeliveryContext,
+  type DeliveryContextInput,
   normalizeDeliveryContext,
   toStoredDeliveryContext,
 } from "./delivery-context.ts"
@@ -56,7 +56,7 @@ export const MISSING_SESSION_KEY = "system events require a sessionKey"
 export interface SystemEventOptions {
   readonly sessionKey: string
   readonly contextKey?: string | null | undefined
-  readonly deliveryContext?: DeliveryContext | undefined
+  readonly deliveryContext?: DeliveryContextInput | undefined
   /** Defaults to true; exec, ACP and node producers pass false. */
   readonly trusted?: boolean | undefined
 }
@@ -71,7 +71,7 @@ export interface SourceOptions {
   readonly sessionScope?: SessionScope | undefined
   readonly routing?: RoutingName | undefined
   /** Where the reply goes: normalized and kept on the queued entry, as `enqueueSystemEvent` does. */
-  readonly deliveryContext?: DeliveryContext | undefined
+  readonly deliveryContext?: DeliveryContextInput | undefined
 }
 
 export interface SystemEventsOptions {
@@ -179,7 +179,7 @@ const requireSessionKey = (sessionKey: string | undefined | null): string => {
 }
 
 /** The normalized context in the form the ledger records. */
-const storedContext = (context: DeliveryContext | undefined) =>
+const storedContext = (context: DeliveryContextInput | undefined) =>
   toStoredDeliveryContext(normalizeDeliveryContext(context))
 
 /** The queued events equal to `inspected` (each the first not yet taken), by OpenClaw's equality. */

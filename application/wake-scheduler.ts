@@ -60,8 +60,14 @@ export interface HeartbeatWake {
   readonly runs: ReadonlyArray<HeartbeatRunPreview>
 }
 
+/**
+ * A run's result; `consumeShown: false` on a `ran` records the run without consuming what it
+ * was shown (a runner that consumed, or kept, the events itself through the queue calls).
+ */
+export type WakeHandlerResult = HeartbeatRunResult & { readonly consumeShown?: boolean | undefined }
+
 /** The gateway's heartbeat runner. A failure (or defect) counts as a thrown error: retried. */
-export type WakeHandler = (wake: HeartbeatWake) => Effect.Effect<HeartbeatRunResult, unknown>
+export type WakeHandler = (wake: HeartbeatWake) => Effect.Effect<WakeHandlerResult, unknown>
 
 export interface RequestHeartbeatOptions extends WakeRequestInput {
   /** The coalescing window in ms; 250 by default, 0 for exec events. */
@@ -242,7 +248,8 @@ export const makeWakeScheduler = Effect.gen(function* () {
           const exit = yield* Effect.exit(Effect.suspend(() => active(toHeartbeatWake(wake, runs))))
           const now = yield* Clock.currentTimeMillis
           const outcome = decideWakeOutcome(Exit.isSuccess(exit) ? exit.value : { status: "threw" }, now)
-          if (outcome._tag === "Ran") yield* recordRan(wake, runs, at)
+          const consumeShown = !Exit.isSuccess(exit) || exit.value.consumeShown !== false
+          if (outcome._tag === "Ran") yield* recordRan(wake, consumeShown ? runs : [], at)
           if (!ownsRun()) {
             // It ran (or failed) on a retired handler: record it, retry nothing, pass the rest on.
             if (outcome._tag !== "Ran")

@@ -65,13 +65,22 @@ export interface HeartbeatWakeOverride {
 export type HeartbeatRunView = Omit<HeartbeatRunPreview, "shown"> & { readonly shown: SystemEvent[] }
 
 const runsOfWake = new WeakMap<object, ReadonlyArray<HeartbeatRunView>>()
+const runsAskedFor = new WeakSet<object>()
 
 /**
  * What each agent's heartbeat shows for a wake the handler received (empty for a wake built
  * elsewhere). On a `ran` result exactly these are recorded as shown and consumed.
  */
-export const heartbeatRunsOf = (wake: HeartbeatWakeRequest): ReadonlyArray<HeartbeatRunView> =>
-  runsOfWake.get(wake) ?? []
+export const heartbeatRunsOf = (wake: HeartbeatWakeRequest): ReadonlyArray<HeartbeatRunView> => {
+  runsAskedFor.add(wake)
+  return runsOfWake.get(wake) ?? []
+}
+
+/**
+ * Whether the handler asked what the runs show. One that did not is OpenClaw's own runner,
+ * which consumes through the queue calls: its `ran` must not consume anything more.
+ */
+export const runsWereAskedFor = (wake: HeartbeatWakeRequest): boolean => runsAskedFor.has(wake)
 
 /** OpenClaw's wake object: `source`, `intent`, `reason` always; targets and override when set. */
 export function toHeartbeatWakeRequest(wake: HeartbeatWake): HeartbeatWakeRequest {

@@ -45,7 +45,7 @@ import {
   normalizeDeliveryContext,
   toStoredDeliveryContext,
 } from "./delivery-context.ts"
-import { type HeartbeatWakeHandler, toHeartbeatWakeRequest } from "./heartbeat-wake.ts"
+import { type HeartbeatWakeHandler, runsWereAskedFor, toHeartbeatWakeRequest } from "./heartbeat-wake.ts"
 import { synchronousLedger } from "./synchronous-ledger.ts"
 import { isSameEntry, type SystemEvent, toSystemEvent } from "./system-event-entry.ts"
 import { makeWriteBehindStore, type WriteBehindStore } from "./write-behind.ts"
@@ -401,7 +401,12 @@ function wire(
             ? null
             : (wake) =>
                 Effect.tryPromise({
-                  try: async () => handler(toHeartbeatWakeRequest(wake)),
+                  try: async () => {
+                    const request = toHeartbeatWakeRequest(wake)
+                    const result = await handler(request)
+                    // Only a handler that read the runs was shown them (see runsWereAskedFor).
+                    return runsWereAskedFor(request) ? result : { ...result, consumeShown: false }
+                  },
                   catch: (error) => error,
                 }),
         ),

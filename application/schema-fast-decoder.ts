@@ -15,6 +15,8 @@
  * - `Arrays` with one rest element and no fixed elements (`Schema.Array`): a new array.
  * - `String`, `Number` (NaN and ±Infinity included), `Boolean`: the input itself.
  * - `Literal`, and an `anyOf` Union of plain Literals (`Schema.Literals`): the input itself.
+ * - an `anyOf` Union of plain `String`/`Number`/`Boolean` (a thread id that is a string or a
+ *   number): the input itself when its `typeof` is one of them.
  * - checks (`Filter`, `FilterGroup`) on any of these, evaluated by calling each filter's own
  *   `run` on the decoded value with the arguments Effect gives it, in Effect's order: exactly
  *   Effect's check, whatever it is (`isInt` is the one the event Schemas use).
@@ -117,6 +119,17 @@ class Emitter {
   private literals(ast: SchemaAST.Union, input: string, out: Array<string>): string | undefined {
     const mode = ast.options?.mode
     if (mode !== undefined && mode !== "anyOf") return undefined
+    const keywords = ast.types.map((member) =>
+      (member._tag === "String" || member._tag === "Number" || member._tag === "Boolean") &&
+      member.encoding === undefined &&
+      member.checks === undefined
+        ? member._tag.toLowerCase()
+        : undefined,
+    )
+    if (keywords.length > 0 && keywords.every((keyword) => keyword !== undefined)) {
+      out.push(`if(!${this.constant(new Set(keywords))}.has(typeof ${input}))return I;`)
+      return input
+    }
     const literals = new Set<SchemaAST.LiteralValue>()
     for (const member of ast.types) {
       if (!SchemaAST.isLiteral(member) || member.encoding !== undefined || member.checks !== undefined) {

@@ -381,8 +381,10 @@ function wire(
     },
     consumeSelectedSystemEventEntries: (sessionKey, inspected) => {
       const key = requireSessionKey(sessionKey)
-      const ids = matchSelected(run(ledger.peek(key)), inspected)
-      return ids.length === 0 ? [] : run(ledger.consume(key, ids, "selected")).map(toSystemEvent)
+      const queued = run(ledger.peek(key))
+      if (queued.length === 0 || inspected.length === 0) return []
+      // Even a selection that matches nothing is recorded: it settles the last contextKey.
+      return run(ledger.consume(key, matchSelected(queued, inspected), "selected")).map(toSystemEvent)
     },
     hasSystemEvents: (sessionKey) => run(ledger.peek(requireSessionKey(sessionKey))).length > 0,
     isSystemEventContextChanged: (sessionKey, contextKey) =>

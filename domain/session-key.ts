@@ -49,15 +49,18 @@ export function isLegacyCronRunSessionKey(sessionKey: string | undefined | null)
   return parsed !== null && LEGACY_CRON_RUN_RE.test(parsed.rest)
 }
 
+/** The rest is trimmed before the prefix test (`agent:x: cron:j` is a cron key), as in OpenClaw. */
+const restStartsWith = (sessionKey: string, prefix: string): boolean =>
+  lower(parseAgentSessionKey(sessionKey)?.rest).startsWith(prefix)
+
 export function isCronSessionKey(sessionKey: string | undefined | null): boolean {
-  return parseAgentSessionKey(sessionKey)?.rest.startsWith("cron:") === true
+  return restStartsWith(lower(sessionKey), "cron:")
 }
 
 export function isSubagentSessionKey(sessionKey: string | undefined | null): boolean {
   const raw = lower(sessionKey)
   if (!raw) return false
-  if (raw.startsWith("subagent:")) return true
-  return parseAgentSessionKey(raw)?.rest.startsWith("subagent:") === true
+  return raw.startsWith("subagent:") || restStartsWith(raw, "subagent:")
 }
 
 export function getSubagentDepth(sessionKey: string | undefined | null): number {
@@ -68,8 +71,7 @@ export function getSubagentDepth(sessionKey: string | undefined | null): number 
 export function isAcpSessionKey(sessionKey: string | undefined | null): boolean {
   const raw = lower(sessionKey)
   if (!raw) return false
-  if (raw.startsWith("acp:")) return true
-  return parseAgentSessionKey(raw)?.rest.startsWith("acp:") === true
+  return raw.startsWith("acp:") || restStartsWith(raw, "acp:")
 }
 
 /** `global` and `unknown` (any case) name unscoped queues, not agent sessions. */

@@ -1,0 +1,126 @@
+/**
+ * Generators for the differential tests of session keys, the queue and the wake scheduler:
+ * every key shape OpenClaw knows (agent, cron base, cron run and its descendants, subagent,
+ * acp, thread, channel/peer, sentinels, legacy, malformed), then case, whitespace and unicode
+ * variants of each, plus arbitrary strings.
+ */
+import fc from "fast-check"
+
+// ── session keys ───────────────────────────────────────────────────────────────────────────
+
+/** Whitespace JS `trim()` removes, beyond the space: tabs, newlines, NBSP, em space, BOM. */
+const whitespace = fc.constantFrom(" ", "  ", "\t", "\n", "\u00a0", "\u2003", "\ufeff")
+
+/** Short tokens: plain ids, mixed case, punctuation, unicode, empty and blank. */
+export const token = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom("ops", "main", "nightly", "r1", "7f3a", "worker", "w", "x") },
+  { weight: 2, arbitrary: fc.constantFrom("Ops", "MAIN", "Work", "a_b-1", "-lead", "trail-", "9lives") },
+  { weight: 2, arbitrary: fc.constantFrom("bad id!", "a.b", "é", "agént", "日本", "Ω", "😀", "İ", "ß") },
+  { weight: 1, arbitrary: fc.constantFrom("", " ", "x".repeat(70), "A".repeat(64), "_under") },
+  { weight: 2, arbitrary: fc.stringMatching(/^[a-zA-Z0-9_-]{1,8}$/) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
+)
+
+const join = (...parts: ReadonlyArray<string>) => parts.join(":")
+
+/** The part after `agent:<id>:` in every shape we route. */
+export const restShape: fc.Arbitrary<string> = fc.oneof(
+  token.map((mainKey) => mainKey),
+  token.map((job) => join("cron", job)),
+  fc.tuple(token, token).map(([job, run]) => join("cron", job, "run", run)),
+  fc
+    .tuple(token, token, fc.constantFrom("subagent", "thread", "acp", "tool"), token)
+    .map(([job, run, kind, id]) => join("cron", job, "run", run, kind, id)),
+  fc
+    .tuple(token, token, token, token)
+    .map(([job, run, a, b]) => join("cron", job, "run", run, "subagent", a, "subagent", b)),
+  token.map((id) => join("subagent", id)),
+  fc.tuple(token, token).map(([a, b]) => join("subagent", a, "subagent", b)),
+  token.map((id) => join("acp", id)),
+  fc.tuple(token, token).map(([base, id]) => join(base, "thread", id)),
+  fc
+    .tuple(fc.constantFrom("slack", "discord", "telegram", "whatsapp"), fc.constantFrom("channel", "group"), token)
+    .map(([channel, kind, id]) => join(channel, kind, id)),
+  fc.tuple(fc.constantFrom("slack", "signal"), token).map(([channel, peer]) => join(channel, "direct", peer)),
+  fc
+    .tuple(fc.constantFrom("slack", "signal"), token, token)
+    .map(([channel, account, peer]) => join(channel, account, "direct", peer)),
+  fc.constantFrom(
+    "hook:webhook:42",
+    "slack:cron:j:run:x",
+    "slack:channel:general:run:42",
+    "cron:j:run",
+    "cron::run:x",
+    "cron:j:run:",
+    "cron:j:RUN:x",
+    "Cron:J:Run:X",
+    " cron:j:run:x",
+    "cron :j:run:x",
+    " subagent:w",
+    " acp:x",
+    "main:subagent:w",
+  ),
+)
+
+const agentKey = fc.tuple(token, restShape).map(([agentId, rest]) => join("agent", agentId, rest))
+
+/** Keys that are not agent keys: sentinels, legacy and un-prefixed shapes, malformed agent keys. */
+const otherKey = fc.oneof(
+  fc.constantFrom("global", "GLOBAL", " Global ", "unknown", "Unknown", "main", "Incident-42", "node-n1"),
+  fc.constantFrom("cron:j:run:x", "subagent:w", "SUBAGENT:w", "acp:x", "Acp:X", "hook:x"),
+  fc.constantFrom("agent", "agent:", "agent:main", "agent::", "agent: :x", "agent:x: ", "agent:::x", "AGENT:ops"),
+  fc.constantFrom("", " ", "\t\n", ":", "::", "a:b:c", "agents:ops:main", "xagent:ops:main"),
+  restShape,
+)
+
+/** A variant of a key as a user might type it: case changed, whitespace around it or its parts. */
+const variant = (key: string): fc.Arbitrary<string> =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constant(key) },
+    { weight: 1, arbitrary: fc.constant(key.toUpperCase()) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .array(fc.boolean(), { minLength: key.length, maxLength: key.length })
+        .map((flips) => [...key].map((c, i) => (flips[i] ? c.toUpperCase() : c.toLowerCase())).join("")),
+    },
+    { weight: 1, arbitrary: fc.tuple(whitespace, whitespace).map(([a, b]) => `${a}${key}${b}`) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(whitespace, fc.nat())
+        .map(([ws, at]) => {
+          const parts = key.split(":")
+          const index = parts.length === 0 ? 0 : at % parts.length
+          return parts.map((part, i) => (i === index ? `${ws}${part}` : part)).join(":")
+        }),
+    },
+    { weight: 1, arbitrary: fc.constant(key.replaceAll(":", "::")) },
+    { weight: 1, arbitrary: fc.constant(`${key}:`) },
+  )
+
+/** Any session key: every routed shape and its variants, non-agent keys, arbitrary strings. */
+export const sessionKey: fc.Arbitrary<string> = fc.oneof(
+  { weight: 6, arbitrary: agentKey.chain(variant) },
+  { weight: 3, arbitrary: otherKey.chain(variant) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 24 }) },
+  { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 12 }) },
+)
+
+/** A key or nothing at all: our functions and OpenClaw's take `undefined` and `null` alike. */
+export const maybeSessionKey: fc.Arbitrary<string | undefined | null> = fc.oneof(
+  { weight: 12, arbitrary: sessionKey },
+  { weight: 1, arbitrary: fc.constantFrom(undefined, null) },
+)
+
+/** `session.mainKey` as configured (or not). */
+export const mainKey: fc.Arbitrary<string | undefined> = fc.oneof(
+  fc.constant(undefined),
+  fc.constantFrom("", " ", "main", "Main", "work", " Work ", "a:b", "Ω", "x".repeat(70)),
+  token,
+)
+
+export const sessionScope = fc.constantFrom(undefined, "per-sender" as const, "global" as const)
+
+/** Agent ids as a config or a caller may give them. */
+export const agentId: fc.Arbitrary<string> = fc.oneof(token, sessionKey, token.chain(variant))

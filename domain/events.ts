@@ -70,7 +70,7 @@ export const SystemEventRejected = Schema.TaggedStruct("SystemEventRejected", {
   eventId: Schema.String,
   reason: RejectionReasonSchema,
   text: Schema.String,
-  /** For duplicates: the normalized contextKey, which still becomes the queue's last one. */
+  /** For duplicates: the normalized contextKey (recorded for audits; it does not become the last one). */
   contextKey: Schema.optionalKey(Schema.String),
   at: Millis,
   provenance: ProvenanceSchema,

@@ -19,8 +19,9 @@ export interface QueuedSystemEvent {
 export interface QueueState {
   readonly queueKey: string
   readonly events: ReadonlyArray<QueuedSystemEvent>
-  /** The previous accepted text: an equal next text is a duplicate. Forgotten with the queue. */
+  /** The previous accepted text, for inspection (duplicates are judged on the queued events). */
   readonly lastText?: string | undefined
+  /** The newest contextKey an accepted event brought; an event without one leaves it. */
   readonly lastContextKey?: string | undefined
 }
 
@@ -50,14 +51,49 @@ export interface EnqueueCommand {
 const withContextKey = <T extends object>(base: T, contextKey: string | undefined) =>
   contextKey === undefined ? base : { ...base, contextKey }
 
+/** OpenClaw's `channelRouteDedupeKey` equality over normalized contexts: absent parts compare as "". */
+export const sameDeliveryContext = (
+  a: DeliveryContext | undefined,
+  b: DeliveryContext | undefined,
+): boolean => {
+  if (a === undefined || b === undefined) return a === b
+  const part = (value: string | number | undefined) => (value === undefined ? "" : String(value))
+  return (
+    part(a.channel) === part(b.channel) &&
+    part(a.to) === part(b.to) &&
+    part(a.accountId) === part(b.accountId) &&
+    part(a.threadId) === part(b.threadId)
+  )
+}
+
+type DuplicateProbe = Pick<QueuedSystemEvent, "text" | "contextKey" | "trusted" | "deliveryContext">
+
+const isDuplicateOf = (queued: QueuedSystemEvent, incoming: DuplicateProbe): boolean =>
+  queued.text === incoming.text &&
+  queued.contextKey === incoming.contextKey &&
+  queued.trusted === incoming.trusted &&
+  sameDeliveryContext(queued.deliveryContext, incoming.deliveryContext)
+
+/**
+ * OpenClaw 2026.5.12's duplicate rule: an event without a contextKey repeats only the newest
+ * queued one; one with a contextKey repeats any queued event. Text, contextKey, trust and
+ * delivery context must all be equal.
+ */
+const isDuplicate = (state: QueueState, incoming: DuplicateProbe): boolean => {
+  if (incoming.contextKey !== undefined) return state.events.some((queued) => isDuplicateOf(queued, incoming))
+  const newest = state.events[state.events.length - 1]
+  return newest !== undefined && isDuplicateOf(newest, incoming)
+}
+
+/** `deliveryContext` is expected normalized (OpenClaw's `normalizeDeliveryContext`); it is kept as given. */
 export function decideEnqueue(state: QueueState, command: EnqueueCommand): ReadonlyArray<QueueEvent> {
   const { queueKey } = state
   const text = command.text.trim()
   const common = { queueKey, eventId: command.eventId, at: command.at, provenance: command.provenance }
-  // A blank text is refused before the contextKey is looked at (it does not become the last one).
   if (!text) return [{ _tag: "SystemEventRejected", ...common, reason: "blank-text", text: command.text }]
   const contextKey = normalizeContextKey(command.contextKey)
-  if (state.lastText === text) {
+  const trusted = command.trusted ?? true
+  if (isDuplicate(state, { text, contextKey, trusted, deliveryContext: command.deliveryContext })) {
     return [
       withContextKey(
         { _tag: "SystemEventRejected" as const, ...common, reason: "duplicate" as const, text },
@@ -67,7 +103,7 @@ export function decideEnqueue(state: QueueState, command: EnqueueCommand): Reado
   }
   const accepted: QueueEvent = {
     ...withContextKey({ _tag: "SystemEventEnqueued" as const, ...common, text }, contextKey),
-    trusted: command.trusted ?? true,
+    trusted,
     ...(command.deliveryContext === undefined ? {} : { deliveryContext: command.deliveryContext }),
   }
   const oldest = state.events[0]
@@ -166,11 +202,11 @@ export function evolveQueue(state: QueueState, event: QueueEvent): QueueState {
         ...state,
         events: [...state.events, queued],
         lastText: event.text,
-        lastContextKey: event.contextKey,
+        lastContextKey: event.contextKey ?? state.lastContextKey,
       }
     }
     case "SystemEventRejected":
-      return event.reason === "duplicate" ? { ...state, lastContextKey: event.contextKey } : state
+      return state
     case "SystemEventEvicted":
       return { ...state, events: state.events.filter((queued) => queued.eventId !== event.eventId) }
     case "SystemEventsConsumed":

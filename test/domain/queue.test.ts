@@ -116,28 +116,44 @@ describe("enqueue", () => {
     ])
   })
 
-  it("the contextKey of a duplicate still becomes the last context key", () => {
+  it("a text repeated under another contextKey is a new event (OpenClaw 2026.5.12)", () => {
     given([enqueued("e1", "A", { contextKey: "ctx:a" })])
       .when(enqueue("e2", "A", { contextKey: " CTX:B " }))
-      .then([rejected("e2", "duplicate", "A", "ctx:b")])
-    given([enqueued("e1", "A", { contextKey: "ctx:a" })])
-      .when(enqueue("e2", "A", { contextKey: " CTX:B " }))
-      .thenState((state) => {
-        expect(state.lastContextKey).toBe("ctx:b")
-        expect(textsOf(state)).toEqual(["A"])
-      })
+      .then([enqueued("e2", "A", { contextKey: "ctx:b" })])
   })
 
-  it("a duplicate without a contextKey clears the last context key (none becomes the last one)", () => {
+  it("with a contextKey, a text repeats any queued event; the duplicate leaves the last context key", () => {
+    given([enqueued("e1", "A", { contextKey: "ctx:a" }), enqueued("e2", "B", { contextKey: "ctx:b" })])
+      .when(enqueue("e3", "A", { contextKey: " CTX:A " }))
+      .then([rejected("e3", "duplicate", "A", "ctx:a")])
+    given([enqueued("e1", "A", { contextKey: "ctx:a" }), enqueued("e2", "B", { contextKey: "ctx:b" })])
+      .when(enqueue("e3", "A", { contextKey: "ctx:a" }))
+      .thenState((state) => expect(state.lastContextKey).toBe("ctx:b"))
+  })
+
+  it("without a contextKey, a text repeats only the newest event, with the same trust and delivery context", () => {
     given([enqueued("e1", "A", { contextKey: "ctx:a" })])
       .when(enqueue("e2", "A"))
-      .thenState((state) => expect(state.lastContextKey).toBeUndefined())
+      .then([enqueued("e2", "A")])
+    given([enqueued("e1", "A")])
+      .when(enqueue("e2", "A", { trusted: false }))
+      .then([enqueued("e2", "A", { trusted: false })])
+    const deliveryContext = { channel: "slack", to: "C1" }
+    given([enqueued("e1", "A", { deliveryContext })])
+      .when(enqueue("e2", "A"))
+      .then([enqueued("e2", "A")])
+    given([enqueued("e1", "A", { deliveryContext })])
+      .when(enqueue("e2", "A", { deliveryContext: { ...deliveryContext } }))
+      .then([rejected("e2", "duplicate", "A")])
   })
 
-  it("an accepted event's contextKey (or none) becomes the last context key", () => {
+  it("an accepted event without a contextKey leaves the last context key", () => {
     given([enqueued("e1", "A", { contextKey: "ctx:a" })])
       .when(enqueue("e2", "B"))
-      .thenState((state) => expect(state.lastContextKey).toBeUndefined())
+      .thenState((state) => expect(state.lastContextKey).toBe("ctx:a"))
+    given([enqueued("e1", "A", { contextKey: "ctx:a" })])
+      .when(enqueue("e2", "B", { contextKey: "ctx:b" }))
+      .thenState((state) => expect(state.lastContextKey).toBe("ctx:b"))
   })
 })
 
@@ -334,6 +350,6 @@ describe("replay", () => {
       enqueue("e5", "C", { trusted: false }),
     )
     expect(foldQueue(emptyQueue(QUEUE_KEY), events)).toStrictEqual(state)
-    expect(textsOf(state)).toEqual(["B", "C"])
+    expect(textsOf(state)).toEqual(["A", "B", "C"])
   })
 })

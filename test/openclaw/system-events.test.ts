@@ -76,15 +76,16 @@ describe("enqueueSystemEvent", () => {
     expect(texts[19]).toBe("event 22")
   })
 
-  it("normalizes the contextKey, which becomes the last one even when the text is a duplicate", () => {
+  it("normalizes the contextKey; a repeat under another one is new, a duplicate leaves the last one", () => {
     const se = fresh()
     expect(se.isSystemEventContextChanged(KEY, undefined)).toBe(false)
     expect(se.isSystemEventContextChanged(KEY, "exec:1")).toBe(true)
     se.enqueueSystemEvent("done", { sessionKey: KEY, contextKey: "  Exec:1 " })
     expect(se.isSystemEventContextChanged(KEY, "exec:1")).toBe(false)
-    expect(se.enqueueSystemEvent("done", { sessionKey: KEY, contextKey: "exec:2" })).toBe(false)
+    expect(se.enqueueSystemEvent("done", { sessionKey: KEY, contextKey: "exec:2" })).toBe(true)
+    expect(se.enqueueSystemEvent("done", { sessionKey: KEY, contextKey: "EXEC:1" })).toBe(false)
     expect(se.isSystemEventContextChanged(KEY, "EXEC:2")).toBe(false)
-    expect(se.peekSystemEventEntries(KEY).map((entry) => entry.contextKey)).toEqual(["exec:1"])
+    expect(se.peekSystemEventEntries(KEY).map((entry) => entry.contextKey)).toEqual(["exec:1", "exec:2"])
   })
 
   it("keeps trust and delivery context; trusted defaults to true", () => {

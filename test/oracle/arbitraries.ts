@@ -39,7 +39,11 @@ export const restShape: fc.Arbitrary<string> = fc.oneof(
   token.map((id) => join("acp", id)),
   fc.tuple(token, token).map(([base, id]) => join(base, "thread", id)),
   fc
-    .tuple(fc.constantFrom("slack", "discord", "telegram", "whatsapp"), fc.constantFrom("channel", "group"), token)
+    .tuple(
+      fc.constantFrom("slack", "discord", "telegram", "whatsapp"),
+      fc.constantFrom("channel", "group"),
+      token,
+    )
     .map(([channel, kind, id]) => join(channel, kind, id)),
   fc.tuple(fc.constantFrom("slack", "signal"), token).map(([channel, peer]) => join(channel, "direct", peer)),
   fc
@@ -68,7 +72,16 @@ const agentKey = fc.tuple(token, restShape).map(([agentId, rest]) => join("agent
 const otherKey = fc.oneof(
   fc.constantFrom("global", "GLOBAL", " Global ", "unknown", "Unknown", "main", "Incident-42", "node-n1"),
   fc.constantFrom("cron:j:run:x", "subagent:w", "SUBAGENT:w", "acp:x", "Acp:X", "hook:x"),
-  fc.constantFrom("agent", "agent:", "agent:main", "agent::", "agent: :x", "agent:x: ", "agent:::x", "AGENT:ops"),
+  fc.constantFrom(
+    "agent",
+    "agent:",
+    "agent:main",
+    "agent::",
+    "agent: :x",
+    "agent:x: ",
+    "agent:::x",
+    "AGENT:ops",
+  ),
   fc.constantFrom("", " ", "\t\n", ":", "::", "a:b:c", "agents:ops:main", "xagent:ops:main"),
   restShape,
 )
@@ -87,13 +100,11 @@ const variant = (key: string): fc.Arbitrary<string> =>
     { weight: 1, arbitrary: fc.tuple(whitespace, whitespace).map(([a, b]) => `${a}${key}${b}`) },
     {
       weight: 1,
-      arbitrary: fc
-        .tuple(whitespace, fc.nat())
-        .map(([ws, at]) => {
-          const parts = key.split(":")
-          const index = parts.length === 0 ? 0 : at % parts.length
-          return parts.map((part, i) => (i === index ? `${ws}${part}` : part)).join(":")
-        }),
+      arbitrary: fc.tuple(whitespace, fc.nat()).map(([ws, at]) => {
+        const parts = key.split(":")
+        const index = parts.length === 0 ? 0 : at % parts.length
+        return parts.map((part, i) => (i === index ? `${ws}${part}` : part)).join(":")
+      }),
     },
     { weight: 1, arbitrary: fc.constant(key.replaceAll(":", "::")) },
     { weight: 1, arbitrary: fc.constant(`${key}:`) },
@@ -124,3 +135,144 @@ export const sessionScope = fc.constantFrom(undefined, "per-sender" as const, "g
 
 /** Agent ids as a config or a caller may give them. */
 export const agentId: fc.Arbitrary<string> = fc.oneof(token, sessionKey, token.chain(variant))
+
+// ── the queue ──────────────────────────────────────────────────────────────────────────────
+
+/** Spellings of queue keys: the first three trim to one queue; blanks are refused. */
+export const QUEUE_KEYS = [
+  "agent:ops:main",
+  "  agent:ops:main ",
+  "agent:ops:main\t",
+  "Agent:Ops:Main",
+  "global",
+  "",
+  " ",
+]
+/** The contextKeys every queue is asked about after each step. */
+export const PROBED_CONTEXT_KEYS = [undefined, null, "", "ctx:a", "ctx:b", "exec:r1"]
+
+const queueKey = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(...QUEUE_KEYS.slice(0, 5)) },
+  { weight: 1, arbitrary: fc.constantFrom("", " ") },
+)
+
+/** Texts that repeat often (duplicates), padded variants, blanks and unicode. */
+const queueText = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom("A", "B", "C", "Exec completed (abc12345, code 0)") },
+  { weight: 2, arbitrary: fc.constantFrom(" A ", "A\n", "\tB", "a", "Ω résumé 😀", "line 1\nline 2") },
+  { weight: 1, arbitrary: fc.constantFrom("", " ", "\n\t", "\u00a0") },
+  { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+)
+
+const contextKey = fc.constantFrom(undefined, null, "", " ", "ctx:a", "CTX:A", " ctx:a ", "ctx:b", "exec:r1")
+
+/**
+ * Delivery contexts in OpenClaw's normalized form (what `normalizeDeliveryContext` returns and
+ * the queue keeps); a numeric thread id stays a number and equals its string for duplicates.
+ */
+export const deliveryContext: fc.Arbitrary<DeliveryContextLike | undefined> = fc.constantFrom(
+  undefined,
+  { channel: "slack", to: "C1" },
+  { channel: "slack", to: "C1", accountId: "work" },
+  { channel: "slack", to: "C2" },
+  { channel: "telegram", to: "42", threadId: 7 },
+  { channel: "telegram", to: "42", threadId: "7" },
+  { channel: "discord" },
+)
+
+export interface DeliveryContextLike {
+  readonly channel?: string
+  readonly to?: string
+  readonly accountId?: string
+  readonly threadId?: string | number
+}
+
+const advanceMs = fc.constantFrom(0, 0, 0, 1, 1, 7)
+
+export type QueueOp = { readonly advanceMs: number } & (
+  | {
+      readonly kind: "enqueue"
+      readonly text: string
+      readonly options: {
+        readonly sessionKey: string
+        readonly contextKey?: string | null | undefined
+        readonly deliveryContext?: DeliveryContextLike | undefined
+        readonly trusted?: boolean | undefined
+      }
+    }
+  | { readonly kind: "peek" | "drain" | "has"; readonly sessionKey: string }
+  | {
+      readonly kind: "consume"
+      readonly sessionKey: string
+      /** Which earlier peek to hand back (stale or not), unless `current`. */
+      readonly inspection: number
+      readonly current: boolean
+      /** Hand back only this many of its entries (a prefix), or all. */
+      readonly take?: number | undefined
+    }
+  | { readonly kind: "context"; readonly sessionKey: string; readonly contextKey: string | null | undefined }
+  /** `count` distinct texts into one queue: reaches the cap of 20 often. */
+  | { readonly kind: "fill"; readonly sessionKey: string; readonly count: number; readonly trusted: boolean }
+)
+
+export const queueOp: fc.Arbitrary<QueueOp> = fc.oneof(
+  {
+    weight: 10,
+    arbitrary: fc.record({
+      kind: fc.constant("enqueue" as const),
+      text: queueText,
+      options: fc.record(
+        {
+          sessionKey: queueKey,
+          contextKey,
+          deliveryContext,
+          trusted: fc.constantFrom(undefined, true, false),
+        },
+        { requiredKeys: ["sessionKey"] },
+      ),
+      advanceMs,
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant("peek" as const), sessionKey: queueKey, advanceMs }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("drain" as const), sessionKey: queueKey, advanceMs }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("has" as const), sessionKey: queueKey, advanceMs }) },
+  {
+    weight: 3,
+    arbitrary: fc.record(
+      {
+        kind: fc.constant("consume" as const),
+        sessionKey: queueKey,
+        inspection: fc.nat(),
+        current: fc.boolean(),
+        take: fc.nat({ max: 22 }),
+        advanceMs,
+      },
+      { requiredKeys: ["kind", "sessionKey", "inspection", "current", "advanceMs"] },
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("context" as const),
+      sessionKey: queueKey,
+      contextKey,
+      advanceMs,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("fill" as const),
+      sessionKey: queueKey,
+      count: fc.integer({ min: 1, max: 24 }),
+      trusted: fc.boolean(),
+      advanceMs,
+    }),
+  },
+)

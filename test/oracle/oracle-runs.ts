@@ -24,7 +24,8 @@ export async function assertDifferential<Ts>(
   const ms = Math.round(performance.now() - started)
   console.log(`oracle ${name}: ${details.numRuns} cases in ${ms} ms (seed ${details.seed})`)
   if (details.failed) {
-    const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)
+    const cause =
+      details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)
     throw new Error(`${fc.defaultReportMessage(details) ?? `${name} failed`}\n${cause}`)
   }
 }

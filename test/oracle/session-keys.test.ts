@@ -10,8 +10,31 @@
 import fc from "fast-check"
 import { beforeAll, expect, it } from "vitest"
 import { normalizeQueueKey } from "../../domain/queue.ts"
-import { fixedRouting, legacyRouting, resolveEventSessionKey, scopedHeartbeatWakeOptions } from "../../domain/routing.ts"
-import * as ours from "../../domain/session-key.ts"
+import {
+  fixedRouting,
+  legacyRouting,
+  resolveEventSessionKey,
+  scopedHeartbeatWakeOptions,
+} from "../../domain/routing.ts"
+import {
+  buildAgentMainSessionKey,
+  classifySessionKeyShape,
+  DEFAULT_AGENT_ID,
+  DEFAULT_MAIN_KEY,
+  getSubagentDepth,
+  isAcpSessionKey,
+  isCronRunSessionKey,
+  isCronSessionKey,
+  isLegacyCronRunSessionKey,
+  isSubagentSessionKey,
+  isUnscopedSessionKeySentinel,
+  isValidAgentId,
+  normalizeAgentId,
+  normalizeMainKey,
+  parseAgentSessionKey,
+  resolveAgentIdFromSessionKey,
+  toAgentStoreSessionKey,
+} from "../../domain/session-key.ts"
 import type { SessionScope } from "../../domain/session-policy.ts"
 import { agentId, mainKey, maybeSessionKey, sessionKey, sessionScope, token } from "./arbitraries.ts"
 import { describeOracle } from "./describe-oracle.ts"
@@ -70,7 +93,9 @@ const load = async (version: string): Promise<Release> => ({
 
 /** OpenClaw's queues live in a process-global map: the key an enqueue was filed under is in it. */
 const QUEUES = Symbol.for("openclaw.systemEvents.queues")
-const queuedKeys = (): string[] => [...((globalThis as Record<symbol, Map<string, unknown>>)[QUEUES]?.keys() ?? [])]
+const queuedKeys = (): string[] => [
+  ...((globalThis as Record<symbol, Map<string, unknown>>)[QUEUES]?.keys() ?? []),
+]
 
 /** The key the release files an event under, or the error its enqueue throws. */
 const releaseQueueKey = (queue: QueueModule, key: string) => {
@@ -101,23 +126,26 @@ const wakeOptions = fc.record(
   { requiredKeys: ["source", "intent"] },
 )
 
-/** The key-parsing functions both releases share (session-key-utils.ts). */
-const sharedKeyFunctions = [
-  "parseAgentSessionKey",
-  "isCronSessionKey",
-  "isSubagentSessionKey",
-  "getSubagentDepth",
-  "isAcpSessionKey",
-] as const
+/** The key-parsing functions both releases share (session-key-utils.ts), ours by the same name. */
+const sharedKeyFunctions = {
+  parseAgentSessionKey,
+  isCronSessionKey,
+  isSubagentSessionKey,
+  getSubagentDepth,
+  isAcpSessionKey,
+} as const
 
 /** The routing module's functions of one key or value, in both releases. */
-const oneValueFunctions = [
-  "normalizeMainKey",
-  "normalizeAgentId",
-  "isValidAgentId",
-  "resolveAgentIdFromSessionKey",
-  "classifySessionKeyShape",
-] as const
+const oneValueFunctions = {
+  normalizeMainKey,
+  normalizeAgentId,
+  isValidAgentId,
+  resolveAgentIdFromSessionKey,
+  classifySessionKeyShape,
+} as const
+
+const entriesOf = <T extends object>(record: T) =>
+  Object.entries(record) as Array<[keyof T & string, T[keyof T]]>
 
 const RUNS = oracleRuns(1000)
 const ROUTING_RUNS = oracleRuns(1000)
@@ -129,8 +157,8 @@ describeOracle("session keys and routing against the releases", () => {
 
   it("has OpenClaw's default agent and main key", () => {
     for (const version of [LEGACY_RELEASE, FIXED_RELEASE]) {
-      expect(ours.DEFAULT_AGENT_ID).toBe(release(version).keys.DEFAULT_AGENT_ID)
-      expect(ours.DEFAULT_MAIN_KEY).toBe(release(version).keys.DEFAULT_MAIN_KEY)
+      expect(DEFAULT_AGENT_ID).toBe(release(version).keys.DEFAULT_AGENT_ID)
+      expect(DEFAULT_MAIN_KEY).toBe(release(version).keys.DEFAULT_MAIN_KEY)
     }
   })
 
@@ -140,19 +168,22 @@ describeOracle("session keys and routing against the releases", () => {
       await assertDifferential(
         `session keys @${version}`,
         fc.property(maybeSessionKey, (key) => {
-          for (const name of sharedKeyFunctions)
-            expect(outcome(() => ours[name](key)), `${name}(${JSON.stringify(key)})`).toEqual(
-              outcome(() => utils[name](key)),
-            )
-          for (const name of oneValueFunctions)
-            expect(outcome(() => ours[name](key)), `${name}(${JSON.stringify(key)})`).toEqual(
-              outcome(() => keys[name](key)),
-            )
+          for (const [name, ours] of entriesOf(sharedKeyFunctions))
+            expect(
+              outcome(() => ours(key)),
+              `${name}(${JSON.stringify(key)})`,
+            ).toEqual(outcome(() => utils[name](key)))
+          for (const [name, ours] of entriesOf(oneValueFunctions))
+            expect(
+              outcome(() => ours(key)),
+              `${name}(${JSON.stringify(key)})`,
+            ).toEqual(outcome(() => keys[name](key)))
           // The cron-run rule is the one that changed: legacy for 2026.5.7, fixed for 2026.5.12.
-          const isCronRun = version === LEGACY_RELEASE ? ours.isLegacyCronRunSessionKey : ours.isCronRunSessionKey
-          expect(outcome(() => isCronRun(key)), `isCronRunSessionKey(${JSON.stringify(key)})`).toEqual(
-            outcome(() => utils.isCronRunSessionKey(key)),
-          )
+          const isCronRun = version === LEGACY_RELEASE ? isLegacyCronRunSessionKey : isCronRunSessionKey
+          expect(
+            outcome(() => isCronRun(key)),
+            `isCronRunSessionKey(${JSON.stringify(key)})`,
+          ).toEqual(outcome(() => utils.isCronRunSessionKey(key)))
           const routing = version === LEGACY_RELEASE ? legacyRouting : fixedRouting
           if (typeof key === "string")
             expect(routing.isCronRun(key), `routing.isCronRun(${JSON.stringify(key)})`).toBe(
@@ -169,11 +200,11 @@ describeOracle("session keys and routing against the releases", () => {
         `main and store keys @${version}`,
         fc.property(agentId, maybeSessionKey, mainKey, (agent, requestKey, main) => {
           const built = { agentId: agent, mainKey: main }
-          expect(outcome(() => ours.buildAgentMainSessionKey(built))).toEqual(
+          expect(outcome(() => buildAgentMainSessionKey(built))).toEqual(
             outcome(() => keys.buildAgentMainSessionKey(built)),
           )
           const store = { agentId: agent, requestKey, mainKey: main }
-          expect(outcome(() => ours.toAgentStoreSessionKey(store))).toEqual(
+          expect(outcome(() => toAgentStoreSessionKey(store))).toEqual(
             outcome(() => keys.toAgentStoreSessionKey(store)),
           )
         }),
@@ -214,7 +245,9 @@ describeOracle("session keys and routing against the releases", () => {
       "legacy routing @2026.5.7",
       fc.property(sessionKey, mainKey, sessionScope, wakeOptions, (origin, main, scope, wake) => {
         // 2026.5.7 enqueues under the origin whatever the policy says.
-        expect(ourQueueKey(legacyRouting.queueKey(origin, main, scope))).toEqual(releaseQueueKey(queue, origin))
+        expect(ourQueueKey(legacyRouting.queueKey(origin, main, scope))).toEqual(
+          releaseQueueKey(queue, origin),
+        )
         expect({ ...wake, ...legacyRouting.wakeTarget(origin, main, scope) }).toEqual(
           keys.scopedHeartbeatWakeOptions(origin, wake),
         )
@@ -228,9 +261,13 @@ describeOracle("session keys and routing against the releases", () => {
     const sample = fc.sample(sessionKey, { numRuns: 2000, seed: 11 })
     const count = (test: (key: string) => boolean) => sample.filter(test).length
     expect(count((key) => utils.isCronRunSessionKey(key))).toBeGreaterThan(100)
-    expect(count((key) => utils.isCronRunSessionKey(key) && !release(LEGACY_RELEASE).utils.isCronRunSessionKey(key))).toBeGreaterThan(50)
-    expect(count((key) => ours.classifySessionKeyShape(key) === "malformed_agent")).toBeGreaterThan(20)
-    expect(count((key) => ours.isUnscopedSessionKeySentinel(key))).toBeGreaterThan(10)
+    expect(
+      count(
+        (key) => utils.isCronRunSessionKey(key) && !release(LEGACY_RELEASE).utils.isCronRunSessionKey(key),
+      ),
+    ).toBeGreaterThan(50)
+    expect(count((key) => classifySessionKeyShape(key) === "malformed_agent")).toBeGreaterThan(20)
+    expect(count((key) => isUnscopedSessionKeySentinel(key))).toBeGreaterThan(10)
     expect(count((key) => utils.isSubagentSessionKey(key))).toBeGreaterThan(50)
     expect(count((key) => utils.isAcpSessionKey(key))).toBeGreaterThan(20)
     expect(fc.sample(token, 50).length).toBe(50)

@@ -270,12 +270,28 @@ export interface ReferenceCounts {
 interface ModelEvent {
   readonly id: string
   readonly text: string
+  readonly contextKey: string | undefined
+  readonly trusted: boolean
   readonly agent: string
 }
 
 interface ModelQueue {
   events: ModelEvent[]
-  lastText: string | undefined
+}
+
+/**
+ * OpenClaw 2026.5.12's duplicate rule: without a contextKey a text repeats only the newest
+ * queued event; with one, any queued event (same text, contextKey and trust).
+ */
+const isDuplicate = (queue: ModelQueue, incoming: Omit<ModelEvent, "id" | "agent">): boolean => {
+  const repeats = (event: ModelEvent | undefined) =>
+    event !== undefined &&
+    event.text === incoming.text &&
+    event.contextKey === incoming.contextKey &&
+    event.trusted === incoming.trusted
+  return incoming.contextKey === undefined
+    ? repeats(queue.events[queue.events.length - 1])
+    : queue.events.some(repeats)
 }
 
 export interface Reference {
@@ -319,7 +335,7 @@ export function referenceAccounting(trace: Trace): Reference {
   const queueOf = (key: string): ModelQueue => {
     let queue = queues.get(key)
     if (queue === undefined) {
-      queue = { events: [], lastText: undefined }
+      queue = { events: [] }
       queues.set(key, queue)
     }
     return queue
@@ -339,7 +355,9 @@ export function referenceAccounting(trace: Trace): Reference {
         sessions.set(session, Math.max(item.at, sessions.get(session) ?? item.at))
         const queue = queueOf(result.queueKey)
         const text = emission.text.trim()
-        const predicted = text === "" ? "blank-text" : text === queue.lastText ? "duplicate" : "accepted"
+        const contextKey = emission.contextKey?.trim().toLowerCase() || undefined
+        const probe = { text, contextKey, trusted: emission.trusted }
+        const predicted = text === "" ? "blank-text" : isDuplicate(queue, probe) ? "duplicate" : "accepted"
         const actual = result.accepted ? "accepted" : (result.rejectedBecause ?? "rejected without a reason")
         if (predicted !== actual) {
           problems.push(
@@ -350,8 +368,7 @@ export function referenceAccounting(trace: Trace): Reference {
           settle(result.eventId, "rejected")
           break
         }
-        queue.events.push({ id: result.eventId, text, agent })
-        queue.lastText = text
+        queue.events.push({ id: result.eventId, ...probe, agent })
         const evicted = queue.events.length > MAX_QUEUED ? queue.events.shift() : undefined
         if (evicted?.id !== result.evictedEventId) {
           problems.push(

@@ -6,6 +6,9 @@
  * Where §4 is silent — what a consume that empties or shortens a queue does to its memory — the
  * model follows OpenClaw's `resetQueueState`: an emptied queue is forgotten (its last text and
  * context key with it), otherwise the last context key becomes the newest remaining one's.
+ * Duplicates follow OpenClaw 2026.5.12 (test/oracle/queue.test.ts compares with it): without a
+ * contextKey a text repeats only the newest event, with one it repeats any queued event; only an
+ * accepted event with a contextKey makes it the last one.
  */
 import { Effect, Exit } from "effect"
 import fc from "fast-check"
@@ -73,12 +76,16 @@ type Outcome =
   | { readonly accepted: false; readonly reason: "blank-text" | "duplicate" }
 
 /** §4 enqueue, decided without changing the model. */
-function decide(model: Model, sessionKey: string, text: string): Outcome {
+function decide(model: Model, sessionKey: string, text: string, contextKey: string | undefined): Outcome {
   const cleaned = text.trim()
   if (!cleaned) return { accepted: false, reason: "blank-text" }
   const queue = queueOf(model, sessionKey)
-  if (queue?.lastText === cleaned) return { accepted: false, reason: "duplicate" }
   const events = queue?.events ?? []
+  // OpenClaw 2026.5.12: without a contextKey only the newest event counts; with one, any.
+  const context = contextOf(contextKey)
+  const repeats = (event: ModelEvent | undefined) => event?.text === cleaned && event.contextKey === context
+  const duplicate = context === undefined ? repeats(events[events.length - 1]) : events.some(repeats)
+  if (duplicate) return { accepted: false, reason: "duplicate" }
   return { accepted: true, evicts: events.length >= CAP ? events[0]?.id : undefined }
 }
 
@@ -90,13 +97,13 @@ function apply(
   id: string,
   outcome: Outcome,
 ) {
-  if (!outcome.accepted && outcome.reason === "blank-text") return
+  // A rejected text (blank or duplicate) changes nothing.
+  if (!outcome.accepted) return
   const key = queueKeyOf(sessionKey)
   const queue = model.queues.get(key) ?? { events: [], lastText: undefined, lastContextKey: undefined }
   model.queues.set(key, queue)
-  // The contextKey becomes the last one even when the text is a duplicate.
-  queue.lastContextKey = contextOf(contextKey)
-  if (!outcome.accepted) return
+  // Only an accepted event that has a contextKey makes it the last one.
+  queue.lastContextKey = contextOf(contextKey) ?? queue.lastContextKey
   queue.events.push({ id, text: text.trim(), contextKey: contextOf(contextKey) })
   queue.lastText = text.trim()
   if (queue.events.length > CAP) queue.events.shift()
@@ -123,7 +130,7 @@ async function enqueueBoth(
   text: string,
   contextKey: string | undefined,
 ) {
-  const expected = decide(model, sessionKey, text)
+  const expected = decide(model, sessionKey, text, contextKey)
   const result = await run(real.ledger.enqueue(text, { sessionKey, contextKey }))
   expect(result.queueKey).toBe(queueKeyOf(sessionKey))
   expect(result.accepted).toBe(expected.accepted)
@@ -176,16 +183,19 @@ const enqueueCmd = (sessionKey: string, text: string, contextKey: string | undef
     enqueueBoth(model, real, sessionKey, text, contextKey),
   )
 
-/** The previous accepted text again, padded: a duplicate, whose contextKey still counts. */
-const duplicateCmd = (sessionKey: string, contextKey: string | undefined) =>
+/** The newest queued event again, padded and with its contextKey re-cased: a duplicate. */
+const duplicateCmd = (sessionKey: string) =>
   command(
-    `duplicate(${show(sessionKey)}, ctx ${show(contextKey)})`,
+    `duplicate(${show(sessionKey)})`,
     async (model, real) => {
-      const padded = ` ${queueOf(model, sessionKey)?.lastText ?? ""}\n`
-      expect(decide(model, sessionKey, padded)).toEqual({ accepted: false, reason: "duplicate" })
+      const events = queueOf(model, sessionKey)?.events ?? []
+      const newest = events[events.length - 1]
+      const padded = ` ${newest?.text ?? ""}\n`
+      const contextKey = newest?.contextKey === undefined ? undefined : ` ${newest.contextKey.toUpperCase()} `
+      expect(decide(model, sessionKey, padded, contextKey)).toEqual({ accepted: false, reason: "duplicate" })
       await enqueueBoth(model, real, sessionKey, padded, contextKey)
     },
-    (model) => queueOf(model as Model, sessionKey)?.lastText !== undefined,
+    (model) => (queueOf(model as Model, sessionKey)?.events.length ?? 0) > 0,
   )
 
 /** Distinct texts, possibly past the cap of 20: the oldest go, one per accepted event. */
@@ -264,7 +274,7 @@ const blankSessionKeyCmd = command("enqueue(alpha, blank session key)", async (_
 const commandsArb = fc.commands(
   [
     fc.tuple(keyArb, textArb, contextArb).map(([key, text, context]) => enqueueCmd(key, text, context)),
-    fc.tuple(keyArb, contextArb).map(([key, context]) => duplicateCmd(key, context)),
+    keyArb.map((key) => duplicateCmd(key)),
     fc.tuple(keyArb, fc.integer({ min: 1, max: 23 })).map(([key, count]) => overflowCmd(key, count)),
     keyArb.map(peekCmd),
     fc.tuple(keyArb, fc.integer({ min: 0, max: 4 })).map(([key, count]) => inspectCmd(key, count)),
@@ -305,7 +315,7 @@ describe("queue model", () => {
     const model: Model = { queues: new Map(), inspections: [], fill: 0 }
     await enqueueBoth(model, { ledger }, "agent:ops:main", "alpha", undefined)
     // Pretend the model knew no duplicate rule: the comparison must fail.
-    model.queues.get("agent:ops:main")!.lastText = undefined
+    model.queues.get("agent:ops:main")!.events = []
     await expect(enqueueBoth(model, { ledger }, "agent:ops:main", "alpha", undefined)).rejects.toThrow()
   })
 })

@@ -1,10 +1,11 @@
 /**
  * The wake scheduler: OpenClaw's heartbeat-wake behaviour (src/infra/heartbeat-wake.ts) as an
  * Effect service over domain/wake.ts. Requests coalesce per `agentId::sessionKey` behind one
- * timer; when it fires, every pending wake is handed to the handler in turn. Handlers carry a
- * generation so a stale disposer cannot remove a newer one, and wakes a retired handler never
- * attempted pass to its replacement. Every request, run and skip is recorded through the
- * Ledger, so a restarted scheduler restores the wakes still owed from the log.
+ * timer; when it fires, every pending wake is handed in turn to the handler installed at that
+ * moment (as in OpenClaw 2026.5.12, test/oracle/wake-scheduler.test.ts compares the two).
+ * Handlers carry a generation so a stale disposer cannot remove a newer one. Every request,
+ * run and skip is recorded through the Ledger, so a restarted scheduler restores the wakes
+ * still owed from the log.
  */
 import { Clock, Context, Effect, Exit, type Fiber, Layer, Stream } from "effect"
 import { compact } from "../domain/compact.ts"
@@ -60,14 +61,8 @@ export interface HeartbeatWake {
   readonly runs: ReadonlyArray<HeartbeatRunPreview>
 }
 
-/**
- * A run's result; `consumeShown: false` on a `ran` records the run without consuming what it
- * was shown (a runner that consumed, or kept, the events itself through the queue calls).
- */
-export type WakeHandlerResult = HeartbeatRunResult & { readonly consumeShown?: boolean | undefined }
-
 /** The gateway's heartbeat runner. A failure (or defect) counts as a thrown error: retried. */
-export type WakeHandler = (wake: HeartbeatWake) => Effect.Effect<WakeHandlerResult, unknown>
+export type WakeHandler = (wake: HeartbeatWake) => Effect.Effect<HeartbeatRunResult, unknown>
 
 export interface RequestHeartbeatOptions extends WakeRequestInput {
   /** The coalescing window in ms; 250 by default, 0 for exec events. */
@@ -85,8 +80,6 @@ export interface WakeSchedulerShape {
   readonly pending: Effect.Effect<ReadonlyArray<PendingWake>>
   /** The armed timer, if any. */
   readonly timer: Effect.Effect<WakeTimer | undefined>
-  /** Forgets the handler, the timer and every pending wake (OpenClaw's reset for tests). */
-  readonly reset: Effect.Effect<void>
 }
 
 export class WakeScheduler extends Context.Service<WakeScheduler, WakeSchedulerShape>()(
@@ -147,8 +140,9 @@ export const makeWakeScheduler = Effect.gen(function* () {
   for (const wake of yield* restoreWakes(store)) pending = queuePendingWake(pending, wake)
   let handler: WakeHandler | null = null
   let handlerGeneration = 0
-  let runningGeneration: number | null = null
-  /** A timer fired during a run of the same handler: re-arm when the run ends. */
+  /** A batch is being handed to a handler (installing a handler clears it, as OpenClaw does). */
+  let running = false
+  /** A timer fired during a run: re-arm when the run ends. */
   let scheduled = false
   let timer: { readonly armed: WakeTimer; readonly fiber: Fiber.Fiber<void> } | undefined
 
@@ -163,7 +157,8 @@ export const makeWakeScheduler = Effect.gen(function* () {
       if (decision._tag === "Keep") return
       // Fire and forget: the old timer is only sleeping, and callers may be synchronous.
       timer?.fiber.interruptUnsafe()
-      const fiber = yield* Effect.forkIn(fire(decision.timer), scope)
+      // Started at once, so its sleep is registered now, in call order, as setTimeout's would be.
+      const fiber = yield* Effect.forkIn(fire(decision.timer), scope, { startImmediately: true })
       timer = { armed: decision.timer, fiber }
     })
 
@@ -212,56 +207,35 @@ export const makeWakeScheduler = Effect.gen(function* () {
       ),
     )
 
+  /**
+   * OpenClaw 2026.5.12's timer callback: the batch taken when it fires goes to the handler of
+   * that moment, wake by wake, even if another is installed meanwhile; a busy skip is queued
+   * again behind the retry cooldown; a thrown error queues the whole batch again.
+   */
   const fire = (armed: WakeTimer): Effect.Effect<void> =>
     Effect.gen(function* () {
-      yield* Effect.sleep(armed.delayMs)
+      yield* Effect.sleep(armed.sleepMs)
       timer = undefined
       scheduled = false
-      const runGeneration = handlerGeneration
       const active = handler
       if (active === null) return
-      if (runningGeneration === runGeneration) {
+      if (running) {
         scheduled = true
         return yield* schedule(armed.delayMs, armed.kind)
       }
       const batch = [...pending.values()]
       pending = new Map()
-      runningGeneration = runGeneration
-      const ownsRun = () => handlerGeneration === runGeneration && runningGeneration === runGeneration
-      // Only wakes never attempted pass to a replacement handler.
-      const handOff = (from: number) =>
-        Effect.suspend(() => {
-          const remaining = batch.slice(from)
-          for (const wake of remaining) queue(wake)
-          return handler !== null && remaining.length > 0
-            ? schedule(DEFAULT_COALESCE_MS, "normal")
-            : Effect.void
-        })
+      running = true
 
       const runBatch = Effect.gen(function* () {
-        for (let index = 0; index < batch.length; index++) {
-          if (!ownsRun()) return yield* handOff(index)
-          const wake = batch[index] as PendingWake
+        for (const wake of batch) {
           const view = yield* ledger.view
           const runs = previewRuns(view, wake)
           const at = yield* Clock.currentTimeMillis
           const exit = yield* Effect.exit(Effect.suspend(() => active(toHeartbeatWake(wake, runs))))
           const now = yield* Clock.currentTimeMillis
           const outcome = decideWakeOutcome(Exit.isSuccess(exit) ? exit.value : { status: "threw" }, now)
-          const consumeShown = !Exit.isSuccess(exit) || exit.value.consumeShown !== false
-          if (outcome._tag === "Ran") yield* recordRan(wake, consumeShown ? runs : [], at)
-          if (!ownsRun()) {
-            // It ran (or failed) on a retired handler: record it, retry nothing, pass the rest on.
-            if (outcome._tag !== "Ran")
-              yield* recordSkip(
-                wake,
-                runs,
-                outcome._tag === "Threw" ? "error" : outcome.reason,
-                undefined,
-                now,
-              )
-            return yield* handOff(index + 1)
-          }
+          if (outcome._tag === "Ran") yield* recordRan(wake, runs, at)
           if (outcome._tag === "Threw") {
             // As OpenClaw: the whole batch is queued again behind the retry cooldown.
             yield* recordSkip(wake, runs, "error", outcome.retryAt, now)
@@ -281,9 +255,7 @@ export const makeWakeScheduler = Effect.gen(function* () {
       yield* runBatch.pipe(
         Effect.ensuring(
           Effect.suspend(() => {
-            // A retired generation's completion must not release or re-arm the new one.
-            if (!ownsRun()) return Effect.void
-            runningGeneration = null
+            running = false
             return pending.size > 0 || scheduled ? schedule(armed.delayMs, "normal") : Effect.void
           }),
         ),
@@ -323,9 +295,10 @@ export const makeWakeScheduler = Effect.gen(function* () {
       const generation = handlerGeneration
       handler = next
       if (next !== null) {
-        // A new lifecycle: a stale retry cooldown must not delay it.
+        // A new lifecycle: a stale retry cooldown must not delay it, nor a run of the old one block it.
         timer?.fiber.interruptUnsafe()
         timer = undefined
+        running = false
         scheduled = false
       }
       if (handler !== null && pending.size > 0) yield* schedule(DEFAULT_COALESCE_MS, "normal")
@@ -342,15 +315,6 @@ export const makeWakeScheduler = Effect.gen(function* () {
     setHandler,
     pending: Effect.sync(() => [...pending.values()].sort((a, b) => a.requestedAt - b.requestedAt)),
     timer: Effect.sync(() => timer?.armed),
-    reset: Effect.sync(() => {
-      timer?.fiber.interruptUnsafe()
-      timer = undefined
-      pending = new Map()
-      scheduled = false
-      runningGeneration = null
-      handlerGeneration += 1
-      handler = null
-    }),
   })
 })
 

@@ -18,7 +18,7 @@ import { isTargetedWake, resolveWakeRuns } from "./heartbeat.ts"
 export const DEFAULT_COALESCE_MS = 250
 /** The busy-skip and error retry delay; a retry timer is a hard cooldown. */
 export const DEFAULT_RETRY_MS = 1_000
-/** setTimeout's largest delay. */
+/** setTimeout's largest delay; a longer one fires after 1 ms, as Node does. */
 export const MAX_TIMER_MS = 2_147_483_647
 
 export const WAKE_PRIORITY = { retry: 0, interval: 1, default: 2, action: 3 } as const
@@ -76,13 +76,9 @@ export const wakeTargetKey = (target: {
   readonly sessionKey?: string | undefined
 }): string => `${normalizeWakeTarget(target.agentId) ?? ""}::${normalizeWakeTarget(target.sessionKey) ?? ""}`
 
-/** Reason-only callers (no intent), as OpenClaw ranked them before intents existed. */
-const isActionReason = (reason: string): boolean =>
-  reason === "manual" || reason === "exec-event" || reason.startsWith("hook:")
-
 /**
- * retry 0 < interval 1 < default 2 < manual/immediate 3. With an intent this is OpenClaw's
- * current rule (intent first, then source, then reason); without one, its older reason rule.
+ * retry 0 < interval 1 < default 2 < manual/immediate 3: intent first, then source, then
+ * reason, as OpenClaw 2026.5.12's `resolveWakePriority` (a reason alone never ranks 3).
  */
 export function wakePriority(request: {
   readonly source?: string | undefined
@@ -94,15 +90,21 @@ export function wakePriority(request: {
   if (request.source === "retry" || reason === "retry") return WAKE_PRIORITY.retry
   if (request.intent === "scheduled" || request.source === "interval" || reason === "interval")
     return WAKE_PRIORITY.interval
-  if (request.intent === undefined && isActionReason(reason)) return WAKE_PRIORITY.action
   return WAKE_PRIORITY.default
 }
 
-/** OpenClaw's `resolveTimerTimeoutMs(ms, 250, 0)`: a finite delay floored into [0, max]; else the fallback. */
+/** OpenClaw 2026.5.12's `schedule`: a finite window, at least 0; anything else is the fallback. */
 export function resolveCoalesceMs(value: number | undefined | null, fallback = DEFAULT_COALESCE_MS): number {
   if (typeof value !== "number" || !Number.isFinite(value)) return fallback
-  return Math.min(Math.max(Math.floor(value), 0), MAX_TIMER_MS)
+  return Math.max(0, value)
 }
+
+/**
+ * How long a timer armed with `delayMs` really waits: Node's `setTimeout` turns a delay under
+ * 1 ms or over 2^31-1 ms into 1 ms (OpenClaw hands its windows to `setTimeout` unchanged).
+ */
+export const timerSleepMs = (delayMs: number): number =>
+  delayMs >= 1 && delayMs <= MAX_TIMER_MS ? delayMs : 1
 
 export const toPendingWake = (
   request: WakeRequestInput,
@@ -161,6 +163,8 @@ export interface WakeTimer {
   readonly kind: WakeTimerKind
   /** The delay it was armed with; a run re-arms with it when more wakes are pending. */
   readonly delayMs: number
+  /** How long it sleeps (`timerSleepMs`); `dueAt` is OpenClaw's bookkeeping, now + delayMs. */
+  readonly sleepMs: number
 }
 
 export type TimerDecision =
@@ -176,7 +180,12 @@ export function decideTimer(
   request: { readonly now: number; readonly delayMs: number; readonly kind: WakeTimerKind },
 ): TimerDecision {
   const delayMs = resolveCoalesceMs(request.delayMs)
-  const timer: WakeTimer = { dueAt: request.now + delayMs, kind: request.kind, delayMs }
+  const timer: WakeTimer = {
+    dueAt: request.now + delayMs,
+    kind: request.kind,
+    delayMs,
+    sleepMs: timerSleepMs(delayMs),
+  }
   if (current === undefined) return { _tag: "Arm", timer, preempts: false }
   if (current.kind === "retry" || current.dueAt <= timer.dueAt) return { _tag: "Keep" }
   return { _tag: "Arm", timer, preempts: true }

@@ -1,6 +1,6 @@
 /**
  * The wake scheduler under effect's TestClock: coalescing, the one timer, busy-skip and error
- * retries, handler generations and hand-off, and wakes restored from the log after a restart.
+ * retries, handler generations and replacement, and wakes restored from the log after a restart.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Layer, Stream } from "effect"
@@ -116,33 +116,42 @@ describe("WakeScheduler", () => {
     ),
   )
 
-  it.effect("a sooner due time preempts the timer: an exec wake (window 0) fires at once", () =>
-    withScheduler(
-      Effect.gen(function* () {
-        const scheduler = yield* WakeScheduler
-        const { calls, handler } = scriptedHandler()
-        yield* scheduler.setHandler(handler)
-        yield* scheduler.requestHeartbeat({ source: "cron", intent: "event", sessionKey: MAIN })
-        assert.strictEqual((yield* scheduler.timer)?.dueAt, 250)
-        yield* advance(10)
-        yield* scheduler.requestHeartbeat({
-          source: "exec-event",
-          intent: "event",
-          reason: "exec-event",
-          sessionKey: MAIN,
-          coalesceMs: 0,
-        })
-        yield* advance(0)
-        assert.deepStrictEqual(
-          calls.map((call) => [call.source, call.at]),
-          [["exec-event", 10]],
-        )
-        // A later request does not preempt a sooner timer.
-        yield* scheduler.requestHeartbeat({ source: "cron", intent: "event", agentId: "a", coalesceMs: 0 })
-        yield* scheduler.requestHeartbeat({ source: "cron", intent: "event", agentId: "b", coalesceMs: 500 })
-        assert.strictEqual((yield* scheduler.timer)?.dueAt, 10)
-      }),
-    ),
+  it.effect(
+    "a sooner due time preempts the timer: an exec wake (window 0) fires after setTimeout's 1 ms",
+    () =>
+      withScheduler(
+        Effect.gen(function* () {
+          const scheduler = yield* WakeScheduler
+          const { calls, handler } = scriptedHandler()
+          yield* scheduler.setHandler(handler)
+          yield* scheduler.requestHeartbeat({ source: "cron", intent: "event", sessionKey: MAIN })
+          assert.strictEqual((yield* scheduler.timer)?.dueAt, 250)
+          yield* advance(10)
+          yield* scheduler.requestHeartbeat({
+            source: "exec-event",
+            intent: "event",
+            reason: "exec-event",
+            sessionKey: MAIN,
+            coalesceMs: 0,
+          })
+          yield* advance(0)
+          assert.strictEqual(calls.length, 0, "Node's setTimeout waits at least 1 ms")
+          yield* advance(1)
+          assert.deepStrictEqual(
+            calls.map((call) => [call.source, call.at]),
+            [["exec-event", 11]],
+          )
+          // A later request does not preempt a sooner timer.
+          yield* scheduler.requestHeartbeat({ source: "cron", intent: "event", agentId: "a", coalesceMs: 0 })
+          yield* scheduler.requestHeartbeat({
+            source: "cron",
+            intent: "event",
+            agentId: "b",
+            coalesceMs: 500,
+          })
+          assert.strictEqual((yield* scheduler.timer)?.dueAt, 11)
+        }),
+      ),
   )
 
   it.effect("shows each agent its queue and consumes only what it showed", () =>
@@ -172,7 +181,7 @@ describe("WakeScheduler", () => {
           sessionKey: MAIN,
           coalesceMs: 0,
         })
-        yield* advance(0)
+        yield* advance(1)
         assert.isTrue(arrivedDuringRun)
         const left = yield* ledger.peek(MAIN)
         assert.deepStrictEqual(
@@ -192,7 +201,12 @@ describe("WakeScheduler", () => {
         yield* scheduler.requestHeartbeat({ source: "cron", intent: "event", sessionKey: MAIN })
         yield* advance(250)
         assert.strictEqual(calls.length, 1)
-        assert.deepStrictEqual(yield* scheduler.timer, { dueAt: 1250, kind: "retry", delayMs: 1000 })
+        assert.deepStrictEqual(yield* scheduler.timer, {
+          dueAt: 1250,
+          kind: "retry",
+          delayMs: 1000,
+          sleepMs: 1000,
+        })
         // An exec wake (window 0) during the cooldown waits for it: the cooldown is a hard minimum.
         yield* scheduler.requestHeartbeat({
           source: "exec-event",
@@ -321,39 +335,45 @@ describe("WakeScheduler", () => {
     ),
   )
 
-  it.effect("hands the wakes a retired handler never attempted to its replacement", () =>
-    withScheduler(
-      Effect.gen(function* () {
-        const scheduler = yield* WakeScheduler
-        const release = yield* Deferred.make<void>()
-        const oldCalls: string[] = []
-        const oldHandler: WakeHandler = (wake) =>
-          Effect.gen(function* () {
-            oldCalls.push(wake.sessionKey ?? wake.agentId ?? "")
-            yield* Deferred.await(release)
-            return { status: "skipped", reason: "lanes-busy" } as const
-          })
-        yield* scheduler.setHandler(oldHandler)
-        yield* scheduler.requestHeartbeat({ source: "cron", intent: "event", sessionKey: MAIN })
-        yield* scheduler.requestHeartbeat({ source: "cron", intent: "event", agentId: "billing" })
-        yield* advance(250)
-        assert.deepStrictEqual(oldCalls, [MAIN])
-        // Replaced mid-run (an in-process restart): the old run finishes on the retired handler.
-        const replacement = scriptedHandler()
-        yield* scheduler.setHandler(replacement.handler)
-        yield* Deferred.succeed(release, undefined)
-        yield* advance(0)
-        yield* advance(250)
-        assert.deepStrictEqual(oldCalls, [MAIN], "the retired handler takes no further wake")
-        // Only the never-attempted wake moves on; the busy one ran on the old lifecycle and is not retried.
-        assert.deepStrictEqual(
-          replacement.calls.map((call) => call.agentId ?? call.sessionKey),
-          ["billing"],
-        )
-        yield* advance(5000)
-        assert.strictEqual(replacement.calls.length, 1)
-      }),
-    ),
+  it.effect(
+    "keeps a batch with the handler it fired for; the replacement gets its busy retries (2026.5.12)",
+    () =>
+      withScheduler(
+        Effect.gen(function* () {
+          const scheduler = yield* WakeScheduler
+          const release = yield* Deferred.make<void>()
+          const oldCalls: string[] = []
+          const oldHandler: WakeHandler = (wake) =>
+            Effect.gen(function* () {
+              oldCalls.push(wake.sessionKey ?? wake.agentId ?? "")
+              yield* Deferred.await(release)
+              return { status: "skipped", reason: "lanes-busy" } as const
+            })
+          yield* scheduler.setHandler(oldHandler)
+          yield* scheduler.requestHeartbeat({ source: "cron", intent: "event", sessionKey: MAIN })
+          yield* scheduler.requestHeartbeat({ source: "cron", intent: "event", agentId: "billing" })
+          yield* advance(250)
+          assert.deepStrictEqual(oldCalls, [MAIN])
+          // Replaced mid-run (an in-process restart): OpenClaw's loop goes on with the handler it took.
+          const replacement = scriptedHandler()
+          yield* scheduler.setHandler(replacement.handler)
+          yield* Deferred.succeed(release, undefined)
+          yield* advance(0)
+          assert.deepStrictEqual(oldCalls, [MAIN, "billing"], "the batch stays with the handler it fired for")
+          yield* advance(999)
+          assert.strictEqual(replacement.calls.length, 0, "the busy skips wait for the retry cooldown")
+          yield* advance(1)
+          assert.deepStrictEqual(
+            replacement.calls.map((call) => [call.sessionKey ?? call.agentId, call.at]),
+            [
+              [MAIN, 1250],
+              ["billing", 1250],
+            ],
+          )
+          yield* advance(5000)
+          assert.strictEqual(replacement.calls.length, 2)
+        }),
+      ),
   )
 })
 

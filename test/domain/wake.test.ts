@@ -13,6 +13,7 @@ import {
   recordedSkipReason,
   resolveCoalesceMs,
   restorePendingWakes,
+  timerSleepMs,
   toPendingWake,
   WAKE_PRIORITY,
   wakePriority,
@@ -52,12 +53,12 @@ describe("wakePriority", () => {
     )
   })
 
-  it("ranks reason-only requests (no intent) by OpenClaw's older reason rule", () => {
+  it("ranks reason-only requests (no intent) as 2026.5.12 does: a reason alone is never an action", () => {
     expect(wakePriority({ reason: "retry" })).toBe(WAKE_PRIORITY.retry)
     expect(wakePriority({ reason: "interval" })).toBe(WAKE_PRIORITY.interval)
-    expect(wakePriority({ reason: "manual" })).toBe(WAKE_PRIORITY.action)
-    expect(wakePriority({ reason: "exec-event" })).toBe(WAKE_PRIORITY.action)
-    expect(wakePriority({ reason: "hook:gmail" })).toBe(WAKE_PRIORITY.action)
+    expect(wakePriority({ reason: "manual" })).toBe(WAKE_PRIORITY.default)
+    expect(wakePriority({ reason: "exec-event" })).toBe(WAKE_PRIORITY.default)
+    expect(wakePriority({ reason: "hook:gmail" })).toBe(WAKE_PRIORITY.default)
     expect(wakePriority({ reason: "acp:spawn:stream" })).toBe(WAKE_PRIORITY.default)
     expect(wakePriority({})).toBe(WAKE_PRIORITY.default)
   })
@@ -76,13 +77,20 @@ describe("normalization", () => {
     expect(wakeTargetKey({ agentId: "  " })).toBe("::")
   })
 
-  it("floors a finite coalescing window into [0, 2^31-1]; anything else is the default", () => {
+  it("keeps a finite coalescing window, at least 0; anything else is the default (2026.5.12)", () => {
     expect(resolveCoalesceMs(0)).toBe(0)
-    expect(resolveCoalesceMs(12.9)).toBe(12)
+    expect(resolveCoalesceMs(12.9)).toBe(12.9)
     expect(resolveCoalesceMs(-5)).toBe(0)
     expect(resolveCoalesceMs(Number.NaN)).toBe(DEFAULT_COALESCE_MS)
     expect(resolveCoalesceMs(undefined)).toBe(250)
-    expect(resolveCoalesceMs(1e12)).toBe(2_147_483_647)
+    expect(resolveCoalesceMs(1e12)).toBe(1e12)
+  })
+
+  it("sleeps as Node's setTimeout does: under 1 ms or over 2^31-1 ms is 1 ms", () => {
+    expect(timerSleepMs(0)).toBe(1)
+    expect(timerSleepMs(250)).toBe(250)
+    expect(timerSleepMs(2_147_483_647)).toBe(2_147_483_647)
+    expect(timerSleepMs(3e9)).toBe(1)
   })
 })
 
@@ -152,28 +160,33 @@ describe("decideTimer: one timer", () => {
   it("arms when none is armed", () => {
     expect(decideTimer(undefined, { now: 1000, delayMs: 250, kind: "normal" })).toEqual({
       _tag: "Arm",
-      timer: { dueAt: 1250, kind: "normal", delayMs: 250 },
+      timer: { dueAt: 1250, kind: "normal", delayMs: 250, sleepMs: 250 },
       preempts: false,
     })
   })
 
   it("keeps an armed timer that fires no later", () => {
-    const armed = { dueAt: 1250, kind: "normal" as const, delayMs: 250 }
+    const armed = { dueAt: 1250, kind: "normal" as const, delayMs: 250, sleepMs: 250 }
     expect(decideTimer(armed, { now: 1000, delayMs: 250, kind: "normal" })._tag).toBe("Keep")
     expect(decideTimer(armed, { now: 1100, delayMs: 250, kind: "normal" })._tag).toBe("Keep")
   })
 
   it("is preempted only by a sooner due time", () => {
-    const armed = { dueAt: 1250, kind: "normal" as const, delayMs: 250 }
+    const armed = { dueAt: 1250, kind: "normal" as const, delayMs: 250, sleepMs: 250 }
     expect(decideTimer(armed, { now: 1000, delayMs: 0, kind: "normal" })).toEqual({
       _tag: "Arm",
-      timer: { dueAt: 1000, kind: "normal", delayMs: 0 },
+      timer: { dueAt: 1000, kind: "normal", delayMs: 0, sleepMs: 1 },
       preempts: true,
     })
   })
 
   it("never preempts a retry cooldown, not even with a zero window", () => {
-    const retry = { dueAt: 2000, kind: "retry" as const, delayMs: DEFAULT_RETRY_MS }
+    const retry = {
+      dueAt: 2000,
+      kind: "retry" as const,
+      delayMs: DEFAULT_RETRY_MS,
+      sleepMs: DEFAULT_RETRY_MS,
+    }
     expect(decideTimer(retry, { now: 1000, delayMs: 0, kind: "normal" })._tag).toBe("Keep")
   })
 })

@@ -276,3 +276,122 @@ export const queueOp: fc.Arbitrary<QueueOp> = fc.oneof(
     }),
   },
 )
+
+// ── the wake scheduler ─────────────────────────────────────────────────────────────────────
+
+export interface WakeRequestOptions {
+  readonly source: string
+  readonly intent?: string | undefined
+  readonly reason?: string | undefined
+  readonly coalesceMs?: number | undefined
+  readonly agentId?: string | undefined
+  readonly sessionKey?: string | undefined
+  readonly heartbeat?:
+    | { readonly target?: string; readonly to?: string; readonly accountId?: string }
+    | undefined
+}
+
+/** One answer of a scripted heartbeat runner, after `durationMs` of work. */
+export interface HandlerAnswer {
+  readonly kind: "ran" | "skipped" | "failed" | "throw"
+  readonly reason: string
+  readonly durationMs: number
+}
+
+export type WakeStep =
+  | { readonly kind: "request"; readonly options: WakeRequestOptions }
+  /** Installs a handler answering from its script (then `ran` at once). */
+  | { readonly kind: "setHandler"; readonly answers: ReadonlyArray<HandlerAnswer> }
+  | { readonly kind: "clearHandler" }
+  /** Calls the disposer of an earlier registration (stale ones must do nothing). */
+  | { readonly kind: "dispose"; readonly registration: number }
+  | { readonly kind: "advance"; readonly ms: number }
+
+export const wakeRequest: fc.Arbitrary<WakeRequestOptions> = fc.record(
+  {
+    source: fc.constantFrom(
+      "interval",
+      "manual",
+      "exec-event",
+      "cron",
+      "hook",
+      "acp-spawn",
+      "cli-watchdog",
+      "retry",
+      "other",
+    ),
+    intent: fc.constantFrom(undefined, "scheduled", "event", "event", "immediate", "manual"),
+    reason: fc.constantFrom(
+      undefined,
+      "",
+      " ",
+      "interval",
+      "retry",
+      "manual",
+      "exec-event",
+      "hook:gmail",
+      " cron:nightly ",
+      "acp:spawn:stream",
+    ),
+    // Whole milliseconds (setTimeout rounds fractions its own way); odd and huge ones included.
+    coalesceMs: fc.constantFrom(
+      undefined,
+      0,
+      0,
+      1,
+      5,
+      100,
+      250,
+      300,
+      1000,
+      -5,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      3e9,
+    ),
+    agentId: fc.constantFrom(undefined, undefined, "", " ", "ops", "Ops", " ops "),
+    sessionKey: fc.constantFrom(
+      undefined,
+      "",
+      "agent:ops:main",
+      " agent:ops:main ",
+      "agent:ops:work",
+      "global",
+    ),
+    heartbeat: fc.constantFrom(
+      undefined,
+      undefined,
+      { target: "slack", to: "C1" },
+      { target: "none" },
+      { accountId: "work" },
+    ),
+  },
+  { requiredKeys: ["source"] },
+)
+
+const handlerAnswer: fc.Arbitrary<HandlerAnswer> = fc.record({
+  kind: fc.constantFrom("ran", "ran", "skipped", "skipped", "failed", "throw"),
+  reason: fc.constantFrom("requests-in-flight", "cron-in-progress", "lanes-busy", "quiet-hours", "disabled"),
+  durationMs: fc.constantFrom(0, 0, 0, 1, 100, 250, 1000, 1500),
+})
+
+export const wakeStep: fc.Arbitrary<WakeStep> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant("request" as const), options: wakeRequest }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("setHandler" as const),
+      answers: fc.array(handlerAnswer, { maxLength: 6 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("clearHandler" as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("dispose" as const), registration: fc.nat() }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant("advance" as const),
+      ms: fc.constantFrom(0, 1, 50, 100, 249, 250, 251, 500, 999, 1000, 1001, 3000),
+    }),
+  },
+)

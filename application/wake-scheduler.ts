@@ -61,8 +61,14 @@ export interface HeartbeatWake {
   readonly runs: ReadonlyArray<HeartbeatRunPreview>
 }
 
+/**
+ * A run's result; `consumeShown: false` on a `ran` records the run without consuming what it
+ * was shown (a runner that consumed, or kept, the events itself through the queue calls).
+ */
+export type WakeHandlerResult = HeartbeatRunResult & { readonly consumeShown?: boolean | undefined }
+
 /** The gateway's heartbeat runner. A failure (or defect) counts as a thrown error: retried. */
-export type WakeHandler = (wake: HeartbeatWake) => Effect.Effect<HeartbeatRunResult, unknown>
+export type WakeHandler = (wake: HeartbeatWake) => Effect.Effect<WakeHandlerResult, unknown>
 
 export interface RequestHeartbeatOptions extends WakeRequestInput {
   /** The coalescing window in ms; 250 by default, 0 for exec events. */
@@ -80,6 +86,8 @@ export interface WakeSchedulerShape {
   readonly pending: Effect.Effect<ReadonlyArray<PendingWake>>
   /** The armed timer, if any. */
   readonly timer: Effect.Effect<WakeTimer | undefined>
+  /** Forgets the handler, the timer and every pending wake (OpenClaw's reset for tests). */
+  readonly reset: Effect.Effect<void>
 }
 
 export class WakeScheduler extends Context.Service<WakeScheduler, WakeSchedulerShape>()(
@@ -235,7 +243,8 @@ export const makeWakeScheduler = Effect.gen(function* () {
           const exit = yield* Effect.exit(Effect.suspend(() => active(toHeartbeatWake(wake, runs))))
           const now = yield* Clock.currentTimeMillis
           const outcome = decideWakeOutcome(Exit.isSuccess(exit) ? exit.value : { status: "threw" }, now)
-          if (outcome._tag === "Ran") yield* recordRan(wake, runs, at)
+          const consumeShown = !Exit.isSuccess(exit) || exit.value.consumeShown !== false
+          if (outcome._tag === "Ran") yield* recordRan(wake, consumeShown ? runs : [], at)
           if (outcome._tag === "Threw") {
             // As OpenClaw: the whole batch is queued again behind the retry cooldown.
             yield* recordSkip(wake, runs, "error", outcome.retryAt, now)
@@ -315,6 +324,15 @@ export const makeWakeScheduler = Effect.gen(function* () {
     setHandler,
     pending: Effect.sync(() => [...pending.values()].sort((a, b) => a.requestedAt - b.requestedAt)),
     timer: Effect.sync(() => timer?.armed),
+    reset: Effect.sync(() => {
+      timer?.fiber.interruptUnsafe()
+      timer = undefined
+      pending = new Map()
+      scheduled = false
+      running = false
+      handlerGeneration += 1
+      handler = null
+    }),
   })
 })
 

@@ -183,7 +183,7 @@ function runOurs(steps: ReadonlyArray<WakeStep>): Promise<Call[]> {
   )
 }
 
-const RUNS = oracleRuns(150)
+const RUNS = oracleRuns(300)
 
 describeOracle("the wake scheduler against openclaw@2026.5.12", () => {
   afterEach(() => {

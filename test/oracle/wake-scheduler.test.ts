@@ -1,6 +1,6 @@
 /**
  * Area 3 of issue 11: the wake scheduler, differentially against openclaw@2026.5.12's
- * `src/infra/heartbeat-wake.ts`. One random script (requests with every source, intent,
+ * `src/infra/heartbeat-wake.ts` (and 2026.5.7's, the same code). One random script (requests with every source, intent,
  * reason, window and target; handlers installed, replaced, cleared and disposed, answering ran,
  * busy or other skips, failures or throws after some work; time advancing) drives a fresh copy
  * of the release's module under vitest's fake timers and our application/wake-scheduler.ts under
@@ -30,7 +30,7 @@ import { type HandlerAnswer, type WakeRequestOptions, type WakeStep, wakeStep } 
 import { describeOracle } from "./describe-oracle.ts"
 import { chunkExportNames, regionIndex } from "./load.ts"
 import { assertDifferential, oracleRuns } from "./oracle-runs.ts"
-import { FIXED_RELEASE, releasePackageDir } from "./releases.ts"
+import { FIXED_RELEASE, LEGACY_RELEASE, releasePackageDir } from "./releases.ts"
 
 const REGION = "src/infra/heartbeat-wake.ts"
 /** Long enough for every retry a script can cause to have run out. */
@@ -56,11 +56,11 @@ interface Call {
  * module-level and it has no reset, so each script imports the chunk anew (a distinct URL).
  */
 let copies = 0
-async function freshReleaseWake(): Promise<ReleaseWake> {
-  const files = regionIndex(FIXED_RELEASE)[REGION] ?? []
+async function freshReleaseWake(version: string): Promise<ReleaseWake> {
+  const files = regionIndex(version)[REGION] ?? []
   const file = files.find((name) => name.startsWith("heartbeat-wake-"))
-  if (file === undefined) throw new Error(`openclaw@${FIXED_RELEASE}: no chunk holds ${REGION}`)
-  const path = join(releasePackageDir(FIXED_RELEASE), "dist", file)
+  if (file === undefined) throw new Error(`openclaw@${version}: no chunk holds ${REGION}`)
+  const path = join(releasePackageDir(version), "dist", file)
   const module = (await import(`${pathToFileURL(path).href}?copy=${++copies}`)) as Record<string, unknown>
   const exports: Record<string, unknown> = {}
   for (const [alias, real] of chunkExportNames(readFileSync(path, "utf8"))) exports[real] = module[alias]
@@ -79,8 +79,8 @@ const answerAt = (answers: ReadonlyArray<HandlerAnswer>, index: number): Handler
 /** Drops `undefined` properties: a caller cannot tell them from absent ones. */
 const asData = (value: unknown): unknown => JSON.parse(JSON.stringify(value))
 
-async function runRelease(steps: ReadonlyArray<WakeStep>): Promise<Call[]> {
-  const wake = await freshReleaseWake()
+async function runRelease(version: string, steps: ReadonlyArray<WakeStep>): Promise<Call[]> {
+  const wake = await freshReleaseWake(version)
   vi.useFakeTimers()
   vi.setSystemTime(T0)
   const calls: Call[] = []
@@ -183,33 +183,49 @@ function runOurs(steps: ReadonlyArray<WakeStep>): Promise<Call[]> {
   )
 }
 
-const RUNS = oracleRuns(300)
+/** 2026.5.12 is the authority; 2026.5.7's heartbeat-wake is the same code, checked too. */
+const RUNS: Readonly<Record<string, number>> = {
+  [FIXED_RELEASE]: oracleRuns(300),
+  [LEGACY_RELEASE]: oracleRuns(100),
+}
 
-describeOracle("the wake scheduler against openclaw@2026.5.12", () => {
+describeOracle("the wake scheduler against the releases", () => {
   afterEach(() => {
     vi.useRealTimers()
   })
 
-  it("calls the handlers with the same wakes at the same times, for random scripts", async () => {
-    let calls = 0
-    let steps = 0
-    await assertDifferential(
-      "wake scheduler @2026.5.12",
-      fc.asyncProperty(fc.array(wakeStep, { minLength: 1, maxLength: 40, size: "large" }), async (script) => {
-        const theirs = await runRelease(script)
-        const ours = await runOurs(script)
-        calls += theirs.length
-        steps += script.length
-        expect(ours).toEqual(theirs)
-      }),
-      RUNS,
-    )
-    console.log(`oracle wake scheduler @2026.5.12: ${steps} steps, ${calls} handler calls compared`)
-  })
+  for (const version of [FIXED_RELEASE, LEGACY_RELEASE]) {
+    it(`calls the handlers with the same wakes at the same times as openclaw@${version}`, async () => {
+      const seen = { steps: 0, calls: 0, byLaterHandlers: 0, busyOrThrown: 0 }
+      await assertDifferential(
+        `wake scheduler @${version}`,
+        fc.asyncProperty(
+          fc.array(wakeStep, { minLength: 1, maxLength: 40, size: "large" }),
+          async (script) => {
+            const theirs = await runRelease(version, script)
+            const ours = await runOurs(script)
+            expect(ours).toEqual(theirs)
+            seen.steps += script.length
+            seen.calls += theirs.length
+            seen.byLaterHandlers += theirs.filter((call) => call.handler > 1).length
+            seen.busyOrThrown += script.some(
+              (step) =>
+                step.kind === "setHandler" &&
+                step.answers.some((answer) => answer.kind === "throw" || answer.reason.endsWith("-busy")),
+            )
+              ? 1
+              : 0
+          },
+        ),
+        RUNS[version] ?? 1,
+      )
+      console.log(`oracle wake scheduler @${version}: compared ${JSON.stringify(seen)}`)
+    })
+  }
 
-  it("sees the handler of each release copy only: copies do not share state", async () => {
-    const one = await freshReleaseWake()
-    const two = await freshReleaseWake()
+  it("gives each script a fresh copy of the release's module: copies do not share state", async () => {
+    const one = await freshReleaseWake(FIXED_RELEASE)
+    const two = await freshReleaseWake(FIXED_RELEASE)
     expect(one.requestHeartbeat).not.toBe(two.requestHeartbeat)
   })
 })

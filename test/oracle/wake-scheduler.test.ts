@@ -23,7 +23,7 @@ import {
   type WakeHandler,
   WakeScheduler,
 } from "../../application/wake-scheduler.ts"
-import type { HeartbeatRunResult } from "../../domain/wake.ts"
+import { BUSY_SKIP_REASONS, type HeartbeatRunResult, isRetryableBusySkip } from "../../domain/wake.ts"
 import { makeMemoryEventStore } from "../../infrastructure/stores/memory-event-store.ts"
 import { ledgerOn } from "../application/ledger-harness.ts"
 import { type HandlerAnswer, type WakeRequestOptions, type WakeStep, wakeStep } from "./arbitraries.ts"
@@ -38,6 +38,10 @@ const SETTLE_MS = 20_000
 const T0 = 1_000_000
 
 interface ReleaseWake {
+  readonly HEARTBEAT_SKIP_REQUESTS_IN_FLIGHT: string
+  readonly HEARTBEAT_SKIP_CRON_IN_PROGRESS: string
+  readonly HEARTBEAT_SKIP_LANES_BUSY: string
+  readonly isRetryableHeartbeatBusySkipReason: (reason: string) => boolean
   readonly requestHeartbeat: (options: WakeRequestOptions) => void
   readonly setHeartbeatWakeHandler: (
     handler: ((wake: object) => Promise<HeartbeatRunResult>) | null,
@@ -222,6 +226,25 @@ describeOracle("the wake scheduler against the releases", () => {
       console.log(`oracle wake scheduler @${version}: compared ${JSON.stringify(seen)}`)
     })
   }
+
+  it("retries the same busy skip reasons as the release", async () => {
+    const release = await freshReleaseWake(FIXED_RELEASE)
+    expect([...BUSY_SKIP_REASONS]).toEqual([
+      release.HEARTBEAT_SKIP_REQUESTS_IN_FLIGHT,
+      release.HEARTBEAT_SKIP_CRON_IN_PROGRESS,
+      release.HEARTBEAT_SKIP_LANES_BUSY,
+    ])
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.constantFrom(...BUSY_SKIP_REASONS, "quiet-hours", "Lanes-Busy", " lanes-busy"),
+          fc.string(),
+        ),
+        (reason) => isRetryableBusySkip(reason) === release.isRetryableHeartbeatBusySkipReason(reason),
+      ),
+      { numRuns: 200 },
+    )
+  })
 
   it("gives each script a fresh copy of the release's module: copies do not share state", async () => {
     const one = await freshReleaseWake(FIXED_RELEASE)

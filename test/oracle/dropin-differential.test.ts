@@ -316,8 +316,13 @@ async function runBoth(sequence: ReadonlyArray<Op>): Promise<{ theirs: unknown[]
   vi.useFakeTimers({ now: 1_700_000_000_000 })
   try {
     for (const op of sequence) {
-      results.theirs.push(theirs.apply(op))
-      results.mine.push(mine.apply(op))
+      // Each call runs inside a timer tick, as gateway code does (from an event or a timer):
+      // there, as in real Node, OpenClaw's setTimeout(fn, 0) waits 1 ms (fake-timers' rule too).
+      setTimeout(() => {
+        results.theirs.push(theirs.apply(op))
+        results.mine.push(mine.apply(op))
+      }, 0)
+      await advance(0)
       if (op.op === "advance") await advance(op.ms)
     }
     // Whatever is still owed (retries included) arrives within a few cooldowns.

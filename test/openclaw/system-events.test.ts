@@ -198,6 +198,22 @@ describe("source helpers route with the fixed routing", () => {
     expect(se.peekSystemEvents(KEY)).toEqual(["per-sender override"])
   })
 
+  it("keep the delivery context they are given on the entry, normalized as enqueueSystemEvent does", () => {
+    const se = fresh()
+    se.notifyExecExit(
+      { sessionKey: KEY, processId: "proc-1234abcd", exitCode: 0, output: "ok" },
+      { deliveryContext: { channel: " Slack ", to: " C1 ", threadId: 7 } },
+    )
+    se.emitExecSystemEvent("Exec finished: build", {
+      sessionKey: KEY,
+      deliveryContext: { channel: "discord", to: "u1", accountId: "Main Acct" },
+    })
+    expect(se.peekSystemEventEntries(KEY).map((entry) => entry.deliveryContext)).toStrictEqual([
+      { channel: "slack", to: "C1", accountId: undefined, threadId: 7 },
+      { channel: "discord", to: "u1", accountId: "main-acct" },
+    ])
+  })
+
   it("fall back to the origin agent's recorded config", () => {
     const se = fresh()
     se.configureAgent({ agentId: "ops", mainKey: "ops-home" })

@@ -120,6 +120,28 @@ describe("wakes through the embedded API", () => {
     expect(se.peekSystemEvents(MAIN)).toEqual(["Exec finished: deploy"])
   })
 
+  it("reports a handler and a pending wake as OpenClaw's has* calls do, and resets both", async () => {
+    const se = createSystemEvents()
+    instances.push(se)
+    expect([se.hasHeartbeatWakeHandler(), se.hasPendingHeartbeatWake()]).toEqual([false, false])
+    se.requestHeartbeat({ source: "manual", intent: "manual", agentId: "ops", coalesceMs: 0 })
+    expect(se.hasPendingHeartbeatWake()).toBe(true)
+    const stale = se.setHeartbeatWakeHandler(async () => ({ status: "ran", durationMs: 1 }))
+    const { handler, called } = recordingHandler()
+    const current = se.setHeartbeatWakeHandler(handler)
+    stale()
+    expect(se.hasHeartbeatWakeHandler()).toBe(true)
+    await called(1)
+    await settled(se, "HeartbeatRan", 1)
+    expect(se.hasPendingHeartbeatWake()).toBe(false)
+    current()
+    expect(se.hasHeartbeatWakeHandler()).toBe(false)
+    se.setHeartbeatWakeHandler(handler)
+    se.requestHeartbeat({ source: "manual", intent: "manual", coalesceMs: 10_000 })
+    se.resetHeartbeatWakeStateForTests()
+    expect([se.hasHeartbeatWakeHandler(), se.hasPendingHeartbeatWake()]).toEqual([false, false])
+  })
+
   it("returns a disposer that clears only its own registration", async () => {
     const se = createSystemEvents()
     instances.push(se)

@@ -38,7 +38,6 @@ import {
   nodeEventEmission,
   type SourceEmission,
 } from "../../domain/sources.ts"
-import type { HeartbeatRunResult } from "../../domain/wake.ts"
 import { layerEventStoreFromUrl } from "../stores/store-layer.ts"
 import {
   type DeliveryContextInput,

@@ -17,6 +17,7 @@ import {
 import { planHeartbeatRun, resolveWakeRuns } from "../domain/heartbeat.ts"
 import {
   decideConsume,
+  decideConsumeSelected,
   decideDrain,
   decideEnqueue,
   decidePrune,
@@ -51,6 +52,8 @@ export interface RecordOptions {
   readonly at?: number | undefined
   /** The system event's id (a UUID); importing the same id twice records it once. */
   readonly eventId?: string | undefined
+  /** Where the reply goes, kept on the queued event (OpenClaw's `deliveryContext`). */
+  readonly deliveryContext?: DeliveryContext | undefined
 }
 
 export interface RecordResult {
@@ -106,10 +109,14 @@ export interface LedgerShape {
   ) => Effect.Effect<RecordResult, LedgerError | MissingSessionKey>
   readonly peek: (sessionKey: string) => Effect.Effect<ReadonlyArray<QueuedSystemEvent>>
   readonly isContextChanged: (sessionKey: string, contextKey?: string | null) => Effect.Effect<boolean>
-  /** Removes the inspected events if they still head the queue; returns what it removed. */
+  /**
+   * Removes the inspected events if they still head the queue (`prefix`), or wherever they are
+   * (`selected`); returns what it removed, in the order asked.
+   */
   readonly consume: (
     sessionKey: string,
     inspectedEventIds: ReadonlyArray<string>,
+    mode?: "prefix" | "selected",
   ) => Effect.Effect<ReadonlyArray<QueuedSystemEvent>, LedgerError>
   readonly drain: (sessionKey: string) => Effect.Effect<ReadonlyArray<QueuedSystemEvent>, LedgerError>
   /** Runs the heartbeat(s) a wake asks for: each peeks its queue, shows, and consumes what it showed. */
@@ -298,6 +305,7 @@ export const makeLedger = Effect.gen(function* () {
           text: emission.text,
           contextKey: emission.contextKey,
           trusted: emission.trusted,
+          deliveryContext: options.deliveryContext,
           provenance,
           wakeOnlyIfAccepted: emission.wakeOnlyIfAccepted,
           eventId,
@@ -355,14 +363,19 @@ export const makeLedger = Effect.gen(function* () {
 
   const queueOf = (sessionKey: string) => view.queue(normalizeQueueKey(sessionKey) ?? "")
 
-  const consume: LedgerShape["consume"] = (sessionKey, inspected) =>
+  const consume: LedgerShape["consume"] = (sessionKey, inspected, mode = "prefix") =>
     Effect.gen(function* () {
       const at = yield* Clock.currentTimeMillis
       return yield* transact(() =>
         Effect.sync(() => {
           const queue = queueOf(sessionKey)
-          const events = decideConsume(queue, { inspected, at })
-          const removed = events.length === 0 ? [] : queue.events.slice(0, inspected.length)
+          const decide = mode === "selected" ? decideConsumeSelected : decideConsume
+          const events = decide(queue, { inspected, at })
+          const removed = events.flatMap((event) =>
+            event._tag === "SystemEventsConsumed"
+              ? event.eventIds.flatMap((id) => queue.events.filter((queued) => queued.eventId === id))
+              : [],
+          )
           return { streamId: queueStreamId(queue.queueKey), events, result: removed }
         }),
       )

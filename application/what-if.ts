@@ -187,7 +187,9 @@ export function rerouteRecordedWork<E, R>(
             }),
           )
         case "SystemEventsConsumed":
-          return ledger.consume(event.queueKey, event.eventIds).pipe(Effect.asVoid, atTime(event.at))
+          return ledger
+            .consume(event.queueKey, event.eventIds, "selected")
+            .pipe(Effect.asVoid, atTime(event.at))
         case "SystemEventsDrained":
           return ledger.drain(event.queueKey).pipe(Effect.asVoid, atTime(event.at))
         // Derived from the calls above (evictions, prunes of queues) or not touching queues (wakes).

@@ -137,6 +137,22 @@ export function decideConsume(
   ]
 }
 
+/**
+ * Removes the inspected events wherever they are in the queue (OpenClaw's
+ * `consumeSelectedSystemEventEntries`); ids no longer queued are ignored. As in OpenClaw, a
+ * selection on a non-empty queue settles the last contextKey even when it removes nothing
+ * (recorded as a consumption of no events): the caller asks only for a non-empty selection.
+ */
+export function decideConsumeSelected(
+  state: QueueState,
+  command: { readonly inspected: ReadonlyArray<string>; readonly at: number },
+): ReadonlyArray<QueueEvent> {
+  if (state.events.length === 0) return []
+  const queued = new Set(state.events.map((event) => event.eventId))
+  const eventIds = command.inspected.filter((eventId) => queued.has(eventId))
+  return [{ _tag: "SystemEventsConsumed", queueKey: state.queueKey, eventIds, at: command.at }]
+}
+
 export function decideDrain(state: QueueState, command: { readonly at: number }): ReadonlyArray<QueueEvent> {
   if (state.events.length === 0) return []
   const eventIds = state.events.map((event) => event.eventId)
@@ -172,6 +188,15 @@ const removeEvents = (state: QueueState, eventIds: ReadonlyArray<string>): Queue
   return { ...state, events, lastContextKey }
 }
 
+/** The last contextKey recomputed from what is queued (after the cap evicted the one that set it). */
+const settleLastContextKey = (state: QueueState): QueueState =>
+  state.events.length === 0
+    ? forget(state)
+    : {
+        ...state,
+        lastContextKey: state.events.findLast((event) => event.contextKey !== undefined)?.contextKey,
+      }
+
 export function evolveQueue(state: QueueState, event: QueueEvent): QueueState {
   switch (event._tag) {
     case "SystemEventEnqueued": {
@@ -196,7 +221,8 @@ export function evolveQueue(state: QueueState, event: QueueEvent): QueueState {
     case "SystemEventEvicted":
       return { ...state, events: state.events.filter((queued) => queued.eventId !== event.eventId) }
     case "SystemEventsConsumed":
-      return removeEvents(state, event.eventIds)
+      // A consumption of no events (a selection that matched none) only settles the last contextKey.
+      return event.eventIds.length === 0 ? settleLastContextKey(state) : removeEvents(state, event.eventIds)
     case "HeartbeatRan":
       return removeEvents(state, event.consumed)
     case "SystemEventsDrained":

@@ -19,12 +19,16 @@ import {
 // 2. in the environment: HEARTBEAT_LEDGER_STORE=sqlite:/var/lib/gateway/ledger.db
 // 3. at shutdown: await flush()
 // #endregion
-import { createSystemEvents, resetDefaultSystemEvents } from "../../infrastructure/openclaw/index.ts"
+import {
+  createSystemEvents,
+  heartbeatRunsOf,
+  resetDefaultSystemEvents,
+} from "../../infrastructure/openclaw/index.ts"
 
 // #region handler
 setHeartbeatWakeHandler(async (wake) => {
   const started = Date.now()
-  for (const run of wake.runs) {
+  for (const run of heartbeatRunsOf(wake)) {
     // run.prompt is "exec", "cron", "plain" or "empty"; run.shown are the entries it shows.
     console.log(`${run.agentId} heartbeat on ${run.queueKey}: ${run.shown.length} event(s)`)
   }

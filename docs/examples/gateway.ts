@@ -16,6 +16,7 @@ import {
   createSystemEvents,
   cronEmission,
   type HeartbeatWakeRequest,
+  heartbeatRunsOf,
 } from "../../infrastructure/openclaw/index.ts"
 
 const store = process.env.HEARTBEAT_LEDGER_STORE?.trim() || "memory:"
@@ -36,12 +37,14 @@ gateway.setHeartbeatWakeHandler(async (wake: HeartbeatWakeRequest) => {
   inFlight++
   try {
     const target = wake.sessionKey ?? (wake.agentId ? `agent ${wake.agentId}` : "every agent")
-    if (opsBusyOnce && wake.runs.some((run) => run.agentId === "ops" && run.shown.length > 0)) {
+    // What each agent's run shows is ours, beside OpenClaw's wake object.
+    const runs = heartbeatRunsOf(wake)
+    if (opsBusyOnce && runs.some((run) => run.agentId === "ops" && run.shown.length > 0)) {
       opsBusyOnce = false
       say(`  ⏸  heartbeat for ${target} skipped: lanes-busy (retried in 1 s)`)
       return { status: "skipped", reason: "lanes-busy" }
     }
-    for (const run of wake.runs) {
+    for (const run of runs) {
       say(`  ♥  ${run.agentId} heartbeat on ${run.queueKey} (${wake.reason}): ${run.prompt} prompt`)
       for (const event of run.shown) say(`       • ${event.text.replace(/\n/g, " ⏎ ")}`)
     }

@@ -17,17 +17,14 @@ import { Ids } from "../../application/ids.ts"
 import { Ledger, type LedgerShape, makeLedger, type RecordResult } from "../../application/ledger.ts"
 import { MissingSessionKey } from "../../application/ledger-errors.ts"
 import {
-  type HeartbeatRunPreview,
-  type HeartbeatWake,
   layerWakeScheduler,
   type RequestHeartbeatOptions,
   WakeScheduler,
   type WakeSchedulerShape,
 } from "../../application/wake-scheduler.ts"
 import { compact } from "../../domain/compact.ts"
-import type { DeliveryContext } from "../../domain/events.ts"
 import type { ConfigureAgent } from "../../domain/gateway-config.ts"
-import { normalizeQueueKey } from "../../domain/queue.ts"
+import { normalizeQueueKey, type QueuedSystemEvent } from "../../domain/queue.ts"
 import type { RoutingName } from "../../domain/routing.ts"
 import type { SessionPolicy, SessionScope } from "../../domain/session-policy.ts"
 import {
@@ -41,8 +38,13 @@ import {
   nodeEventEmission,
   type SourceEmission,
 } from "../../domain/sources.ts"
-import type { HeartbeatRunResult } from "../../domain/wake.ts"
 import { layerEventStoreFromUrl } from "../stores/store-layer.ts"
+import {
+  type DeliveryContextInput,
+  normalizeDeliveryContext,
+  toStoredDeliveryContext,
+} from "./delivery-context.ts"
+import { type HeartbeatWakeHandler, runsWereAskedFor, toHeartbeatWakeRequest } from "./heartbeat-wake.ts"
 import { synchronousLedger } from "./synchronous-ledger.ts"
 import { isSameEntry, type SystemEvent, toSystemEvent } from "./system-event-entry.ts"
 import { makeWriteBehindStore, type WriteBehindStore } from "./write-behind.ts"
@@ -53,7 +55,7 @@ export const MISSING_SESSION_KEY = "system events require a sessionKey"
 export interface SystemEventOptions {
   readonly sessionKey: string
   readonly contextKey?: string | null | undefined
-  readonly deliveryContext?: DeliveryContext | undefined
+  readonly deliveryContext?: DeliveryContextInput | undefined
   /** Defaults to true; exec, ACP and node producers pass false. */
   readonly trusted?: boolean | undefined
 }
@@ -67,23 +69,9 @@ export interface SourceOptions {
   readonly mainKey?: string | undefined
   readonly sessionScope?: SessionScope | undefined
   readonly routing?: RoutingName | undefined
+  /** Where the reply goes: normalized and kept on the queued entry, as `enqueueSystemEvent` does. */
+  readonly deliveryContext?: DeliveryContextInput | undefined
 }
-
-/** What one agent's heartbeat shows for a wake, as OpenClaw entries. */
-export type HeartbeatRunView = Omit<HeartbeatRunPreview, "shown"> & { readonly shown: SystemEvent[] }
-
-/**
- * What a wake handler is called with: OpenClaw's wake options plus what each agent's run shows;
- * on a `ran` result exactly these are recorded as shown and consumed.
- */
-export type HeartbeatWakeRequest = Omit<HeartbeatWake, "runs"> & {
-  readonly runs: ReadonlyArray<HeartbeatRunView>
-}
-
-/** OpenClaw's heartbeat runner: a throw or rejection is retried after 1000 ms. */
-export type HeartbeatWakeHandler = (
-  wake: HeartbeatWakeRequest,
-) => Promise<HeartbeatRunResult> | HeartbeatRunResult
 
 export interface SystemEventsOptions {
   /** A store URL (`memory:`, `sqlite:<path>`, `postgres://…`) or an EventStore; `memory:` by default. */
@@ -103,13 +91,23 @@ export interface SystemEvents {
   readonly peekSystemEventEntries: (sessionKey: string) => SystemEvent[]
   readonly drainSystemEvents: (sessionKey: string) => string[]
   readonly drainSystemEventEntries: (sessionKey: string) => SystemEvent[]
-  /** Removes `inspected` only if it still heads the queue, in order; returns what it removed. */
+  /**
+   * Removes `inspected` only if it still heads the queue, in order; returns what it removed.
+   * Entries match by OpenClaw's equality (text, ts, contextKey, trust, route).
+   */
   readonly consumeSystemEventEntries: (
+    sessionKey: string,
+    inspected: ReadonlyArray<SystemEvent>,
+  ) => SystemEvent[]
+  /** Removes each of `inspected` wherever it is (the first equal entry); returns what it removed. */
+  readonly consumeSelectedSystemEventEntries: (
     sessionKey: string,
     inspected: ReadonlyArray<SystemEvent>,
   ) => SystemEvent[]
   readonly hasSystemEvents: (sessionKey: string) => boolean
   readonly isSystemEventContextChanged: (sessionKey: string, contextKey?: string | null) => boolean
+  /** Drains every queue (recorded as drains): OpenClaw's `resetSystemEventsForTest`. */
+  readonly resetSystemEventsForTest: () => void
 
   // ── wakes (OpenClaw src/infra/heartbeat-wake.ts) ──
   readonly requestHeartbeat: (options: RequestHeartbeatOptions) => void
@@ -122,6 +120,14 @@ export interface SystemEvents {
   }) => void
   /** Returns a disposer that clears this registration only. */
   readonly setHeartbeatWakeHandler: (handler: HeartbeatWakeHandler | null) => () => void
+  readonly hasHeartbeatWakeHandler: () => boolean
+  /** A wake is pending or its timer armed. */
+  readonly hasPendingHeartbeatWake: () => boolean
+  /** OpenClaw's switch, read by the heartbeat runner (the scheduler itself ignores it, as OpenClaw's does). */
+  readonly setHeartbeatsEnabled: (enabled: boolean) => void
+  readonly areHeartbeatsEnabled: () => boolean
+  /** Forgets the handler, the timer and the pending wakes. */
+  readonly resetHeartbeatWakeStateForTests: () => void
 
   // ── sources (routed, with their wake) ──
   /** A blank session key records nothing (null). */
@@ -129,7 +135,7 @@ export interface SystemEvents {
     text: string,
     options: {
       readonly sessionKey?: string | undefined
-      readonly contextKey?: string | undefined
+      readonly contextKey?: string | null | undefined
     } & SourceOptions,
   ) => RecordResult | null
   /** A backgrounded process exited; null when the exit is not worth a notice. */
@@ -171,13 +177,25 @@ const requireSessionKey = (sessionKey: string | undefined | null): string => {
   return key
 }
 
-const toRunView = (run: HeartbeatRunPreview): HeartbeatRunView => ({
-  ...run,
-  shown: run.shown.map(toSystemEvent),
-})
+/** The normalized context in the form the ledger records. */
+const storedContext = (context: DeliveryContextInput | undefined) =>
+  toStoredDeliveryContext(normalizeDeliveryContext(context))
 
-const toWakeRequest = (wake: HeartbeatWake): HeartbeatWakeRequest =>
-  compact({ ...wake, runs: wake.runs.map(toRunView) })
+/** The queued events equal to `inspected` (each the first not yet taken), by OpenClaw's equality. */
+const matchSelected = (
+  queued: ReadonlyArray<QueuedSystemEvent>,
+  inspected: ReadonlyArray<SystemEvent>,
+): string[] => {
+  const left = [...queued]
+  const ids: string[] = []
+  for (const entry of inspected) {
+    const index = left.findIndex((event) => isSameEntry(event, entry))
+    if (index === -1) continue
+    ids.push((left[index] as QueuedSystemEvent).eventId)
+    left.splice(index, 1)
+  }
+  return ids
+}
 
 interface OpenedStore {
   readonly durable: EventStoreShape
@@ -295,7 +313,11 @@ function wire(
     const result = run(
       ledger.record(
         emission,
-        compact({ policy: policyOf(source), routing: source?.routing ?? defaultRouting }),
+        compact({
+          policy: policyOf(source),
+          routing: source?.routing ?? defaultRouting,
+          deliveryContext: storedContext(source?.deliveryContext),
+        }),
       ),
     )
     // The ledger recorded the wake with the event; the scheduler only has to run it.
@@ -317,6 +339,10 @@ function wire(
 
   const flush = () => writeBehind.flush()
 
+  // Which registration is current, for `hasHeartbeatWakeHandler` (the scheduler keeps its own).
+  let registration: object | null = null
+  let heartbeatsEnabled = true
+
   return {
     enqueueSystemEvent: (text, enqueue) => {
       const result = Effect.runSyncExit(
@@ -325,7 +351,7 @@ function wire(
           compact({
             sessionKey: enqueue?.sessionKey,
             contextKey: enqueue.contextKey ?? undefined,
-            deliveryContext: enqueue.deliveryContext,
+            deliveryContext: storedContext(enqueue.deliveryContext),
             trusted: enqueue.trusted,
           }),
         ),
@@ -352,9 +378,20 @@ function wire(
       const ids = queued.slice(0, inspected.length).map((event) => event.eventId)
       return run(ledger.consume(key, ids)).map(toSystemEvent)
     },
+    consumeSelectedSystemEventEntries: (sessionKey, inspected) => {
+      const key = requireSessionKey(sessionKey)
+      const queued = run(ledger.peek(key))
+      if (queued.length === 0 || inspected.length === 0) return []
+      // Even a selection that matches nothing is recorded: it settles the last contextKey.
+      return run(ledger.consume(key, matchSelected(queued, inspected), "selected")).map(toSystemEvent)
+    },
     hasSystemEvents: (sessionKey) => run(ledger.peek(requireSessionKey(sessionKey))).length > 0,
     isSystemEventContextChanged: (sessionKey, contextKey) =>
       run(ledger.isContextChanged(requireSessionKey(sessionKey), contextKey)),
+    resetSystemEventsForTest: () => {
+      const view = run(ledger.view)
+      for (const queueKey of [...view.queues.keys()]) run(ledger.drain(queueKey))
+    },
 
     requestHeartbeat,
     requestHeartbeatNow: (request = {}) => requestHeartbeat(compact({ source: "other", ...request })),
@@ -365,17 +402,41 @@ function wire(
             ? null
             : (wake) =>
                 Effect.tryPromise({
-                  try: async () => handler(toWakeRequest(wake)),
+                  try: async () => {
+                    const request = toHeartbeatWakeRequest(wake)
+                    const result = await handler(request)
+                    // Only a handler that read the runs was shown them (see runsWereAskedFor).
+                    return runsWereAskedFor(request) ? result : { ...result, consumeShown: false }
+                  },
                   catch: (error) => error,
                 }),
         ),
       )
-      return () => run(dispose)
+      const mine = handler === null ? null : {}
+      registration = mine
+      return () => {
+        if (registration === mine) registration = null
+        run(dispose)
+      }
+    },
+    hasHeartbeatWakeHandler: () => registration !== null,
+    hasPendingHeartbeatWake: () => run(scheduler.pending).length > 0 || run(scheduler.timer) !== undefined,
+    setHeartbeatsEnabled: (enabled) => {
+      heartbeatsEnabled = enabled
+    },
+    areHeartbeatsEnabled: () => heartbeatsEnabled,
+    resetHeartbeatWakeStateForTests: () => {
+      registration = null
+      run(scheduler.reset)
     },
 
     emitExecSystemEvent: (text, notice) =>
       recordIfAny(
-        execNoticeEmission({ sessionKey: notice.sessionKey ?? "", text, contextKey: notice.contextKey }),
+        execNoticeEmission({
+          sessionKey: notice.sessionKey ?? "",
+          text,
+          contextKey: notice.contextKey ?? undefined,
+        }),
         notice,
       ),
     notifyExecExit: (exit, source) => recordIfAny(execExitEmission(exit), source),

@@ -19,7 +19,11 @@ describe("the heartbeat-ledger/openclaw subpath", () => {
         const names = ["enqueueSystemEvent", "peekSystemEvents", "peekSystemEventEntries", "drainSystemEvents",
           "drainSystemEventEntries", "consumeSystemEventEntries", "hasSystemEvents", "isSystemEventContextChanged",
           "requestHeartbeat", "setHeartbeatWakeHandler", "emitExecSystemEvent", "notifyExecExit", "relayAcpSpawnEvent",
-          "notifyCliWatchdogStall", "handleNodeExecEvent", "createSystemEvents", "openSystemEvents", "flush"]
+          "notifyCliWatchdogStall", "handleNodeExecEvent", "createSystemEvents", "openSystemEvents", "flush",
+          "consumeSelectedSystemEventEntries", "resolveSystemEventDeliveryContext", "resetSystemEventsForTest",
+          "isRetryableHeartbeatBusySkipReason", "setHeartbeatsEnabled", "areHeartbeatsEnabled",
+          "hasHeartbeatWakeHandler", "hasPendingHeartbeatWake", "resetHeartbeatWakeStateForTests",
+          "heartbeatRunsOf", "systemEventIdOf"]
         const missing = names.filter((name) => typeof oc[name] !== "function")
         const isolated = oc.createSystemEvents()
         isolated.enqueueSystemEvent("isolated", { sessionKey: "agent:ops:main" })

@@ -3,7 +3,7 @@
  * values, the blank-key error, duplicates, the cap, copies, and prefix-only consumption.
  */
 import { Effect, Stream } from "effect"
-import { afterEach, describe, expect, it } from "vitest"
+import { afterEach, describe, expect, it, vi } from "vitest"
 import {
   createSystemEvents,
   drainSystemEvents,
@@ -140,29 +140,40 @@ describe("consumeSystemEventEntries", () => {
     expect(se.peekSystemEvents(KEY)).toEqual(["C"])
   })
 
-  it("removes nothing when the inspection no longer heads the queue", () => {
-    const se = fresh()
-    se.enqueueSystemEvent("A", { sessionKey: KEY })
-    se.enqueueSystemEvent("B", { sessionKey: KEY })
-    const inspected = se.peekSystemEventEntries(KEY)
-    se.drainSystemEvents(KEY)
-    se.enqueueSystemEvent("A", { sessionKey: KEY })
-    se.enqueueSystemEvent("B", { sessionKey: KEY })
-    // Same texts, different events: a stale inspection must not remove them.
-    expect(se.consumeSystemEventEntries(KEY, inspected)).toEqual([])
-    expect(se.consumeSystemEventEntries(KEY, inspected.slice(1))).toEqual([])
-    expect(se.consumeSystemEventEntries(KEY, [])).toEqual([])
-    expect(se.peekSystemEvents(KEY)).toEqual(["A", "B"])
+  it("matches entries by OpenClaw's equality, so a stale inspection removes only entries equal in every field", () => {
+    // OpenClaw compares text, ts, contextKey, trust and route, never an id: events re-enqueued
+    // in the same millisecond are equal to the stale inspection, a millisecond later they are not.
+    vi.useFakeTimers({ now: 1_000, toFake: ["Date"] })
+    try {
+      const se = fresh()
+      se.enqueueSystemEvent("A", { sessionKey: KEY })
+      se.enqueueSystemEvent("B", { sessionKey: KEY })
+      const inspected = se.peekSystemEventEntries(KEY)
+      se.drainSystemEvents(KEY)
+      vi.setSystemTime(1_001)
+      se.enqueueSystemEvent("A", { sessionKey: KEY })
+      se.enqueueSystemEvent("B", { sessionKey: KEY })
+      expect(se.consumeSystemEventEntries(KEY, inspected)).toEqual([])
+      expect(se.consumeSystemEventEntries(KEY, inspected.slice(1))).toEqual([])
+      expect(se.consumeSystemEventEntries(KEY, [])).toEqual([])
+      expect(se.peekSystemEvents(KEY)).toEqual(["A", "B"])
+      se.drainSystemEvents(KEY)
+      vi.setSystemTime(1_000)
+      se.enqueueSystemEvent("A", { sessionKey: KEY })
+      expect(se.consumeSystemEventEntries(KEY, inspected.slice(0, 1))).toEqual(inspected.slice(0, 1))
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
-  it("matches entries built by the caller (no eventId) by OpenClaw's field equality", () => {
+  it("matches entries built by the caller by OpenClaw's field equality", () => {
     const se = fresh()
     se.enqueueSystemEvent("A", { sessionKey: KEY, contextKey: "x" })
     const [queued] = se.peekSystemEventEntries(KEY)
     if (queued === undefined) throw new Error("expected an entry")
-    const { eventId: _id, ...withoutId } = queued
-    expect(se.consumeSystemEventEntries(KEY, [{ ...withoutId, ts: queued.ts + 1 }])).toEqual([])
-    expect(se.consumeSystemEventEntries(KEY, [withoutId]).map((entry) => entry.text)).toEqual(["A"])
+    const copy = { ...queued }
+    expect(se.consumeSystemEventEntries(KEY, [{ ...copy, ts: queued.ts + 1 }])).toEqual([])
+    expect(se.consumeSystemEventEntries(KEY, [copy]).map((entry) => entry.text)).toEqual(["A"])
     expect(se.hasSystemEvents(KEY)).toBe(false)
   })
 })
@@ -185,6 +196,22 @@ describe("source helpers route with the fixed routing", () => {
     expect(se.peekSystemEvents("global")).toEqual(["Exec finished: build"])
     se.emitExecSystemEvent("per-sender override", { sessionKey: CRON_RUN, policy: {} })
     expect(se.peekSystemEvents(KEY)).toEqual(["per-sender override"])
+  })
+
+  it("keep the delivery context they are given on the entry, normalized as enqueueSystemEvent does", () => {
+    const se = fresh()
+    se.notifyExecExit(
+      { sessionKey: KEY, processId: "proc-1234abcd", exitCode: 0, output: "ok" },
+      { deliveryContext: { channel: " Slack ", to: " C1 ", threadId: 7 } },
+    )
+    se.emitExecSystemEvent("Exec finished: build", {
+      sessionKey: KEY,
+      deliveryContext: { channel: "discord", to: "u1", accountId: "Main Acct" },
+    })
+    expect(se.peekSystemEventEntries(KEY).map((entry) => entry.deliveryContext)).toStrictEqual([
+      { channel: "slack", to: "C1", accountId: undefined, threadId: 7 },
+      { channel: "discord", to: "u1", accountId: "main-acct" },
+    ])
   })
 
   it("fall back to the origin agent's recorded config", () => {

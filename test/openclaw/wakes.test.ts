@@ -8,7 +8,9 @@ import { afterEach, describe, expect, it } from "vitest"
 import {
   createSystemEvents,
   cronEmission,
+  type HeartbeatRunView,
   type HeartbeatWakeRequest,
+  heartbeatRunsOf,
   type SystemEvents,
 } from "../../infrastructure/openclaw/index.ts"
 
@@ -20,13 +22,18 @@ afterEach(async () => {
   await Promise.all(instances.splice(0).map((instance) => instance.close()))
 })
 
-/** A handler that answers from `answers` (then `ran`) and lets a test await its n-th call. */
+/**
+ * A handler that answers from `answers` (then `ran`) and lets a test await its n-th call. It
+ * reads what each run shows, so a `ran` consumes exactly that (heartbeatRunsOf).
+ */
 function recordingHandler(answers: ReadonlyArray<"throw" | "busy"> = []) {
   const calls: HeartbeatWakeRequest[] = []
+  const runs: Array<ReadonlyArray<HeartbeatRunView>> = []
   const waiters: Array<{ readonly count: number; readonly resolve: () => void }> = []
   const handler = async (wake: HeartbeatWakeRequest) => {
     const answer = answers[calls.length]
     calls.push(wake)
+    runs.push(heartbeatRunsOf(wake))
     for (const waiter of waiters.filter((w) => calls.length >= w.count)) waiter.resolve()
     if (answer === "throw") throw new Error("runner crashed")
     if (answer === "busy") return { status: "skipped", reason: "lanes-busy" } as const
@@ -37,7 +44,7 @@ function recordingHandler(answers: ReadonlyArray<"throw" | "busy"> = []) {
       if (calls.length >= count) resolve()
       else waiters.push({ count, resolve })
     })
-  return { calls, handler, called }
+  return { calls, runs, handler, called }
 }
 
 const logTypes = async (se: SystemEvents) =>
@@ -56,13 +63,13 @@ describe("wakes through the embedded API", () => {
     se.configureAgent({ agentId: "ops" })
     se.recordSourceEvent(cronEmission({ sessionKey: MAIN, jobId: "digest", text: "Daily digest is ready" }))
     se.notifyExecExit({ sessionKey: CRON_RUN, processId: "backup-77aa", exitCode: 0, output: "42 files" })
-    const { calls, handler, called } = recordingHandler()
+    const { calls, runs, handler, called } = recordingHandler()
     se.setHeartbeatWakeHandler(handler)
     await called(1)
     await settled(se, "HeartbeatRan", 1)
     expect(calls[0]).toMatchObject({ source: "exec-event", sessionKey: MAIN })
     expect(
-      calls[0]?.runs.map((run) => [run.agentId, run.queueKey, run.prompt, run.shown.map((e) => e.text)]),
+      runs[0]?.map((run) => [run.agentId, run.queueKey, run.prompt, run.shown.map((e) => e.text)]),
     ).toEqual([["ops", MAIN, "exec", ["Exec completed (backup-7, code 0) :: 42 files"]]])
     expect(se.peekSystemEvents(MAIN)).toEqual(["Daily digest is ready"])
 
@@ -70,7 +77,10 @@ describe("wakes through the embedded API", () => {
     se.requestHeartbeat({ source: "manual", intent: "manual", agentId: "ops", coalesceMs: 0 })
     await called(2)
     await settled(se, "HeartbeatRan", 2)
-    expect(calls[1]?.runs[0]).toMatchObject({ prompt: "cron", shown: [{ text: "Daily digest is ready" }] })
+    expect(runs[1]?.[0]).toMatchObject({
+      prompt: "cron",
+      shown: [{ text: "Daily digest is ready" }],
+    })
     expect(se.hasSystemEvents(MAIN)).toBe(false)
   })
 
@@ -91,6 +101,45 @@ describe("wakes through the embedded API", () => {
       "HeartbeatRan",
     ])
     expect(se.hasSystemEvents(MAIN)).toBe(false)
+  })
+
+  it("a handler that never asks what the runs show (OpenClaw's runner) consumes nothing by its ran", async () => {
+    const se = createSystemEvents()
+    instances.push(se)
+    se.enqueueSystemEvent("Exec finished: deploy", { sessionKey: MAIN })
+    const calls: HeartbeatWakeRequest[] = []
+    se.setHeartbeatWakeHandler(async (wake) => {
+      calls.push(wake)
+      return { status: "ran", durationMs: 1 }
+    })
+    se.requestHeartbeat({ source: "exec-event", intent: "event", sessionKey: MAIN, coalesceMs: 0 })
+    await settled(se, "HeartbeatRan", 1)
+    expect(calls).toStrictEqual([
+      { source: "exec-event", intent: "event", reason: "requested", sessionKey: MAIN },
+    ])
+    expect(se.peekSystemEvents(MAIN)).toEqual(["Exec finished: deploy"])
+  })
+
+  it("reports a handler and a pending wake as OpenClaw's has* calls do, and resets both", async () => {
+    const se = createSystemEvents()
+    instances.push(se)
+    expect([se.hasHeartbeatWakeHandler(), se.hasPendingHeartbeatWake()]).toEqual([false, false])
+    se.requestHeartbeat({ source: "manual", intent: "manual", agentId: "ops", coalesceMs: 0 })
+    expect(se.hasPendingHeartbeatWake()).toBe(true)
+    const stale = se.setHeartbeatWakeHandler(async () => ({ status: "ran", durationMs: 1 }))
+    const { handler, called } = recordingHandler()
+    const current = se.setHeartbeatWakeHandler(handler)
+    stale()
+    expect(se.hasHeartbeatWakeHandler()).toBe(true)
+    await called(1)
+    await settled(se, "HeartbeatRan", 1)
+    expect(se.hasPendingHeartbeatWake()).toBe(false)
+    current()
+    expect(se.hasHeartbeatWakeHandler()).toBe(false)
+    se.setHeartbeatWakeHandler(handler)
+    se.requestHeartbeat({ source: "manual", intent: "manual", coalesceMs: 10_000 })
+    se.resetHeartbeatWakeStateForTests()
+    expect([se.hasHeartbeatWakeHandler(), se.hasPendingHeartbeatWake()]).toEqual([false, false])
   })
 
   it("returns a disposer that clears only its own registration", async () => {

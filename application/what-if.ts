@@ -194,6 +194,8 @@ export function rerouteRecordedWork<E, R>(
         case "SystemEventEvicted":
         case "QueuePruned":
         case "HeartbeatWakeSkipped":
+        // The rest of a sweep replayed above, which decides its own parts.
+        case "SessionsPrunedContinued":
           return Effect.void
       }
     }

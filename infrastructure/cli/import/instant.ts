@@ -32,7 +32,7 @@ const daysIn = (year: number, month: number): number => new Date(Date.UTC(year, 
 export function instantProblem(text: string): string | undefined {
   const match = RFC_3339.exec(text)
   if (match === null)
-    return "Expected an RFC 3339 date-time with seconds and a zone, e.g. 2025-06-02T08:00:00Z or 2025-06-02T10:00:00+02:00"
+    return "Expected an ISO-8601 (RFC 3339) date-time with seconds and a zone, e.g. 2025-06-02T08:00:00Z or 2025-06-02T10:00:00+02:00"
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
     number,
     number,

@@ -153,7 +153,13 @@ export function decideSweepRecord(
   }
   const [first = [], ...rest] = parts
   return [
-    { _tag: "SessionsPruned", retentionMs: sweep.retentionMs, forced: sweep.forced, sessions: first, at: sweep.at },
+    {
+      _tag: "SessionsPruned",
+      retentionMs: sweep.retentionMs,
+      forced: sweep.forced,
+      sessions: first,
+      at: sweep.at,
+    },
     ...rest.map((sessions): ReaperEvent => ({ _tag: "SessionsPrunedContinued", sessions, at: sweep.at })),
   ]
 }

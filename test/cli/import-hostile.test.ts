@@ -181,7 +181,7 @@ const BASE = [
   JSON.stringify({ at: "2025-06-01T02:00:00Z", source: "heartbeat", agentId: "main" }),
 ].join("\n")
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 async function expectRefused(store: string, dir: string, hostile: HostileCase) {
   const file = join(dir, `${hostile.name.replace(/\W+/g, "-")}.jsonl`)
@@ -191,7 +191,7 @@ async function expectRefused(store: string, dir: string, hostile: HostileCase) {
   expect(result.stdout).toBe("")
   const errors = result.stderr.split("\n").filter((line) => line.startsWith(`${file}:`))
   expect(errors).toHaveLength(1)
-  expect(errors[0]).toMatch(new RegExp(`^${escape(file)}:${BAD_LINE}: ${escape(hostile.field)}: `))
+  expect(errors[0]).toMatch(new RegExp(`^${escapeRegExp(file)}:${BAD_LINE}: ${escapeRegExp(hostile.field)}: `))
   expect(errors[0]).toMatch(hostile.message)
   expect(result.stderr).toContain("nothing was imported")
   // Bounded: a megabyte of input never makes a megabyte of message.

@@ -191,7 +191,9 @@ async function expectRefused(store: string, dir: string, hostile: HostileCase) {
   expect(result.stdout).toBe("")
   const errors = result.stderr.split("\n").filter((line) => line.startsWith(`${file}:`))
   expect(errors).toHaveLength(1)
-  expect(errors[0]).toMatch(new RegExp(`^${escapeRegExp(file)}:${BAD_LINE}: ${escapeRegExp(hostile.field)}: `))
+  expect(errors[0]).toMatch(
+    new RegExp(`^${escapeRegExp(file)}:${BAD_LINE}: ${escapeRegExp(hostile.field)}: `),
+  )
   expect(errors[0]).toMatch(hostile.message)
   expect(result.stderr).toContain("nothing was imported")
   // Bounded: a megabyte of input never makes a megabyte of message.

@@ -5,7 +5,7 @@
  * its export; on PostgreSQL, its export).
  */
 import { createHash } from "node:crypto"
-import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { MAX_EVENT_DATA_BYTES } from "../../application/event-store.ts"
@@ -208,14 +208,12 @@ const exportOf = async (store: string) => {
 
 describe("hostile input through import (SQLite): refused whole, the store byte-identical", () => {
   const dir = tempDir()
-  const dbPath = join(dir, "ledger.db")
-  const store = `sqlite:${dbPath}`
-  const hashOfStore = () => {
+  const hashOf = (caseDir: string) => {
     const hash = createHash("sha256")
-    for (const name of readdirSync(dir)
+    for (const name of readdirSync(caseDir)
       .filter((file) => file.startsWith("ledger.db"))
       .sort())
-      hash.update(name).update(readFileSync(join(dir, name)))
+      hash.update(name).update(readFileSync(join(caseDir, name)))
     return hash.digest("hex")
   }
   let exported = ""
@@ -223,17 +221,27 @@ describe("hostile input through import (SQLite): refused whole, the store byte-i
 
   beforeAll(async () => {
     writeFileSync(join(dir, "base.jsonl"), BASE)
-    const base = await runCli(["import", join(dir, "base.jsonl"), "--store", store])
+    const base = await runCli([
+      "import",
+      join(dir, "base.jsonl"),
+      "--store",
+      `sqlite:${join(dir, "ledger.db")}`,
+    ])
     expect(base.code, base.stderr).toBe(0)
-    exported = await exportOf(store)
+    exported = await exportOf(`sqlite:${join(dir, "ledger.db")}`)
     expect(exported.split("\n").length).toBeGreaterThan(3)
-    hashed = hashOfStore()
+    hashed = hashOf(dir)
   })
 
-  // Concurrent: each case only reads the store, and each compares it with the same baseline.
+  // Each case on its own copy of the same store, compared with the same baseline.
   it.concurrent.each(CASES)("$name", async (hostile) => {
-    await expectRefused(store, dir, hostile)
-    expect(hashOfStore()).toBe(hashed)
+    const caseDir = tempDir()
+    for (const name of readdirSync(dir).filter((file) => file.startsWith("ledger.db")))
+      copyFileSync(join(dir, name), join(caseDir, name))
+    expect(hashOf(caseDir)).toBe(hashed)
+    const store = `sqlite:${join(caseDir, "ledger.db")}`
+    await expectRefused(store, caseDir, hostile)
+    expect(hashOf(caseDir)).toBe(hashed)
     expect(await exportOf(store)).toBe(exported)
   })
 

@@ -5,6 +5,7 @@
  */
 import { MAX_EVENT_DATA_BYTES } from "../../../application/event-store.ts"
 import { unstorableNameProblem } from "../../stores/append-rules.ts"
+import { formatCount } from "../shared/format.ts"
 
 /** Deeper than any line or recorded event we write (they nest 4 levels); checked without recursion. */
 export const MAX_DEPTH = 64
@@ -19,9 +20,7 @@ const pathOf = (path: ReadonlyArray<string | number>) => path.join(".")
 /** A short, bounded quote of a value: never a megabyte of it in a message. */
 export function quote(text: string): string {
   const shown = JSON.stringify(text.length > 32 ? text.slice(0, 32) : text)
-  return text.length > 32
-    ? `${shown.slice(0, -1)}…" (${text.length.toLocaleString("en-US")} characters)`
-    : shown
+  return text.length > 32 ? `${shown.slice(0, -1)}…" (${formatCount(text.length)} characters)` : shown
 }
 
 /** The first place `value` nests deeper than MAX_DEPTH, walked with an explicit stack. */
@@ -118,13 +117,17 @@ const TRUNCATED_MAX_BYTES = 2400
 export const budgetOf = (kind: "source" | "config" | "heartbeat"): number =>
   kind === "source" ? MAX_EVENT_DATA_BYTES : MAX_EVENT_DATA_BYTES / 2
 
-export function sizeProblem(lineBytes: number, value: object, budget: number): FieldProblem | undefined {
-  // The line's own length bounds every string in it: most lines are decided here.
-  if (OVERHEAD_BYTES + KEY_WEIGHT * lineBytes <= budget) return undefined
+interface Contribution {
+  readonly path: ReadonlyArray<string | number>
+  readonly text: string
+  readonly bytes: number
+  readonly weight: number
+}
+
+/** The bound (above) on the encoded size of any one event the line records, and its largest term. */
+export function eventSizeBound(value: object): { readonly bound: number; readonly largest?: Contribution } {
   let bound = OVERHEAD_BYTES
-  let largest:
-    | { path: ReadonlyArray<string | number>; text: string; bytes: number; weight: number }
-    | undefined
+  let largest: Contribution | undefined
   for (const { path, text } of stringsOf(value)) {
     const top = String(path[0])
     const encoded = Buffer.byteLength(JSON.stringify(text), "utf8")
@@ -134,12 +137,19 @@ export function sizeProblem(lineBytes: number, value: object, budget: number): F
     if (largest === undefined || weight * bytes > largest.weight * largest.bytes)
       largest = { path, text, bytes, weight }
   }
+  return largest === undefined ? { bound } : { bound, largest }
+}
+
+export function sizeProblem(lineBytes: number, value: object, budget: number): FieldProblem | undefined {
+  // The line's own length bounds every string in it: most lines are decided here.
+  if (OVERHEAD_BYTES + KEY_WEIGHT * lineBytes <= budget) return undefined
+  const { bound, largest } = eventSizeBound(value)
   if (bound <= budget || largest === undefined) return undefined
   const counted =
     largest.weight === 1 ? "" : `, counted ${largest.weight}× as it may be copied into queue keys and wakes`
   return {
     field: pathOf(largest.path),
-    message: `too large to record: this line's events could reach ${bound.toLocaleString("en-US")} bytes, over the ${budget.toLocaleString("en-US")}-byte limit (this field is ${largest.bytes.toLocaleString("en-US")} bytes as JSON${counted}; got ${quote(largest.text)})`,
+    message: `too large to record: this line's events could reach ${formatCount(bound)} bytes, over the ${formatCount(budget)}-byte limit (this field is ${formatCount(largest.bytes)} bytes as JSON${counted}; got ${quote(largest.text)})`,
   }
 }
 
@@ -149,6 +159,6 @@ export function recordedSizeProblem(data: unknown): FieldProblem | undefined {
   if (bytes <= MAX_EVENT_DATA_BYTES) return undefined
   return {
     field: "data",
-    message: `too large to record: ${bytes.toLocaleString("en-US")} bytes as JSON, over the ${MAX_EVENT_DATA_BYTES.toLocaleString("en-US")}-byte limit`,
+    message: `too large to record: ${formatCount(bytes)} bytes as JSON, over the ${formatCount(MAX_EVENT_DATA_BYTES)}-byte limit`,
   }
 }

@@ -4,18 +4,15 @@
  * produces is larger than the bound computed for the line. Checked by recording random files
  * through the real ledger and measuring every stored event.
  */
-import { Effect, Layer, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { EventStore } from "../../application/event-store.ts"
-import { Ids } from "../../application/ids.ts"
-import { layerLedger } from "../../application/ledger.ts"
 import { SWEEP_PART_MAX_BYTES } from "../../domain/retention.ts"
-import { fileNamespace, LineIdCursor, lineOfId } from "../../infrastructure/cli/import/line-ids.ts"
+import { lineOfId } from "../../infrastructure/cli/import/line-ids.ts"
 import { eventSizeBound, OVERHEAD_BYTES } from "../../infrastructure/cli/import/line-limits.ts"
 import { parseImport } from "../../infrastructure/cli/import/parse-file.ts"
-import { recordImport } from "../../infrastructure/cli/import/record-import.ts"
 import { makeMemoryEventStore } from "../../infrastructure/stores/memory-event-store.ts"
+import { importInProcess } from "./import-in-process.ts"
 
 const RUNS = Number(process.env.HBL_SIZE_BOUND_RUNS ?? 60)
 
@@ -133,16 +130,7 @@ describe("the import's event size bound", () => {
         )
 
         const store = makeMemoryEventStore({ now: () => 0 })
-        const namespace = fileNamespace(content)
-        const cursor = new LineIdCursor(namespace)
-        const layer = Layer.provideMerge(
-          layerLedger,
-          Layer.merge(
-            Layer.succeed(EventStore, store),
-            Layer.succeed(Ids, Ids.of({ next: Effect.sync(() => cursor.next()) })),
-          ),
-        )
-        await Effect.runPromise(recordImport(parsed.lines, namespace, cursor).pipe(Effect.provide(layer)))
+        const { namespace } = await importInProcess(store, content)
         const records = await Effect.runPromise(Stream.runCollect(store.readAll()))
         for (const record of records) {
           const line = lineOfId(namespace, record.id) as number

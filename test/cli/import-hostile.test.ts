@@ -148,6 +148,26 @@ const CASES: ReadonlyArray<HostileCase> = [
     message: /NUL/,
   },
   {
+    name: "a recorded event whose queue key holds NUL",
+    content: () =>
+      withLine(
+        recorded(
+          {
+            _tag: "SystemEventEnqueued",
+            queueKey: "agent:main:main\u0000",
+            eventId: "e1",
+            text: "hi",
+            trusted: true,
+            at: 0,
+            provenance: { source: "api", origin: "agent:main:main", policy: {}, routing: "raw" },
+          },
+          { type: "SystemEventEnqueued" },
+        ),
+      ),
+    field: "data.queueKey",
+    message: /NUL/,
+  },
+  {
     name: "an impossible date (30 February)",
     content: () => withLine(hook({ at: "2025-02-30T00:00:00Z" })),
     field: "at",
@@ -275,6 +295,7 @@ const STORE_DEPENDENT = new Set([
   "a line whose recorded event would be over the limit",
   "a recorded event over the limit",
   "a recorded event whose stream name holds NUL",
+  "a recorded event whose queue key holds NUL",
 ])
 
 describe.runIf(pg._tag !== "Skip")("hostile input through import (PostgreSQL): the store unchanged", () => {

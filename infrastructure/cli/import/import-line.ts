@@ -256,6 +256,12 @@ export function decodeImportLine(
     if (Array.isArray(recorded)) return recorded
     const limit = recordedNameProblem(recorded) ?? recordedSizeProblem(recorded.data)
     if (limit !== undefined) return problemAt(line, limit)
+    // Keys in the data (a queueKey, a session key) name streams the ledger appends to later.
+    const key =
+      typeof recorded.data === "object" && recorded.data !== null
+        ? unstorableKeyProblem(text, recorded.data)
+        : undefined
+    if (key !== undefined) return problemAt(line, { ...key, field: `data.${key.field}` })
     const event = decodeEvent({ ...recorded, data: recorded.data })
     if (event._tag === "UndecodableEvent") return [{ line, field: "data", message: bounded(event.reason) }]
     return { kind: "recorded", line: recorded }

@@ -40,7 +40,28 @@ export class EventTooLarge extends Schema.TaggedError<EventTooLarge>()("EventToo
   limit: Schema.Number,
 }) {
   override get message() {
-    return `event ${this.eventId} for stream ${this.streamId} is ${this.bytes} bytes; the limit is ${this.limit}`
+    // The stream name may hold a key of any length: a short prefix names it well enough.
+    const stream =
+      this.streamId.length > 80
+        ? `${this.streamId.slice(0, 80)}… (${this.streamId.length} characters)`
+        : this.streamId
+    return `event ${this.eventId} for stream ${stream} is ${this.bytes} bytes; the limit is ${this.limit}`
+  }
+}
+
+/**
+ * A stream name, event id or type no store can keep as it is: NUL (PostgreSQL text refuses it)
+ * or a lone surrogate (turned into U+FFFD on the way to UTF-8). Data keeps both: it is JSON.
+ */
+export class UnstorableName extends Schema.TaggedError<UnstorableName>()("UnstorableName", {
+  /** `stream`, `event id` or `type`. */
+  what: Schema.String,
+  /** The name, cut to a short prefix: a message must not carry a megabyte of it. */
+  prefix: Schema.String,
+  reason: Schema.String,
+}) {
+  override get message() {
+    return `the ${this.what} ${this.prefix} cannot be stored: ${this.reason}`
   }
 }
 
@@ -67,4 +88,4 @@ export class UndecodableEvent extends Schema.TaggedError<UndecodableEvent>()("Un
   }
 }
 
-export type AppendError = WrongExpectedRevision | StoreUnavailable | EventTooLarge
+export type AppendError = WrongExpectedRevision | StoreUnavailable | EventTooLarge | UnstorableName

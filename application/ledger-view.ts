@@ -44,6 +44,7 @@ export class LedgerView {
         this.config = evolveGatewayConfig(this.config, event)
         return
       case "SessionsPruned":
+      case "SessionsPrunedContinued":
         this.lastSweepAt = event.at
         for (const session of event.sessions) this.sessions.delete(session.sessionKey)
         return

@@ -25,7 +25,12 @@ import {
   normalizeQueueKey,
   type QueuedSystemEvent,
 } from "../domain/queue.ts"
-import { canonicalSessionKey, decideSweep, parseSessionRetention } from "../domain/retention.ts"
+import {
+  canonicalSessionKey,
+  decideSweep,
+  decideSweepRecord,
+  parseSessionRetention,
+} from "../domain/retention.ts"
 import { type RoutingName, routingByName, type WakeTarget } from "../domain/routing.ts"
 import { normalizeAgentId, resolveAgentIdFromSessionKey } from "../domain/session-key.ts"
 import type { SessionPolicy } from "../domain/session-policy.ts"
@@ -513,18 +518,11 @@ export const makeLedger = Effect.gen(function* () {
         lastUpdatedAt: session.lastUpdatedAt,
         lostEventIds: lost.get(session.sessionKey) ?? [],
       }))
+      // A large sweep is several bounded events, appended together (decideSweepRecord).
       yield* transact(() =>
         Effect.succeed({
           streamId: REAPER_STREAM,
-          events: [
-            {
-              _tag: "SessionsPruned" as const,
-              retentionMs: retentionMs,
-              forced: options.force ?? false,
-              sessions,
-              at,
-            },
-          ],
+          events: decideSweepRecord({ retentionMs, forced: options.force ?? false, sessions, at }),
           result: undefined,
         }),
       )

@@ -196,6 +196,8 @@ export function rerouteRecordedWork<E, R>(
         case "SystemEventEvicted":
         case "QueuePruned":
         case "HeartbeatWakeSkipped":
+        // The rest of a sweep replayed above, which decides its own parts.
+        case "SessionsPrunedContinued":
           return Effect.void
       }
     }

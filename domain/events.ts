@@ -184,20 +184,31 @@ export type WakeEvent = typeof WakeEventSchema.Type
 
 // ── reaper stream ─────────────────────────────────────────────────────────────────────────
 
+export const PrunedSessionSchema = Schema.Struct({
+  sessionKey: Schema.String,
+  lastUpdatedAt: Millis,
+  lostEventIds: Schema.Array(Schema.String),
+})
+export type PrunedSession = typeof PrunedSessionSchema.Type
+
+/** A sweep. A large one is split (domain/retention.ts): its first part, then continuations. */
 export const SessionsPruned = Schema.TaggedStruct("SessionsPruned", {
   retentionMs: Schema.Number,
   forced: Schema.Boolean,
-  sessions: Schema.Array(
-    Schema.Struct({
-      sessionKey: Schema.String,
-      lastUpdatedAt: Millis,
-      lostEventIds: Schema.Array(Schema.String),
-    }),
-  ),
+  sessions: Schema.Array(PrunedSessionSchema),
   at: Millis,
 })
 
-export const ReaperEventSchema = Schema.Union([SessionsPruned])
+/**
+ * More sessions of the sweep recorded just before it, in the same append: one event may hold
+ * only so much. A session may appear in several parts; its lost events are the union.
+ */
+export const SessionsPrunedContinued = Schema.TaggedStruct("SessionsPrunedContinued", {
+  sessions: Schema.Array(PrunedSessionSchema),
+  at: Millis,
+})
+
+export const ReaperEventSchema = Schema.Union([SessionsPruned, SessionsPrunedContinued])
 export type ReaperEvent = typeof ReaperEventSchema.Type
 
 // ── all ───────────────────────────────────────────────────────────────────────────────────
@@ -224,4 +235,5 @@ export const EVENT_VERSIONS: Readonly<Record<LedgerEventType, number>> = {
   HeartbeatWakeRequested: 1,
   HeartbeatWakeSkipped: 1,
   SessionsPruned: 1,
+  SessionsPrunedContinued: 1,
 }

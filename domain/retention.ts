@@ -3,6 +3,7 @@
  * idle for longer than `cron.sessionRetention`, at most once per five minutes unless forced.
  * Their still-queued events would be lost; the ledger records them as pruned.
  */
+import type { PrunedSession, ReaperEvent } from "./events.ts"
 
 export const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000
 export const REAPER_MIN_INTERVAL_MS = 5 * 60 * 1000
@@ -70,3 +71,95 @@ export function decideSweep(sessions: Iterable<SessionActivity>, command: SweepC
 
 /** Queues are keyed case-preserved; sessions canonically. A queue belongs to the session it spells. */
 export const canonicalSessionKey = (key: string): string => key.trim().toLowerCase()
+
+/**
+ * The most a sweep's part lists, in UTF-8 bytes of its sessions' JSON: well under the store's
+ * 256 KiB per event (application/event-store.ts), whatever the ids and keys are.
+ */
+export const SWEEP_PART_MAX_BYTES = 128 * 1024
+
+/** UTF-8 length of a string, counted without encoding it (the domain does no I/O). */
+const utf8Length = (text: string): number => {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i)
+    if (unit < 0x80) bytes += 1
+    else if (unit < 0x800) bytes += 2
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4
+        i++
+      } else bytes += 3
+    } else bytes += 3
+  }
+  return bytes
+}
+
+const entryBytes = (session: PrunedSession): number => utf8Length(JSON.stringify(session)) + 1
+
+/**
+ * A session's entry, cut so that each piece fits a part on its own: its lost event ids shared
+ * out over as many entries as needed (a session whose key alone is too large stays whole).
+ */
+function* piecesOf(session: PrunedSession, maxBytes: number): Generator<PrunedSession> {
+  if (entryBytes(session) <= maxBytes || session.lostEventIds.length <= 1) {
+    yield session
+    return
+  }
+  let ids: string[] = []
+  let bytes = entryBytes({ ...session, lostEventIds: [] })
+  for (const id of session.lostEventIds) {
+    const idBytes = utf8Length(JSON.stringify(id)) + 1
+    if (ids.length > 0 && bytes + idBytes > maxBytes) {
+      yield { ...session, lostEventIds: ids }
+      ids = []
+      bytes = entryBytes({ ...session, lostEventIds: [] })
+    }
+    ids.push(id)
+    bytes += idBytes
+  }
+  yield { ...session, lostEventIds: ids }
+}
+
+/**
+ * What a sweep records: one SessionsPruned, and when its sessions do not fit one bounded event,
+ * SessionsPrunedContinued events after it for the rest — appended together, in this order, so a
+ * sweep of any size is recordable. Sessions keep their order; nothing is dropped or repeated.
+ */
+export function decideSweepRecord(
+  sweep: {
+    readonly retentionMs: number
+    readonly forced: boolean
+    readonly sessions: ReadonlyArray<PrunedSession>
+    readonly at: number
+  },
+  maxBytes: number = SWEEP_PART_MAX_BYTES,
+): ReadonlyArray<ReaperEvent> {
+  const parts: PrunedSession[][] = [[]]
+  let bytes = 0
+  for (const session of sweep.sessions) {
+    for (const piece of piecesOf(session, maxBytes)) {
+      const pieceBytes = entryBytes(piece)
+      const current = parts[parts.length - 1]!
+      if (current.length > 0 && bytes + pieceBytes > maxBytes) {
+        parts.push([piece])
+        bytes = pieceBytes
+      } else {
+        current.push(piece)
+        bytes += pieceBytes
+      }
+    }
+  }
+  const [first = [], ...rest] = parts
+  return [
+    {
+      _tag: "SessionsPruned",
+      retentionMs: sweep.retentionMs,
+      forced: sweep.forced,
+      sessions: first,
+      at: sweep.at,
+    },
+    ...rest.map((sessions): ReaperEvent => ({ _tag: "SessionsPrunedContinued", sessions, at: sweep.at })),
+  ]
+}

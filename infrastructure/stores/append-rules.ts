@@ -1,10 +1,10 @@
 /**
  * The append rules every adapter applies inside its own atomic section, so that all stores
- * agree on expected revisions, idempotent retries and the size limit.
+ * agree on expected revisions, idempotent retries, the size limit and which names they keep.
  */
 import type { EventData, ExpectedRevision } from "../../application/event-store.ts"
 import { MAX_EVENT_DATA_BYTES } from "../../application/event-store.ts"
-import { EventTooLarge, WrongExpectedRevision } from "../../application/event-store-errors.ts"
+import { EventTooLarge, UnstorableName, WrongExpectedRevision } from "../../application/event-store-errors.ts"
 
 /** -1 for a stream with no events. */
 export type StreamRevision = number
@@ -67,6 +67,26 @@ const refuse = (streamId: string, expected: ExpectedRevision, current: StreamRev
   error: new WrongExpectedRevision({ streamId, expected, actual: current }),
 })
 
+// Code units, not code points (no `u` flag): a high surrogate not followed by a low one, or a low one alone.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/**
+ * Why no store can keep `name` as a stream name, id or type (PostgreSQL keeps them as text, which
+ * refuses NUL and would turn a lone surrogate into U+FFFD), or undefined. Every adapter refuses
+ * such a name through `encodeEventData`; the import refuses it before anything is written.
+ */
+export function unstorableNameProblem(name: string): string | undefined {
+  if (name.includes("\u0000")) return "it contains NUL (U+0000), which stores cannot keep in a name"
+  if (LONE_SURROGATE.test(name)) return "it contains a lone UTF-16 surrogate, which is not a character"
+  return undefined
+}
+
+const unstorable = (what: string, name: string): UnstorableName | undefined => {
+  const reason = unstorableNameProblem(name)
+  if (reason === undefined) return undefined
+  return new UnstorableName({ what, prefix: JSON.stringify(name.slice(0, 40)), reason })
+}
+
 /** The longest JSON (in UTF-16 code units) certain to be within MAX_EVENT_DATA_BYTES. */
 const MAX_EVENT_DATA_CHARS_UNCOUNTED = Math.floor(MAX_EVENT_DATA_BYTES / 3)
 
@@ -79,9 +99,13 @@ const MAX_EVENT_DATA_CHARS_UNCOUNTED = Math.floor(MAX_EVENT_DATA_BYTES / 3)
 export function encodeEventData(
   streamId: string,
   events: ReadonlyArray<EventData>,
-): string[] | EventTooLarge {
+): string[] | EventTooLarge | UnstorableName {
+  const badStream = unstorable("stream", streamId)
+  if (badStream !== undefined) return badStream
   const encoded: string[] = []
   for (const event of events) {
+    const badName = unstorable("event id", event.id) ?? unstorable("type", event.type)
+    if (badName !== undefined) return badName
     const json = JSON.stringify(event.data ?? null)
     if (json.length > MAX_EVENT_DATA_CHARS_UNCOUNTED) {
       const bytes = Buffer.byteLength(json, "utf8")

@@ -1,17 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Effect, Layer, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import { describe, expect, it } from "vitest"
-import { EventStore, type EventStoreShape } from "../../application/event-store.ts"
-import { Ids } from "../../application/ids.ts"
-import { layerLedger } from "../../application/ledger.ts"
+import type { EventStoreShape } from "../../application/event-store.ts"
 import type { AuditDocument } from "../../infrastructure/cli/audit/audit-document.ts"
 import { decodeImportLine } from "../../infrastructure/cli/import/import-line.ts"
-import { fileNamespace, LineIdCursor, lineId, lineOfId } from "../../infrastructure/cli/import/line-ids.ts"
-import { parseImport } from "../../infrastructure/cli/import/parse-file.ts"
-import { recordImport } from "../../infrastructure/cli/import/record-import.ts"
+import { fileNamespace, lineId, lineOfId } from "../../infrastructure/cli/import/line-ids.ts"
 import { makeMemoryEventStore } from "../../infrastructure/stores/memory-event-store.ts"
 import { FIXTURE, runCli, sqliteIn, tempDir } from "./cli-harness.ts"
+import { importInProcess } from "./import-in-process.ts"
 
 const line = (fields: Record<string, unknown>) => JSON.stringify(fields)
 const execExit = {
@@ -68,21 +65,8 @@ describe("import lines (in process)", () => {
 })
 
 /** Imports `upToLine` lines of the fixture (all by default) into `store`, in process. */
-const importFixture = (store: EventStoreShape, upToLine = Number.POSITIVE_INFINITY) => {
-  const content = readFileSync(FIXTURE)
-  const parsed = parseImport("fixture", content)
-  const namespace = fileNamespace(content)
-  const cursor = new LineIdCursor(namespace)
-  const layer = Layer.provideMerge(
-    layerLedger,
-    Layer.merge(
-      Layer.succeed(EventStore, store),
-      Layer.succeed(Ids, Ids.of({ next: Effect.sync(() => cursor.next()) })),
-    ),
-  )
-  const lines = parsed.lines.filter(({ line }) => line <= upToLine)
-  return Effect.runPromise(recordImport(lines, namespace, cursor).pipe(Effect.provide(layer)))
-}
+const importFixture = (store: EventStoreShape, upToLine = Number.POSITIVE_INFINITY) =>
+  importInProcess(store, readFileSync(FIXTURE), (line) => line <= upToLine).then(({ summary }) => summary)
 
 const logOf = (store: EventStoreShape) =>
   Effect.runPromise(Stream.runCollect(store.readAll())).then((records) =>

@@ -416,6 +416,22 @@ export function describeEventStoreContract(name: string, makeLayerOrSkip: () => 
         })
         expect(await ctx.readStream(streamId)).toHaveLength(1)
       })
+
+      it("refuses NUL or a lone surrogate in a stream name, event id or type (UnstorableName); keeps both in data", async () => {
+        const streamId = ctx.stream("names")
+        const good = newEvent({ nul: "a\u0000b", lone: "x\ud800y" })
+        await ctx.append(streamId, [good], "no-stream")
+        expect((await ctx.readStream(streamId))[0]?.data).toEqual({ nul: "a\u0000b", lone: "x\ud800y" })
+        const refused = [
+          [ctx.stream("nul\u0000"), newEvent()],
+          [ctx.stream("lone\udc00"), newEvent()],
+          [streamId, { ...newEvent(), id: `${newEvent().id}\u0000` }],
+          [streamId, { ...newEvent(), type: "T\ud800" }],
+        ] as const
+        for (const [stream, event] of refused)
+          expect(await ctx.appendError(stream, [event], "any")).toMatchObject({ _tag: "UnstorableName" })
+        expect(await ctx.readStream(streamId)).toHaveLength(1)
+      })
     })
   })
 }

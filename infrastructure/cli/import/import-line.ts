@@ -8,17 +8,17 @@ import { Cause, Exit, Schema, SchemaIssue } from "effect"
 import { decodeEvent } from "../../../application/event-codec.ts"
 import { SessionPolicySchema, SessionScopeSchema } from "../../../domain/events.ts"
 import { ACP_PHASES } from "../../../domain/sources.ts"
-
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i
-
-/** An ISO-8601 date-time with a zone, decoded to epoch milliseconds. */
-const Instant = Schema.String.check(
-  Schema.makeFilter(
-    (text: string) =>
-      (ISO_INSTANT.test(text) && Number.isFinite(Date.parse(text))) ||
-      "Expected an ISO-8601 date-time with a zone, e.g. 2025-06-02T08:00:00Z",
-  ),
-)
+import { unstorableNameProblem } from "../../stores/append-rules.ts"
+import { Instant } from "./instant.ts"
+import {
+  budgetOf,
+  depthProblem,
+  type FieldProblem,
+  quote,
+  recordedSizeProblem,
+  sizeProblem,
+  unstorableKeyProblem,
+} from "./line-limits.ts"
 
 const optional = Schema.optionalKey
 const OptionalString = optional(Schema.String)
@@ -170,10 +170,20 @@ export interface LineError {
 const SourceTag = Schema.Struct({ source: Schema.Literals(SOURCE_NAMES) })
 
 const describeValue = (value: unknown): string => {
+  if (typeof value === "string") return quote(value)
   const json = JSON.stringify(value)
   if (json === undefined) return String(value)
   return json.length > 40 ? `${json.slice(0, 39)}…` : json
 }
+
+/** Messages quote what they got, never all of it (a 1 MB key must not make a 1 MB message). */
+const MAX_MESSAGE = 400
+const bounded = (message: string): string =>
+  message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE)}… (message cut)`
+
+const problemAt = (line: number, problem: FieldProblem): LineError[] => [
+  { line, field: problem.field, message: problem.message },
+]
 
 const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
   path.reduce<unknown>(
@@ -204,45 +214,72 @@ function decodeWith<S extends Schema.ConstraintDecoder<unknown>>(
     const missing = value === undefined
     return {
       line,
-      field: path.map(String).join("."),
-      message: missing ? issue.message : `${issue.message} (got ${describeValue(value)})`,
+      field: bounded(path.map(String).join(".")),
+      message: bounded(missing ? issue.message : `${bounded(issue.message)} (got ${describeValue(value)})`),
     }
   })
 }
 
-/** Decodes one line of text (1-based `line`) into an import line, or the errors in it. */
-export function decodeImportLine(text: string, line: number): ImportLine | LineError[] {
+/** A recorded event's names, which stores keep as text (its data they keep as JSON). */
+function recordedNameProblem(recorded: typeof RecordedLine.Type): FieldProblem | undefined {
+  for (const field of ["streamId", "id", "type"] as const) {
+    const problem = unstorableNameProblem(recorded[field])
+    if (problem !== undefined) return { field, message: `${problem} (got ${quote(recorded[field])})` }
+  }
+  return undefined
+}
+
+/**
+ * Decodes one line of text (1-based `line`) into an import line, or the errors in it. `bytes`
+ * is the line's length in UTF-8, for the size bound (line-limits.ts).
+ */
+export function decodeImportLine(
+  text: string,
+  line: number,
+  bytes: number = Buffer.byteLength(text, "utf8"),
+): ImportLine | LineError[] {
   let input: unknown
   try {
     input = JSON.parse(text)
   } catch (error) {
-    return [
-      {
-        line,
-        field: "",
-        message: `not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-      },
-    ]
+    const reason = bounded(error instanceof Error ? error.message : String(error))
+    return [{ line, field: "", message: `not valid JSON (${reason})` }]
   }
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     return [{ line, field: "", message: "Expected a JSON object" }]
   }
-  if ("kind" in input) {
-    const config = decodeWith(ConfigLine, input, line)
-    return Array.isArray(config) ? config : { kind: "config", line: config }
-  }
-  if ("type" in input && "data" in input && !("source" in input)) {
+  // Before Schema or JSON.stringify walk it: both recurse, and 10,000 levels overflow the stack.
+  const deep = depthProblem(input)
+  if (deep !== undefined) return problemAt(line, deep)
+  if ("type" in input && "data" in input && !("source" in input) && !("kind" in input)) {
     const recorded = decodeWith(RecordedLine, input, line)
     if (Array.isArray(recorded)) return recorded
+    const limit = recordedNameProblem(recorded) ?? recordedSizeProblem(recorded.data)
+    if (limit !== undefined) return problemAt(line, limit)
+    // Keys in the data (a queueKey, a session key) name streams the ledger appends to later.
+    const key =
+      typeof recorded.data === "object" && recorded.data !== null
+        ? unstorableKeyProblem(text, recorded.data)
+        : undefined
+    if (key !== undefined) return problemAt(line, { ...key, field: `data.${key.field}` })
     const event = decodeEvent({ ...recorded, data: recorded.data })
-    if (event._tag === "UndecodableEvent") return [{ line, field: "data", message: event.reason }]
+    if (event._tag === "UndecodableEvent") return [{ line, field: "data", message: bounded(event.reason) }]
     return { kind: "recorded", line: recorded }
+  }
+  const unstorable = unstorableKeyProblem(text, input)
+  if (unstorable !== undefined) return problemAt(line, unstorable)
+  if ("kind" in input) {
+    const config = decodeWith(ConfigLine, input, line)
+    if (Array.isArray(config)) return config
+    const size = sizeProblem(bytes, input, budgetOf("config"))
+    return size !== undefined ? problemAt(line, size) : { kind: "config", line: config }
   }
   const tag = decodeWith(SourceTag, { source: (input as { source?: unknown }).source }, line)
   if (Array.isArray(tag)) return tag
   const decoded = decodeWith(SOURCE_LINES[tag.source], input, line)
-  return Array.isArray(decoded) ? decoded : ({ kind: "source", line: decoded } as ImportLine)
+  if (Array.isArray(decoded)) return decoded
+  const size = sizeProblem(bytes, input, budgetOf(tag.source === "heartbeat" ? "heartbeat" : "source"))
+  return size !== undefined ? problemAt(line, size) : ({ kind: "source", line: decoded } as ImportLine)
 }
 
-/** `at` of a line in epoch milliseconds (validated already). */
-export const epochOf = (at: string): number => Date.parse(at)
+export { epochOf } from "./instant.ts"

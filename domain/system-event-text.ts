@@ -1,11 +1,13 @@
 /** Classifying system-event texts as the heartbeat does (domain.md §5). */
 
 const EXEC_FINISHED_RE = /^exec finished(?::|\s*\()/
-const EXEC_RESULT_RE = /^exec (completed|failed) \([a-z0-9_-]{1,64}, (code -?\d+|signal [^)]+)\)( :: .*)?$/
+// Matched case-insensitively on the text as written (not lower-cased first, which would also
+// fold characters such as the Kelvin sign into ASCII), its output spanning lines.
+const EXEC_RESULT_RE = /^exec (completed|failed) \([a-z0-9_-]{1,64}, (code -?\d+|signal [^)]+)\)(?: :: [\s\S]*)?$/i
 
 export function isExecCompletionEvent(text: string): boolean {
-  const normalized = text.toLowerCase().trimStart()
-  return EXEC_FINISHED_RE.test(normalized) || EXEC_RESULT_RE.test(normalized)
+  const trimmed = text.trimStart()
+  return EXEC_FINISHED_RE.test(trimmed.trim().toLowerCase()) || EXEC_RESULT_RE.test(trimmed)
 }
 
 const HEARTBEAT_OK_RE = /^heartbeat_ok(?![a-z0-9_])/

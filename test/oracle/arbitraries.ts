@@ -37,3 +37,18 @@ export const policyArb = fc.record({
   mainKey: fc.constantFrom(undefined, "main", "work", "Work"),
   scope: fc.constantFrom(undefined, "per-sender" as const, "global" as const),
 })
+
+/**
+ * Runs a differential property, prints its run count and time (the figures docs/conformance.md
+ * quotes), and fails with fast-check's counterexample and the assertion that broke.
+ */
+export async function checkOracle<Ts>(name: string, property: fc.IAsyncProperty<Ts>, numRuns: number) {
+  const started = performance.now()
+  const details = await fc.check(property, { numRuns })
+  const ms = Math.round(performance.now() - started)
+  console.log(`${name}: ${details.numRuns} cases in ${ms} ms (seed ${details.seed})${details.failed ? " — FAILED" : ""}`)
+  if (details.failed) {
+    const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)
+    throw new Error(`${fc.defaultReportMessage(details)}\n\n${cause}`)
+  }
+}

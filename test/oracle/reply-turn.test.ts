@@ -6,8 +6,7 @@
 import fc from "fast-check"
 import { expect, it, vi } from "vitest"
 import { planReplyTurnDrain } from "../../domain/reply-turn-drain.ts"
-import { assertProperty } from "../properties/harness.ts"
-import { awkwardText, runs } from "./arbitraries.ts"
+import { awkwardText, checkOracle, runs } from "./arbitraries.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleModule } from "./load.ts"
 import { FIXED_RELEASE } from "./releases.ts"
@@ -68,7 +67,7 @@ describeOracle("oracle: the reply-turn drain", () => {
     const turn = await loadOracleModule<ReplyTurn>(FIXED_RELEASE, "src/auto-reply/reply/session-system-events.ts")
     vi.useFakeTimers({ toFake: ["Date"] })
     try {
-      await assertProperty(
+      await checkOracle(
         "reply-turn drain vs openclaw",
         fc.asyncProperty(fc.array(eventArb, { maxLength: 25 }), fc.date({ noInvalidDate: true, min: new Date("2000-01-01"), max: new Date("2100-01-01") }), async (batch, start) => {
           events.resetSystemEventsForTest()
@@ -93,7 +92,7 @@ describeOracle("oracle: the reply-turn drain", () => {
           const kept = inspected.filter((entry) => !ours.consumed.includes(entry))
           expect(events.peekSystemEventEntries(SESSION)).toEqual(kept)
         }),
-        { numRuns: REPLY_TURN_RUNS },
+        REPLY_TURN_RUNS,
       )
     } finally {
       vi.useRealTimers()

@@ -3,7 +3,10 @@
  * the emission OpenClaw would make — the exact text, contextKey, trust and wake — or `null`
  * when the source stays silent. Routing is applied later, from the policy snapshot.
  */
+import type { SessionScope } from "./session-policy.ts"
+import { resolveSessionStoreKey } from "./session-store-key.ts"
 import type { SourceKind } from "./source-kind.ts"
+import { sanitizeInboundSystemTags } from "./system-event-text.ts"
 
 export interface WakeOptions {
   readonly source: string
@@ -174,54 +177,107 @@ export function cliWatchdogEmission(stall: {
 
 // ── gateway node events ───────────────────────────────────────────────────────────────────
 
-export const NODE_OUTPUT_MAX = 200
+/** OpenClaw's cap on a node's exec output in the event text (`MAX_EXEC_EVENT_OUTPUT_CHARS`). */
+export const NODE_OUTPUT_MAX = 180
 
 export interface NodeExecEvent {
   readonly event: "exec.started" | "exec.finished" | "exec.denied"
   readonly nodeId: string
-  /** Defaults to `node-<nodeId>`. */
+  /** Defaults to `node-<nodeId>`; filed under its gateway-canonical key (session-store-key.ts). */
   readonly sessionKey?: string | undefined
   readonly runId?: string | undefined
   readonly command?: string | undefined
+  /** Anything but a finite number reads as unknown (`code ?`). */
   readonly exitCode?: number | null | undefined
   readonly timedOut?: boolean | undefined
   readonly output?: string | undefined
   readonly reason?: string | undefined
+  /** The node asked for no notification (`suppressNotifyOnExit`). */
+  readonly suppressNotifyOnExit?: boolean | undefined
+  /** The gateway's `tools.exec.notifyOnExit` (default on) and session config, when it arrived. */
+  readonly notifyOnExit?: boolean | undefined
+  readonly mainKey?: string | undefined
+  readonly scope?: SessionScope | undefined
 }
 
+/** Whitespace runs collapsed, cut to `max` as `max - 1` characters plus `…`. */
+const compactOutput = (text: string, max: number): string => truncateText(collapseWhitespace(text), max)
+
 const nodeText = (event: NodeExecEvent): string | null => {
-  const who = `node=${event.nodeId}${event.runId ? ` id=${event.runId}` : ""}`
-  const command = event.command?.trim() ? `: ${event.command.trim()}` : ""
+  const runId = event.runId?.trim() ?? ""
+  const who = `node=${event.nodeId}${runId ? ` id=${runId}` : ""}`
+  const command = sanitizeInboundSystemTags(event.command?.trim() ?? "")
+  const withCommand = (head: string) => (command ? `${head}: ${command}` : head)
   switch (event.event) {
     case "exec.started":
-      return `Exec started (${who})${command}`
-    case "exec.denied":
-      return `Exec denied (${who}${event.reason?.trim() ? `, ${event.reason.trim()}` : ""})${command}`
+      return withCommand(`Exec started (${who})`)
+    case "exec.denied": {
+      const reason = sanitizeInboundSystemTags(event.reason?.trim() ?? "")
+      return withCommand(`Exec denied (${who}${reason ? `, ${reason}` : ""})`)
+    }
     case "exec.finished": {
-      const output = truncateText((event.output ?? "").trim(), NODE_OUTPUT_MAX)
-      if (event.exitCode === 0 && !event.timedOut && !output) return null
-      const status = event.timedOut
-        ? "timeout"
-        : typeof event.exitCode === "number"
-          ? `code ${event.exitCode}`
-          : "code ?"
+      const exitCode =
+        typeof event.exitCode === "number" && Number.isFinite(event.exitCode) ? event.exitCode : undefined
+      const output = compactOutput(sanitizeInboundSystemTags(event.output?.trim() ?? ""), NODE_OUTPUT_MAX)
+      if (!event.timedOut && exitCode === 0 && !output) return null
+      const status = event.timedOut ? "timeout" : `code ${exitCode ?? "?"}`
       return `Exec finished (${who}, ${status})${output ? `\n${output}` : ""}`
     }
   }
 }
 
+/** The session a node event is filed under: its gateway-canonical key. */
+export const nodeEventSessionKey = (event: NodeExecEvent): string =>
+  resolveSessionStoreKey(event.sessionKey?.trim() || `node-${event.nodeId}`, event)
+
 export function nodeEventEmission(event: NodeExecEvent): SourceEmission | null {
+  if (event.notifyOnExit === false || event.suppressNotifyOnExit === true) return null
   const text = nodeText(event)
   if (text === null) return null
+  const runId = event.runId?.trim()
   return {
     source: "node-event",
-    origin: event.sessionKey?.trim() ? event.sessionKey : `node-${event.nodeId}`,
+    origin: nodeEventSessionKey(event),
     text,
-    contextKey: event.runId ? `exec:${event.runId}` : "exec",
+    contextKey: runId ? `exec:${runId}` : "exec",
     trusted: false,
     wake: EXEC_WAKE,
     wakeOnlyIfAccepted: true,
   }
+}
+
+/**
+ * A node may report one run's `exec.finished` more than once (reconnects, retries): OpenClaw
+ * drops a repeat of the same session and run id within 10 minutes, before it is enqueued.
+ * `NodeExecFinishedRuns` is that memory (`<session>::<runId>` → when last reported), bounded
+ * to 2000 runs as OpenClaw bounds it: expired ones go first, then the oldest.
+ */
+export const NODE_EXEC_FINISHED_DEDUPE_MS = 10 * 60 * 1000
+export const NODE_EXEC_FINISHED_MAX_RUNS = 2000
+export type NodeExecFinishedRuns = ReadonlyMap<string, number>
+
+export function decideNodeExecFinishedRepeat(
+  runs: NodeExecFinishedRuns,
+  finished: { readonly sessionKey: string; readonly runId: string; readonly now: number },
+): { readonly repeat: boolean; readonly runs: NodeExecFinishedRuns } {
+  const fingerprint = `${finished.sessionKey}::${finished.runId}`
+  const previous = runs.get(fingerprint)
+  if (previous !== undefined && finished.now - previous <= NODE_EXEC_FINISHED_DEDUPE_MS)
+    return { repeat: true, runs }
+  // A key seen before keeps its place in the order (Map.set), as in OpenClaw.
+  const next = new Map(runs).set(fingerprint, finished.now)
+  if (next.size > NODE_EXEC_FINISHED_MAX_RUNS) {
+    const cutoff = finished.now - NODE_EXEC_FINISHED_DEDUPE_MS
+    for (const [key, at] of next) {
+      if (at < cutoff) next.delete(key)
+      if (next.size <= NODE_EXEC_FINISHED_MAX_RUNS) break
+    }
+    for (const key of next.keys()) {
+      if (next.size <= NODE_EXEC_FINISHED_MAX_RUNS) break
+      next.delete(key)
+    }
+  }
+  return { repeat: false, runs: next }
 }
 
 // ── plain sources: cron main-session jobs, hooks, background tasks ─────────────────────────

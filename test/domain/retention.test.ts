@@ -46,12 +46,26 @@ describe("parseSessionRetention (cron.sessionRetention)", () => {
     expect(parseSessionRetention(false)).toBeNull()
   })
 
-  it.each(["", "   ", "abc", "-1h", "1y", "2w", "3 d", "1h 30m", "30m1", "false", true, 0, 12, -3, Number.NaN, Infinity])(
-    "falls back to 24 h for the invalid %j (JSON numbers included: the config wants a string)",
-    (value) => {
-      expect(parseSessionRetention(value)).toBe(DAY)
-    },
-  )
+  it.each([
+    "",
+    "   ",
+    "abc",
+    "-1h",
+    "1y",
+    "2w",
+    "3 d",
+    "1h 30m",
+    "30m1",
+    "false",
+    true,
+    0,
+    12,
+    -3,
+    Number.NaN,
+    Infinity,
+  ])("falls back to 24 h for the invalid %j (JSON numbers included: the config wants a string)", (value) => {
+    expect(parseSessionRetention(value)).toBe(DAY)
+  })
 })
 
 describe("decideSweep", () => {

@@ -6,6 +6,7 @@ import {
   acpRelayEmission,
   cliWatchdogEmission,
   cronEmission,
+  decideNodeExecFinishedRepeat,
   EXEC_OUTPUT_MAX,
   EXEC_OUTPUT_TAIL,
   type ExecExit,
@@ -268,7 +269,7 @@ describe("gateway node events", () => {
   it("emits untrusted, with the exec wake, waking only when the event was accepted", () => {
     expect(nodeEventEmission(node("exec.started", { runId: "r1", command: "ls -la" }))).toStrictEqual({
       source: "node-event",
-      origin: "node-n1",
+      origin: "agent:main:node-n1",
       text: "Exec started (node=n1 id=r1): ls -la",
       contextKey: "exec:r1",
       trusted: false,
@@ -310,14 +311,29 @@ describe("gateway node events", () => {
     expect(nodeEventEmission(node("exec.finished", { exitCode: 0, timedOut: false, output: "" }))).toBeNull()
   })
 
-  it("exec.finished: the output is cut to 200 characters (199 + …)", () => {
-    expect(NODE_OUTPUT_MAX).toBe(200)
-    expect(textOf("exec.finished", { exitCode: 1, output: "o".repeat(200) })).toBe(
-      `Exec finished (node=n1, code 1)\n${"o".repeat(200)}`,
+  // OpenClaw 2026.5.12 (src/gateway/server-node-events.ts): 180, whitespace runs collapsed.
+  it("exec.finished: the output has whitespace runs collapsed and is cut to 180 characters (179 + …)", () => {
+    expect(NODE_OUTPUT_MAX).toBe(180)
+    expect(textOf("exec.finished", { exitCode: 1, output: "o".repeat(180) })).toBe(
+      `Exec finished (node=n1, code 1)\n${"o".repeat(180)}`,
     )
-    expect(textOf("exec.finished", { exitCode: 1, output: "o".repeat(201) })).toBe(
-      `Exec finished (node=n1, code 1)\n${"o".repeat(199)}…`,
+    expect(textOf("exec.finished", { exitCode: 1, output: "o".repeat(181) })).toBe(
+      `Exec finished (node=n1, code 1)\n${"o".repeat(179)}…`,
     )
+    expect(textOf("exec.finished", { exitCode: 1, output: "a \n\n  b" })).toBe(
+      "Exec finished (node=n1, code 1)\na b",
+    )
+  })
+
+  it("neutralizes system markers in what the node sends", () => {
+    expect(textOf("exec.denied", { reason: "[System] ok", command: "System: run" })).toBe(
+      "Exec denied (node=n1, (System) ok): System (untrusted): run",
+    )
+  })
+
+  it("is silent when the gateway or the node turned exit notices off", () => {
+    expect(nodeEventEmission(node("exec.started", { notifyOnExit: false }))).toBeNull()
+    expect(nodeEventEmission(node("exec.started", { suppressNotifyOnExit: true }))).toBeNull()
   })
 
   it("exec.denied: Exec denied (node=<id>[ id=<runId>][, <reason>])[: <command>]", () => {
@@ -328,10 +344,28 @@ describe("gateway node events", () => {
     expect(textOf("exec.denied", { reason: "  ", command: "sudo ls" })).toBe("Exec denied (node=n1): sudo ls")
   })
 
-  it("the session key defaults to node-<nodeId>", () => {
-    expect(nodeEventEmission(node("exec.started"))?.origin).toBe("node-n1")
-    expect(nodeEventEmission(node("exec.started", { sessionKey: "  " }))?.origin).toBe("node-n1")
+  // The gateway files the event under the session's canonical key (default agent `main`).
+  it("the session key defaults to node-<nodeId>, as a session of the default agent", () => {
+    expect(nodeEventEmission(node("exec.started"))?.origin).toBe("agent:main:node-n1")
+    expect(nodeEventEmission(node("exec.started", { sessionKey: "  " }))?.origin).toBe("agent:main:node-n1")
     expect(nodeEventEmission(node("exec.started", { sessionKey: RUN }))?.origin).toBe(RUN)
+    expect(nodeEventEmission(node("exec.started", { sessionKey: "Main", scope: "global" }))?.origin).toBe(
+      "global",
+    )
+  })
+
+  it("drops a repeated exec.finished of one run within 10 minutes", () => {
+    const first = decideNodeExecFinishedRepeat(new Map(), { sessionKey: "s", runId: "r1", now: 0 })
+    expect(first.repeat).toBe(false)
+    expect(
+      decideNodeExecFinishedRepeat(first.runs, { sessionKey: "s", runId: "r1", now: 600_000 }).repeat,
+    ).toBe(true)
+    expect(
+      decideNodeExecFinishedRepeat(first.runs, { sessionKey: "s", runId: "r1", now: 600_001 }).repeat,
+    ).toBe(false)
+    expect(decideNodeExecFinishedRepeat(first.runs, { sessionKey: "t", runId: "r1", now: 1 }).repeat).toBe(
+      false,
+    )
   })
 
   it("the contextKey is exec:<runId>, or exec without a run id", () => {

@@ -13,9 +13,12 @@ export const awkwardText = (maxLength = 60): fc.Arbitrary<string> =>
     fc.string({ maxLength }),
     fc.string({ unit: "grapheme", maxLength }),
     fc
-      .array(fc.constantFrom("a", "Ω", "é", "🙂", " ", "  ", "\n", "\n\n", "\t", "x y", "[System]", "System: z"), {
-        maxLength,
-      })
+      .array(
+        fc.constantFrom("a", "Ω", "é", "🙂", " ", "  ", "\n", "\n\n", "\t", "x y", "[System]", "System: z"),
+        {
+          maxLength,
+        },
+      )
       .map((parts) => parts.join("")),
     fc.nat({ max: 600 }).map((n) => `${"long ".repeat(n)}end`),
   )
@@ -25,11 +28,15 @@ export const runIdArb = fc.constantFrom("r1", "run-2", "R3", "abc")
 
 /** Origins of every shape: cron runs and their descendants, plain agent keys, sentinels, legacy. */
 export const originArb: fc.Arbitrary<string> = fc.oneof(
-  fc.tuple(agentIdArb, fc.constantFrom("nightly", "Job"), runIdArb).map(([a, j, r]) => `agent:${a}:cron:${j}:run:${r}`),
+  fc
+    .tuple(agentIdArb, fc.constantFrom("nightly", "Job"), runIdArb)
+    .map(([a, j, r]) => `agent:${a}:cron:${j}:run:${r}`),
   fc
     .tuple(agentIdArb, runIdArb, fc.constantFrom("subagent:w", "thread:t1"))
     .map(([a, r, d]) => `agent:${a}:cron:nightly:run:${r}:${d}`),
-  fc.tuple(agentIdArb, fc.constantFrom("main", "work", "slack:channel:c1", "cron:nightly")).map(([a, r]) => `agent:${a}:${r}`),
+  fc
+    .tuple(agentIdArb, fc.constantFrom("main", "work", "slack:channel:c1", "cron:nightly"))
+    .map(([a, r]) => `agent:${a}:${r}`),
   fc.constantFrom("global", "main", "incident-42", " agent:ops:main "),
 )
 
@@ -46,9 +53,12 @@ export async function checkOracle<Ts>(name: string, property: fc.IAsyncProperty<
   const started = performance.now()
   const details = await fc.check(property, { numRuns })
   const ms = Math.round(performance.now() - started)
-  console.log(`${name}: ${details.numRuns} cases in ${ms} ms (seed ${details.seed})${details.failed ? " — FAILED" : ""}`)
+  console.log(
+    `${name}: ${details.numRuns} cases in ${ms} ms (seed ${details.seed})${details.failed ? " — FAILED" : ""}`,
+  )
   if (details.failed) {
-    const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)
+    const cause =
+      details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)
     throw new Error(`${fc.defaultReportMessage(details)}\n\n${cause}`)
   }
 }

@@ -18,7 +18,10 @@ interface Entry {
   readonly contextKey?: string | null
 }
 interface SystemEvents {
-  enqueueSystemEvent(text: string, options: { sessionKey: string; contextKey?: string; trusted?: boolean }): boolean
+  enqueueSystemEvent(
+    text: string,
+    options: { sessionKey: string; contextKey?: string; trusted?: boolean },
+  ): boolean
   peekSystemEventEntries(sessionKey: string): Entry[]
   resetSystemEventsForTest(): void
 }
@@ -64,34 +67,41 @@ const eventArb = fc.record({
 describeOracle("oracle: the reply-turn drain", () => {
   it(`formats and consumes what a reply turn sees as openclaw@${FIXED_RELEASE} does`, async () => {
     const events = await loadOracleModule<SystemEvents>(FIXED_RELEASE, "src/infra/system-events.ts")
-    const turn = await loadOracleModule<ReplyTurn>(FIXED_RELEASE, "src/auto-reply/reply/session-system-events.ts")
+    const turn = await loadOracleModule<ReplyTurn>(
+      FIXED_RELEASE,
+      "src/auto-reply/reply/session-system-events.ts",
+    )
     vi.useFakeTimers({ toFake: ["Date"] })
     try {
       await checkOracle(
         "reply-turn drain vs openclaw",
-        fc.asyncProperty(fc.array(eventArb, { maxLength: 25 }), fc.date({ noInvalidDate: true, min: new Date("2000-01-01"), max: new Date("2100-01-01") }), async (batch, start) => {
-          events.resetSystemEventsForTest()
-          vi.setSystemTime(start)
-          for (const event of batch) {
-            vi.setSystemTime(Date.now() + event.advanceMs)
-            events.enqueueSystemEvent(event.text, {
+        fc.asyncProperty(
+          fc.array(eventArb, { maxLength: 25 }),
+          fc.date({ noInvalidDate: true, min: new Date("2000-01-01"), max: new Date("2100-01-01") }),
+          async (batch, start) => {
+            events.resetSystemEventsForTest()
+            vi.setSystemTime(start)
+            for (const event of batch) {
+              vi.setSystemTime(Date.now() + event.advanceMs)
+              events.enqueueSystemEvent(event.text, {
+                sessionKey: SESSION,
+                ...(event.contextKey === undefined ? {} : { contextKey: event.contextKey }),
+                ...(event.trusted === undefined ? {} : { trusted: event.trusted }),
+              })
+            }
+            const inspected = events.peekSystemEventEntries(SESSION)
+            const theirs = await turn.drainFormattedSystemEvents({
+              cfg: UTC,
               sessionKey: SESSION,
-              ...(event.contextKey === undefined ? {} : { contextKey: event.contextKey }),
-              ...(event.trusted === undefined ? {} : { trusted: event.trusted }),
+              isMainSession: false,
+              isNewSession: false,
             })
-          }
-          const inspected = events.peekSystemEventEntries(SESSION)
-          const theirs = await turn.drainFormattedSystemEvents({
-            cfg: UTC,
-            sessionKey: SESSION,
-            isMainSession: false,
-            isNewSession: false,
-          })
-          const ours = planReplyTurnDrain(inspected)
-          expect(ours.block).toBe(theirs)
-          const kept = inspected.filter((entry) => !ours.consumed.includes(entry))
-          expect(events.peekSystemEventEntries(SESSION)).toEqual(kept)
-        }),
+            const ours = planReplyTurnDrain(inspected)
+            expect(ours.block).toBe(theirs)
+            const kept = inspected.filter((entry) => !ours.consumed.includes(entry))
+            expect(events.peekSystemEventEntries(SESSION)).toEqual(kept)
+          },
+        ),
         REPLY_TURN_RUNS,
       )
     } finally {

@@ -49,7 +49,22 @@ const sessionKeyArb = fc.oneof(
 )
 
 const retentionArb = fc.oneof(
-  fc.constantFrom(undefined, false, true, "", "  ", "24h", "0", "0h", "1h30m", "2w", "3 d", "-1h", "1.5h", "abc"),
+  fc.constantFrom(
+    undefined,
+    false,
+    true,
+    "",
+    "  ",
+    "24h",
+    "0",
+    "0h",
+    "1h30m",
+    "2w",
+    "3 d",
+    "-1h",
+    "1.5h",
+    "abc",
+  ),
   fc.constantFrom(12, 0.5),
   fc
     .tuple(fc.integer({ min: 0, max: 72 }), fc.constantFrom("", "h", "m", "d", "s", "ms", "H", "30m"))
@@ -77,7 +92,9 @@ for (const [version, isCronRun] of [
 ] as const) {
   describeOracle(`oracle: the cron-run reaper of openclaw@${version}`, () => {
     it("prunes and throttles as our retention rules decide", async () => {
-      const reaper = await loadOracleInternals<Reaper>(version, "src/cron/session-reaper.ts", ["sweepCronRunSessions"])
+      const reaper = await loadOracleInternals<Reaper>(version, "src/cron/session-reaper.ts", [
+        "sweepCronRunSessions",
+      ])
       await checkOracle(
         `retention vs openclaw@${version}`,
         fc.asyncProperty(

@@ -3,6 +3,7 @@
  * the emission OpenClaw would make — the exact text, contextKey, trust and wake — or `null`
  * when the source stays silent. Routing is applied later, from the policy snapshot.
  */
+import type { DeliveryContext } from "./events.ts"
 import type { SessionScope } from "./session-policy.ts"
 import { resolveSessionStoreKey } from "./session-store-key.ts"
 import type { SourceKind } from "./source-kind.ts"
@@ -22,6 +23,8 @@ export interface SourceEmission {
   readonly text: string
   readonly contextKey?: string | undefined
   readonly trusted: boolean
+  /** Where a reply about the event should go (OpenClaw's `deliveryContext`), kept on the entry. */
+  readonly deliveryContext?: DeliveryContext | undefined
   readonly wake: WakeOptions
   /** Node events wake only when the event was accepted; the others always wake. */
   readonly wakeOnlyIfAccepted: boolean
@@ -32,6 +35,10 @@ const EXEC_WAKE: WakeOptions = { source: "exec-event", reason: "exec-event", int
 /** Cuts to `max` characters, the last one an ellipsis, as OpenClaw's summaries do. */
 export const truncateText = (text: string, max: number): string =>
   text.length <= max ? text : `${text.slice(0, max - 1)}…`
+
+/** The emission's delivery context, left out when there is none (callers compare whole objects). */
+export const withDeliveryContext = (deliveryContext: DeliveryContext | undefined) =>
+  deliveryContext === undefined ? {} : { deliveryContext }
 
 const collapseWhitespace = (text: string): string => text.replace(/\s+/g, " ").trim()
 
@@ -98,49 +105,86 @@ export function execNoticeEmission(notice: {
 }
 
 // ── ACP spawn relay ────────────────────────────────────────────────────────────────────────
+// The texts and contextKeys of the relay's notices; acp-relay.ts models the relay itself (its
+// buffering, timers and lifetime). `acpRelayEmission` builds one notice from a given phase.
 
 export const ACP_PHASES = ["start", "progress", "stall", "resumed", "done", "error", "timeout"] as const
 export type AcpPhase = (typeof ACP_PHASES)[number]
 export const ACP_SNIPPET_MAX = 220
+const ACP_LABEL_MAX = 40
+
+/** The child's agent id as every notice names it: whitespace collapsed, ≤ 40, else `ACP child`. */
+export const acpRelayLabel = (agentId: string): string =>
+  truncateText(collapseWhitespace(agentId), ACP_LABEL_MAX) || "ACP child"
+
+/**
+ * One notice's text. `snippet`: the buffered output (progress; whitespace collapsed, ≤ 220) or
+ * the error message (error; as given). `seconds`: the stall threshold, the run time (done; none
+ * → no duration) or the relay's lifetime (timeout). Null when a progress snippet is empty.
+ */
+export function acpRelayText(notice: {
+  readonly label: string
+  readonly phase: AcpPhase
+  readonly childSessionKey?: string | undefined
+  readonly snippet?: string | undefined
+  readonly seconds?: number | undefined
+}): string | null {
+  const { label, seconds } = notice
+  switch (notice.phase) {
+    case "start":
+      return `Started ${label} session ${notice.childSessionKey}. Streaming progress updates to parent session.`
+    case "progress": {
+      const snippet = truncateText(collapseWhitespace(notice.snippet ?? ""), ACP_SNIPPET_MAX)
+      return snippet ? `${label}: ${snippet}` : null
+    }
+    case "stall":
+      return `${label} has produced no output for ${seconds ?? 0}s. It may be waiting for interactive input.`
+    case "resumed":
+      return `${label} resumed output.`
+    case "done":
+      return seconds === undefined ? `${label} run completed.` : `${label} run completed in ${seconds}s.`
+    case "error":
+      return notice.snippet?.trim() ? `${label} run failed: ${notice.snippet.trim()}` : `${label} run failed.`
+    case "timeout":
+      return `${label} stream relay timed out after ${seconds ?? 0}s without completion.`
+  }
+}
 
 export interface AcpRelay {
   /** The parent session that spawned the child agent: the relay's origin. */
   readonly parentSessionKey: string
   readonly runId: string
+  /** The child's agent id (the notices' label). */
   readonly label: string
   readonly phase: AcpPhase
+  /** The child's session (named by the start notice). */
+  readonly childSessionKey?: string | undefined
   /** Output snippet (progress) or error message (error). */
   readonly snippet?: string | undefined
-  /** Seconds without output (stall), run time (done) or the limit (timeout). */
+  /** Seconds without output (stall), run time (done; none: no duration) or the lifetime (timeout). */
   readonly seconds?: number | undefined
   /** With surface updates off the relay enqueues nothing. */
   readonly surfaceUpdates?: boolean | undefined
+  readonly deliveryContext?: DeliveryContext | undefined
 }
 
-const acpText = (relay: AcpRelay): string | null => {
-  const seconds = Math.round(relay.seconds ?? 0)
-  const snippet = truncateText(collapseWhitespace(relay.snippet ?? ""), ACP_SNIPPET_MAX)
-  switch (relay.phase) {
-    case "start":
-      return `${relay.label} started.`
-    case "progress":
-      return snippet ? `${relay.label}: ${snippet}` : null
-    case "stall":
-      return `${relay.label} has produced no output for ${seconds}s. It may be waiting for interactive input.`
-    case "resumed":
-      return `${relay.label} resumed output.`
-    case "done":
-      return `${relay.label} run completed in ${seconds}s.`
-    case "error":
-      return snippet ? `${relay.label} run failed: ${snippet}` : `${relay.label} run failed.`
-    case "timeout":
-      return `${relay.label} run timed out after ${seconds}s.`
-  }
-}
+const ACP_WAKE: WakeOptions = { source: "acp-spawn", reason: "acp:spawn:stream", intent: "event" }
 
 export function acpRelayEmission(relay: AcpRelay): SourceEmission | null {
   if (relay.surfaceUpdates === false) return null
-  const text = acpText(relay)
+  const seconds = relay.seconds === undefined ? undefined : Math.round(relay.seconds)
+  const text = acpRelayText({
+    label: acpRelayLabel(relay.label),
+    phase: relay.phase,
+    childSessionKey: relay.childSessionKey,
+    snippet: relay.snippet,
+    seconds:
+      relay.phase === "done" || relay.phase === "timeout"
+        ? seconds === undefined
+          ? seconds
+          : Math.max(1, seconds)
+        : seconds,
+  })
   if (text === null) return null
   return {
     source: "acp-relay",
@@ -148,7 +192,8 @@ export function acpRelayEmission(relay: AcpRelay): SourceEmission | null {
     text,
     contextKey: `acp-spawn:${relay.runId}:${relay.phase}`,
     trusted: false,
-    wake: { source: "acp-spawn", reason: "acp:spawn:stream", intent: "event" },
+    ...withDeliveryContext(relay.deliveryContext),
+    wake: ACP_WAKE,
     wakeOnlyIfAccepted: false,
   }
 }

@@ -209,11 +209,24 @@ describe("ACP spawn relay", () => {
     )
   })
 
-  it("start, error, timeout: the texts chosen where domain.md is silent", () => {
-    expect(textOf("start")).toBe("Codex started.")
-    expect(textOf("error", { snippet: "model  refused\n" })).toBe("Codex run failed: model refused")
+  // OpenClaw 2026.5.12's texts (src/agents/acp-spawn-parent-stream.ts).
+  it("start, error, timeout, done without a duration: OpenClaw's texts", () => {
+    expect(textOf("start", { childSessionKey: "agent:codex:acp:c1" })).toBe(
+      "Started Codex session agent:codex:acp:c1. Streaming progress updates to parent session.",
+    )
+    expect(textOf("error", { snippet: " model  refused\n" })).toBe("Codex run failed: model  refused")
     expect(textOf("error")).toBe("Codex run failed.")
-    expect(textOf("timeout", { seconds: 600 })).toBe("Codex run timed out after 600s.")
+    expect(textOf("timeout", { seconds: 600 })).toBe(
+      "Codex stream relay timed out after 600s without completion.",
+    )
+    expect(textOf("done")).toBe("Codex run completed.")
+    expect(textOf("done", { seconds: 0.2 })).toBe("Codex run completed in 1s.")
+  })
+
+  it("labels with the agent id, whitespace collapsed and cut to 40, else ACP child", () => {
+    expect(textOf("resumed", { label: "  claude \n code " })).toBe("claude code resumed output.")
+    expect(textOf("resumed", { label: "  " })).toBe("ACP child resumed output.")
+    expect(textOf("resumed", { label: "x".repeat(41) })).toBe(`${"x".repeat(39)}… resumed output.`)
   })
 
   it("with surface updates off, nothing is enqueued", () => {

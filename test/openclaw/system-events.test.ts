@@ -216,12 +216,16 @@ describe("source helpers route with the fixed routing", () => {
     const se = fresh()
     const first = se.handleNodeExecEvent({ event: "exec.started", nodeId: "n1", runId: "r9", command: "ls" })
     const repeat = se.handleNodeExecEvent({ event: "exec.started", nodeId: "n1", runId: "r9", command: "ls" })
-    expect(first).toMatchObject({ queueKey: "agent:main:node-n1", accepted: true, wake: { source: "exec-event" } })
+    expect(first).toMatchObject({
+      queueKey: "agent:main:node-n1",
+      accepted: true,
+      wake: { source: "exec-event" },
+    })
     expect(repeat).toMatchObject({ queueKey: "agent:main:node-n1", accepted: false })
     expect(repeat?.wake).toBeUndefined()
-    expect(se.peekSystemEventEntries("agent:main:node-n1").map((entry) => [entry.text, entry.contextKey])).toEqual([
-      ["Exec started (node=n1 id=r9): ls", "exec:r9"],
-    ])
+    expect(
+      se.peekSystemEventEntries("agent:main:node-n1").map((entry) => [entry.text, entry.contextKey]),
+    ).toEqual([["Exec started (node=n1 id=r9): ls", "exec:r9"]])
   })
 
   it("relay an ACP child's progress to the parent session with its context key", () => {

@@ -44,42 +44,71 @@ const collapseWhitespace = (text: string): string => text.replace(/\s+/g, " ").t
 
 // ── exec: background exit ──────────────────────────────────────────────────────────────────
 
+/** Why the process ended, as OpenClaw's process supervisor reports it. */
+export type ExecExitReason =
+  | "exit"
+  | "signal"
+  | "overall-timeout"
+  | "no-output-timeout"
+  | "manual-cancel"
+  | "spawn-error"
+
 export interface ExecExit {
   readonly sessionKey: string
   readonly processId: string
   readonly exitCode?: number | null | undefined
   readonly signal?: string | null | undefined
+  /** Defaults to `manual-cancel` when `manualCancel`, else `signal` when signalled, else `exit`. */
+  readonly exitReason?: ExecExitReason | undefined
   /** The tail of the process output. */
   readonly output?: string | undefined
-  /** The user cancelled the process by hand. */
+  /** The user cancelled the process by hand (the same as `exitReason: "manual-cancel"`). */
   readonly manualCancel?: boolean | undefined
+  /** Only a process sent to the background notifies on exit (default: it was). */
+  readonly backgrounded?: boolean | undefined
+  /** The exec tool's `notifyOnExit` (its default: on). */
   readonly notifyOnExit?: boolean | undefined
   readonly notifyOnEmptySuccess?: boolean | undefined
+  readonly deliveryContext?: DeliveryContext | undefined
 }
 
 export const EXEC_OUTPUT_TAIL = 400
 export const EXEC_OUTPUT_MAX = 180
 
-export function execExitEmission(exit: ExecExit): SourceEmission | null {
-  if (exit.notifyOnExit === false) return null
-  const signalled = Boolean(exit.signal)
+/**
+ * OpenClaw's outcome (bash-tools.exec-runtime): a run is `completed` when it exited by itself
+ * with a code other than 126/127 (the shell's "not executable"/"not found") — a non-zero code
+ * included; a signal, a timeout, a cancel or a spawn failure is `failed`.
+ */
+export function execExitStatus(exit: ExecExit): "completed" | "failed" {
+  const reason = exit.exitReason ?? (exit.manualCancel ? "manual-cancel" : exit.signal ? "signal" : "exit")
   const exitCode = exit.exitCode ?? 0
-  const status = !signalled && exitCode === 0 ? "completed" : "failed"
-  const label = signalled ? `signal ${exit.signal}` : `code ${exitCode}`
+  return reason === "exit" && exitCode !== 126 && exitCode !== 127 ? "completed" : "failed"
+}
+
+export function execExitEmission(exit: ExecExit): SourceEmission | null {
+  if (exit.notifyOnExit === false || exit.backgrounded === false) return null
+  const sessionKey = exit.sessionKey.trim()
+  if (!sessionKey) return null
+  const status = execExitStatus(exit)
+  const manualCancel =
+    (exit.exitReason ?? (exit.manualCancel ? "manual-cancel" : undefined)) === "manual-cancel"
+  const label = exit.signal ? `signal ${exit.signal}` : `code ${exit.exitCode ?? 0}`
   const output = truncateText(
     collapseWhitespace((exit.output ?? "").slice(-EXEC_OUTPUT_TAIL)),
     EXEC_OUTPUT_MAX,
   )
   if (!output) {
-    if (status === "failed" && exit.manualCancel) return null
+    if (status === "failed" && manualCancel) return null
     if (status === "completed" && !exit.notifyOnEmptySuccess) return null
   }
   const head = `Exec ${status} (${exit.processId.slice(0, 8)}, ${label})`
   return {
     source: "exec-exit",
-    origin: exit.sessionKey,
+    origin: sessionKey,
     text: output ? `${head} :: ${output}` : head,
     trusted: false,
+    ...withDeliveryContext(exit.deliveryContext),
     wake: EXEC_WAKE,
     wakeOnlyIfAccepted: false,
   }

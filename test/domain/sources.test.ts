@@ -50,9 +50,25 @@ describe("exec: background exit", () => {
     })
   })
 
-  it("labels a non-zero exit as failed with its code", () => {
-    expect(textOf({ exitCode: 2, output: "disk full" })).toBe("Exec failed (proc-123, code 2) :: disk full")
-    expect(textOf({ exitCode: -1, output: "x" })).toBe("Exec failed (proc-123, code -1) :: x")
+  // OpenClaw 2026.5.12: a process that exited by itself completed, whatever its code, except the
+  // shell's 126 (not executable) and 127 (not found); timeouts, cancels and signals failed.
+  it("labels a run that exited by itself as completed with its code, 126/127 as failed", () => {
+    expect(textOf({ exitCode: 2, output: "disk full" })).toBe(
+      "Exec completed (proc-123, code 2) :: disk full",
+    )
+    expect(textOf({ exitCode: -1, output: "x" })).toBe("Exec completed (proc-123, code -1) :: x")
+    expect(textOf({ exitCode: 127, output: "sh: nope: not found" })).toBe(
+      "Exec failed (proc-123, code 127) :: sh: nope: not found",
+    )
+    expect(textOf({ exitCode: 126, output: "x" })).toBe("Exec failed (proc-123, code 126) :: x")
+    expect(textOf({ exitCode: 0, exitReason: "overall-timeout", output: "slow" })).toBe(
+      "Exec failed (proc-123, code 0) :: slow",
+    )
+  })
+
+  it("notifies only for a backgrounded run with a session key", () => {
+    expect(execExitEmission(exit({ exitCode: 127, backgrounded: false }))).toBeNull()
+    expect(execExitEmission(exit({ exitCode: 127, sessionKey: "  " }))).toBeNull()
   })
 
   it("labels a missing exit code as code 0", () => {
@@ -68,13 +84,15 @@ describe("exec: background exit", () => {
   })
 
   it("uses a process id shorter than 8 characters whole", () => {
-    expect(execExitEmission(exit({ processId: "abc", exitCode: 1 }))?.text).toBe("Exec failed (abc, code 1)")
+    expect(execExitEmission(exit({ processId: "abc", exitCode: 127 }))?.text).toBe(
+      "Exec failed (abc, code 127)",
+    )
   })
 
   describe("output", () => {
     it("collapses whitespace runs and trims", () => {
       expect(textOf({ exitCode: 1, output: "  line one\n\n\tline   two \r\n" })).toBe(
-        "Exec failed (proc-123, code 1) :: line one line two",
+        "Exec completed (proc-123, code 1) :: line one line two",
       )
     })
 
@@ -97,7 +115,7 @@ describe("exec: background exit", () => {
     })
 
     it("treats whitespace-only output as no output", () => {
-      expect(textOf({ exitCode: 1, output: " \n\t " })).toBe("Exec failed (proc-123, code 1)")
+      expect(textOf({ exitCode: 127, output: " \n\t " })).toBe("Exec failed (proc-123, code 127)")
     })
   })
 
@@ -114,7 +132,10 @@ describe("exec: background exit", () => {
     })
 
     it("does not skip a failure with no output that was not cancelled by hand", () => {
-      expect(textOf({ exitCode: 1 })).toBe("Exec failed (proc-123, code 1)")
+      expect(textOf({ exitCode: 127 })).toBe("Exec failed (proc-123, code 127)")
+      expect(textOf({ signal: "SIGKILL", exitReason: "overall-timeout" })).toBe(
+        "Exec failed (proc-123, signal SIGKILL)",
+      )
     })
 
     it("skips a completed run with no output unless notify-on-empty-success is on", () => {
@@ -126,7 +147,7 @@ describe("exec: background exit", () => {
     it("emits nothing with notify-on-exit off; it is on unless turned off", () => {
       expect(execExitEmission(exit({ exitCode: 1, output: "x", notifyOnExit: false }))).toBeNull()
       expect(textOf({ exitCode: 1, output: "x", notifyOnExit: true })).toBe(
-        "Exec failed (proc-123, code 1) :: x",
+        "Exec completed (proc-123, code 1) :: x",
       )
     })
   })

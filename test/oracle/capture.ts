@@ -5,7 +5,7 @@
  * source code runs against the real queue and the real scheduler.
  */
 import { vi } from "vitest"
-import { resolveEventSessionKey, scopedHeartbeatWakeOptions } from "../../domain/routing.ts"
+import { type RoutingName, routingByName } from "../../domain/routing.ts"
 import type { SessionScope } from "../../domain/session-policy.ts"
 import type { SourceEmission } from "../../domain/sources.ts"
 import { loadOracleModule } from "./load.ts"
@@ -44,6 +44,8 @@ export interface Capture {
   readonly queues: () => Map<string, OracleEntry[]>
   /** Lets the scheduler's timers run (fake timers) and returns the wakes delivered meanwhile. */
   readonly flushWakes: (ms?: number) => Promise<OracleWake[]>
+  /** The same with real timers: waits `ms`. */
+  readonly waitForWakes: (ms: number) => Promise<OracleWake[]>
   readonly reset: () => void
   readonly dispose: () => void
   /**
@@ -72,6 +74,12 @@ export async function captureRelease(version: string): Promise<Capture> {
     queues,
     flushWakes: async (ms = 300) => {
       await vi.advanceTimersByTimeAsync(ms)
+      const out = delivered
+      delivered = []
+      return out
+    },
+    waitForWakes: async (ms) => {
+      await new Promise((resolve) => setTimeout(resolve, ms))
       const out = delivered
       delivered = []
       return out
@@ -111,16 +119,19 @@ export function expectedOf(
   mainKey?: string,
   scope?: SessionScope,
   deliveryContext?: unknown,
+  routing: RoutingName = "fixed",
 ) {
   const { coalesceMs: _coalesce, ...wake } = emission.wake
+  const { queueKey, wakeTarget } = routingByName(routing)
+  const origin = emission.origin.trim()
   return {
     deliveryContext,
-    queueKey: resolveEventSessionKey(emission.origin.trim(), mainKey, scope),
+    queueKey: queueKey(origin, mainKey, scope),
     entry: {
       text: emission.text.trim(),
       contextKey: emission.contextKey?.trim().toLowerCase() || null,
       trusted: emission.trusted,
     },
-    wake: scopedHeartbeatWakeOptions(emission.origin.trim(), wake, mainKey, scope) as OracleWake,
+    wake: { ...wake, ...wakeTarget(origin, mainKey, scope) } as OracleWake,
   }
 }

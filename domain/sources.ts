@@ -229,16 +229,21 @@ export function acpRelayEmission(relay: AcpRelay): SourceEmission | null {
 
 // ── CLI watchdog stall ─────────────────────────────────────────────────────────────────────
 
+/** The advice OpenClaw's CLI runner appends to every stall notice. */
+export const CLI_WATCHDOG_HINT = "For Claude Code, prefer --permission-mode bypassPermissions --print."
+
 export function cliWatchdogEmission(stall: {
   readonly sessionKey: string
   readonly provider: string
+  /** The no-output timeout that fired. */
   readonly seconds: number
+  /** Replaces OpenClaw's hint (`CLI_WATCHDOG_HINT`); blank: none. */
   readonly hint?: string | undefined
 }): SourceEmission {
   const base =
     `CLI agent (${stall.provider}) produced no output for ${Math.round(stall.seconds)}s and was terminated. ` +
     "It may have been waiting for interactive input or an approval prompt."
-  const hint = stall.hint?.trim()
+  const hint = (stall.hint ?? CLI_WATCHDOG_HINT).trim()
   return {
     source: "cli-watchdog",
     origin: stall.sessionKey,

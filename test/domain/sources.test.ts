@@ -262,19 +262,21 @@ describe("CLI watchdog stall", () => {
   const TEXT =
     "CLI agent (claude) produced no output for 300s and was terminated. " +
     "It may have been waiting for interactive input or an approval prompt."
+  // OpenClaw 2026.5.12 always appends its Claude Code advice.
+  const WITH_HINT = `${TEXT} For Claude Code, prefer --permission-mode bypassPermissions --print.`
 
   it("emits the stall text with the cli-watchdog wake", () => {
     expect(cliWatchdogEmission({ sessionKey: RUN, provider: "claude", seconds: 300 })).toStrictEqual({
       source: "cli-watchdog",
       origin: RUN,
-      text: TEXT,
+      text: WITH_HINT,
       trusted: true,
       wake: { source: "cli-watchdog", reason: "cli:watchdog:stall", intent: "event" },
       wakeOnlyIfAccepted: false,
     })
   })
 
-  it("appends a hint after a space; a blank hint is none", () => {
+  it("appends a given hint instead of OpenClaw's after a space; a blank hint is none", () => {
     expect(
       cliWatchdogEmission({ sessionKey: RUN, provider: "claude", seconds: 300, hint: " Run with --yes. " })
         .text,

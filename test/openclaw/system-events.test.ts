@@ -174,7 +174,8 @@ describe("source helpers route with the fixed routing", () => {
       { mainKey: "Work" },
     )
     expect(result).toMatchObject({ queueKey: "agent:ops:work", accepted: true })
-    expect(se.peekSystemEvents("agent:ops:work")).toEqual(["Exec failed (proc-123, code 2) :: disk full"])
+    // OpenClaw 2026.5.12: a process that exited by itself with code 2 "completed".
+    expect(se.peekSystemEvents("agent:ops:work")).toEqual(["Exec completed (proc-123, code 2) :: disk full"])
     expect(se.peekSystemEventEntries("agent:ops:work")[0]?.trusted).toBe(false)
   })
 

@@ -19,12 +19,13 @@ import {
   startAcpRelay,
   stepAcpRelay,
 } from "../../domain/acp-relay.ts"
+import type { RoutingName } from "../../domain/routing.ts"
 import { awkwardText, checkOracle, originArb, policyArb, runs } from "./arbitraries.ts"
 import { addedEntries, captureRelease, expectedOf, type OracleWake } from "./capture.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleInternals } from "./internal.ts"
 import { loadOracleModule } from "./load.ts"
-import { FIXED_RELEASE } from "./releases.ts"
+import { FIXED_RELEASE, LEGACY_RELEASE } from "./releases.ts"
 
 // The relay records task progress in the release's task registry: a state folder of our own.
 const stateDir = mkdtempSync(join(tmpdir(), "oracle-acp-relay-"))
@@ -121,160 +122,171 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ kind: "drain" as const }) },
 )
 
-describeOracle("oracle: the ACP parent-stream relay", () => {
-  it(`relays a child's stream as openclaw@${FIXED_RELEASE}'s relay does, under fake timers`, async () => {
-    const capture = await captureRelease(FIXED_RELEASE)
-    const { startAcpSpawnParentStreamRelay } = await loadOracleInternals<Relay>(
-      FIXED_RELEASE,
-      "src/agents/acp-spawn-parent-stream.ts",
-      ["startAcpSpawnParentStreamRelay"],
-    )
-    const { emitAgentEvent } = await loadOracleModule<AgentEvents>(FIXED_RELEASE, "src/infra/agent-events.ts")
-    const { normalizeDeliveryContext } = await loadOracleModule<DeliveryContexts>(
-      FIXED_RELEASE,
-      "src/utils/delivery-context.shared.ts",
-    )
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] })
-    try {
-      await checkOracle(
-        "ACP relay vs openclaw",
-        fc.asyncProperty(
-          startArb,
-          policyArb,
-          fc.array(stepArb, { maxLength: 25 }),
-          async (params, policy, steps) => {
-            capture.reset()
-            vi.setSystemTime(Date.UTC(2026, 4, 12))
-            const wakes: OracleWake[] = []
-            let notified = 0
-            let state: ReturnType<typeof startAcpRelay>["state"]
+for (const [version, routing] of [
+  [FIXED_RELEASE, "fixed"],
+  [LEGACY_RELEASE, "legacy"],
+] as ReadonlyArray<readonly [string, RoutingName]>) {
+  describeOracle("oracle: the ACP parent-stream relay", () => {
+    it(`relays a child's stream as openclaw@${version}'s relay does, under fake timers`, async () => {
+      const capture = await captureRelease(version)
+      const { startAcpSpawnParentStreamRelay } = await loadOracleInternals<Relay>(
+        version,
+        "src/agents/acp-spawn-parent-stream.ts",
+        ["startAcpSpawnParentStreamRelay"],
+      )
+      const { emitAgentEvent } = await loadOracleModule<AgentEvents>(version, "src/infra/agent-events.ts")
+      const { normalizeDeliveryContext } = await loadOracleModule<DeliveryContexts>(
+        version,
+        "src/utils/delivery-context.shared.ts",
+      )
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] })
+      try {
+        await checkOracle(
+          `ACP relay vs openclaw@${version}`,
+          fc.asyncProperty(
+            startArb,
+            policyArb,
+            fc.array(stepArb, { maxLength: 25 }),
+            async (params, policy, steps) => {
+              capture.reset()
+              vi.setSystemTime(Date.UTC(2026, 4, 12))
+              const wakes: OracleWake[] = []
+              let notified = 0
+              let state: ReturnType<typeof startAcpRelay>["state"]
 
-            const compare = async (
-              before: ReturnType<typeof capture.queues>,
-              notices: ReturnType<typeof startAcpRelay>["notices"],
-            ) => {
-              const added = addedEntries(before, capture.queues())
-              const expected = notices.flatMap((notice) => {
-                const emission = acpRelayNoticeEmission(state, notice)
-                return emission === null
-                  ? []
-                  : [
+              const compare = async (
+                before: ReturnType<typeof capture.queues>,
+                notices: ReturnType<typeof startAcpRelay>["notices"],
+              ) => {
+                const added = addedEntries(before, capture.queues())
+                const expected = notices.flatMap((notice) => {
+                  const emission = acpRelayNoticeEmission(state, notice)
+                  return emission === null
+                    ? []
+                    : [
+                        expectedOf(
+                          emission,
+                          policy.mainKey,
+                          policy.scope,
+                          normalizeDeliveryContext(emission.deliveryContext),
+                          routing,
+                        ),
+                      ]
+                })
+                notified += expected.length
+                let index = 0
+                for (const want of expected) {
+                  const got = added[index]
+                  const entryOf = (entry: {
+                    text: string
+                    contextKey?: string | null
+                    trusted?: boolean
+                    deliveryContext?: unknown
+                  }) => ({
+                    text: entry.text,
+                    contextKey: entry.contextKey,
+                    trusted: entry.trusted,
+                    deliveryContext: entry.deliveryContext,
+                  })
+                  if (got && got.queueKey === want.queueKey && got.entry.text === want.entry.text) {
+                    expect(entryOf(got.entry)).toEqual({
+                      ...want.entry,
+                      deliveryContext: want.deliveryContext,
+                    })
+                    index += 1
+                  } else {
+                    // Not added: only the queue's own duplicate rule may refuse it (see node-events).
+                    expect(
+                      capture.probe(want),
+                      `expected ${JSON.stringify(want)}, release added ${JSON.stringify(added)}`,
+                    ).toBe(false)
+                  }
+                }
+                expect(added.slice(index)).toEqual([])
+                wakes.push(...(await capture.flushWakes(0)))
+              }
+
+              const start: AcpRelayStart = { ...params, ...policy, at: Date.now() }
+              let before = capture.queues()
+              const relay = startAcpSpawnParentStreamRelay({
+                ...params,
+                mainKey: policy.mainKey,
+                sessionScope: policy.scope,
+              })
+              const started = startAcpRelay(start)
+              state = started.state
+              await compare(before, started.notices)
+
+              for (const step of steps) {
+                if (step.kind === "drain") {
+                  capture.events.resetSystemEventsForTest()
+                  continue
+                }
+                before = capture.queues()
+                let input: AcpRelayInput
+                switch (step.kind) {
+                  case "advance":
+                    await vi.advanceTimersByTimeAsync(step.ms)
+                    input = { _tag: "Advance", to: Date.now() }
+                    break
+                  case "assistant":
+                    emitAgentEvent({ runId: step.runId, stream: "assistant", data: step.data })
+                    input = { _tag: "Assistant", runId: step.runId, ...step.data, at: Date.now() }
+                    break
+                  case "lifecycle":
+                    emitAgentEvent({ runId: step.runId, stream: "lifecycle", data: step.data })
+                    input = { _tag: "Lifecycle", runId: step.runId, ...step.data, at: Date.now() }
+                    break
+                  case "notifyStarted":
+                    relay.notifyStarted()
+                    input = { _tag: "NotifyStarted", at: Date.now() }
+                    break
+                  case "dispose":
+                    relay.dispose()
+                    input = { _tag: "Dispose", at: Date.now() }
+                    break
+                }
+                const next = stepAcpRelay(state, input)
+                state = next.state
+                await compare(before, next.notices)
+              }
+              relay.dispose()
+              wakes.push(...(await capture.flushWakes(1000)))
+              // How many wakes reach the handler is the scheduler's coalescing (area 3); which wake
+              // it is, and that there is one exactly when a notice was enqueued, is the relay's.
+              const distinct = [...new Set(wakes.map((wake) => JSON.stringify(wake)))].map((wake) =>
+                JSON.parse(wake),
+              )
+              const origin = params.parentSessionKey.trim()
+              const wanted =
+                notified > 0
+                  ? [
                       expectedOf(
-                        emission,
+                        {
+                          source: "acp-relay",
+                          origin,
+                          text: "",
+                          trusted: false,
+                          wake: { source: "acp-spawn", reason: "acp:spawn:stream", intent: "event" },
+                          wakeOnlyIfAccepted: false,
+                        },
                         policy.mainKey,
                         policy.scope,
-                        normalizeDeliveryContext(emission.deliveryContext),
-                      ),
+                        undefined,
+                        routing,
+                      ).wake,
                     ]
-              })
-              notified += expected.length
-              let index = 0
-              for (const want of expected) {
-                const got = added[index]
-                const entryOf = (entry: {
-                  text: string
-                  contextKey?: string | null
-                  trusted?: boolean
-                  deliveryContext?: unknown
-                }) => ({
-                  text: entry.text,
-                  contextKey: entry.contextKey,
-                  trusted: entry.trusted,
-                  deliveryContext: entry.deliveryContext,
-                })
-                if (got && got.queueKey === want.queueKey && got.entry.text === want.entry.text) {
-                  expect(entryOf(got.entry)).toEqual({ ...want.entry, deliveryContext: want.deliveryContext })
-                  index += 1
-                } else {
-                  // Not added: only the queue's own duplicate rule may refuse it (see node-events).
-                  expect(
-                    capture.probe(want),
-                    `expected ${JSON.stringify(want)}, release added ${JSON.stringify(added)}`,
-                  ).toBe(false)
-                }
-              }
-              expect(added.slice(index)).toEqual([])
-              wakes.push(...(await capture.flushWakes(0)))
-            }
-
-            const start: AcpRelayStart = { ...params, ...policy, at: Date.now() }
-            let before = capture.queues()
-            const relay = startAcpSpawnParentStreamRelay({
-              ...params,
-              mainKey: policy.mainKey,
-              sessionScope: policy.scope,
-            })
-            const started = startAcpRelay(start)
-            state = started.state
-            await compare(before, started.notices)
-
-            for (const step of steps) {
-              if (step.kind === "drain") {
-                capture.events.resetSystemEventsForTest()
-                continue
-              }
-              before = capture.queues()
-              let input: AcpRelayInput
-              switch (step.kind) {
-                case "advance":
-                  await vi.advanceTimersByTimeAsync(step.ms)
-                  input = { _tag: "Advance", to: Date.now() }
-                  break
-                case "assistant":
-                  emitAgentEvent({ runId: step.runId, stream: "assistant", data: step.data })
-                  input = { _tag: "Assistant", runId: step.runId, ...step.data, at: Date.now() }
-                  break
-                case "lifecycle":
-                  emitAgentEvent({ runId: step.runId, stream: "lifecycle", data: step.data })
-                  input = { _tag: "Lifecycle", runId: step.runId, ...step.data, at: Date.now() }
-                  break
-                case "notifyStarted":
-                  relay.notifyStarted()
-                  input = { _tag: "NotifyStarted", at: Date.now() }
-                  break
-                case "dispose":
-                  relay.dispose()
-                  input = { _tag: "Dispose", at: Date.now() }
-                  break
-              }
-              const next = stepAcpRelay(state, input)
-              state = next.state
-              await compare(before, next.notices)
-            }
-            relay.dispose()
-            wakes.push(...(await capture.flushWakes(1000)))
-            // How many wakes reach the handler is the scheduler's coalescing (area 3); which wake
-            // it is, and that there is one exactly when a notice was enqueued, is the relay's.
-            const distinct = [...new Set(wakes.map((wake) => JSON.stringify(wake)))].map((wake) =>
-              JSON.parse(wake),
-            )
-            const origin = params.parentSessionKey.trim()
-            const wanted =
-              notified > 0
-                ? [
-                    expectedOf(
-                      {
-                        source: "acp-relay",
-                        origin,
-                        text: "",
-                        trusted: false,
-                        wake: { source: "acp-spawn", reason: "acp:spawn:stream", intent: "event" },
-                        wakeOnlyIfAccepted: false,
-                      },
-                      policy.mainKey,
-                      policy.scope,
-                    ).wake,
-                  ]
-                : []
-            expect(distinct).toEqual(wanted)
-          },
-        ),
-        RELAY_RUNS,
-      )
-    } finally {
-      vi.useRealTimers()
-      capture.reset()
-      capture.dispose()
-    }
+                  : []
+              expect(distinct).toEqual(wanted)
+            },
+          ),
+          RELAY_RUNS,
+        )
+      } finally {
+        vi.useRealTimers()
+        capture.reset()
+        capture.dispose()
+      }
+    })
   })
-})
+}

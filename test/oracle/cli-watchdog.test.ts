@@ -10,12 +10,13 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import fc from "fast-check"
 import { afterAll, expect, it, vi } from "vitest"
+import type { RoutingName } from "../../domain/routing.ts"
 import { cliWatchdogEmission } from "../../domain/sources.ts"
 import { checkOracle, originArb, policyArb, runs } from "./arbitraries.ts"
 import { addedEntries, captureRelease, expectedOf } from "./capture.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleModule } from "./load.ts"
-import { FIXED_RELEASE } from "./releases.ts"
+import { FIXED_RELEASE, LEGACY_RELEASE } from "./releases.ts"
 
 const stateDir = mkdtempSync(join(tmpdir(), "oracle-cli-watchdog-"))
 process.env.OPENCLAW_STATE_DIR = stateDir
@@ -36,82 +37,96 @@ const caseArb = fc.record({
   noOutputTimeoutMs: fc.constantFrom(1000, 1499, 1500, 90_000, 299_700),
 })
 
-describeOracle("oracle: the CLI runner's no-output watchdog", () => {
-  it(`enqueues and wakes as openclaw@${FIXED_RELEASE}'s CLI runner does`, async () => {
-    const capture = await captureRelease(FIXED_RELEASE)
-    const { executePreparedCliRun } = await loadOracleModule<CliRunner>(FIXED_RELEASE, "src/agents/cli-runner/execute.ts")
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] })
-    try {
-      await checkOracle(
-        "CLI watchdog vs openclaw",
-        fc.asyncProperty(caseArb, async (drawn) => {
-          capture.reset()
-          const before = capture.queues()
-          const run = executePreparedCliRun({
-            params: {
-              prompt: "hello",
-              provider: drawn.provider,
-              sessionKey: drawn.sessionKey,
-              sessionId: "s1",
-              runId: `run-${Math.random()}`,
-              timeoutMs: 3_600_000,
-              config: { session: { mainKey: drawn.policy.mainKey, scope: drawn.policy.scope } },
-            },
-            preparedBackend: {
-              backend: {
-                command: "sh",
-                args: ["-c", "sleep 30", "cli"],
-                output: "text",
-                input: "stdin",
-                reliability: { watchdog: { fresh: { noOutputTimeoutMs: drawn.noOutputTimeoutMs } } },
-              },
-              env: {},
-            },
-            backendResolved: { id: "oracle-cli" },
-            workspaceDir: stateDir,
-            modelId: "m",
-            normalizedModel: "m",
-            reusableCliSession: {},
-          }).then(
-            () => "finished",
-            (error: unknown) => (error instanceof Error ? error.message : String(error)),
-          )
-          // The child is real: give it time to spawn, then let the silent stretch pass.
-          let settled: string | undefined
-          void run.then((value) => {
-            settled = value
-          })
-          for (let tries = 0; settled === undefined && tries < 200; tries += 1) {
-            await realDelay(10)
-            await vi.advanceTimersByTimeAsync(drawn.noOutputTimeoutMs)
-          }
-          expect(await run).toMatch(/produced no output/)
-          const added = addedEntries(before, capture.queues())
-          const wakes = await capture.flushWakes(300)
-
-          const emission = cliWatchdogEmission({
-            sessionKey: drawn.sessionKey,
-            provider: drawn.provider,
-            seconds: drawn.noOutputTimeoutMs / 1000,
-          })
-          const expected = expectedOf(emission, drawn.policy.mainKey, drawn.policy.scope)
-          expect(
-            added.map(({ queueKey, entry }) => ({
-              queueKey,
-              text: entry.text,
-              contextKey: entry.contextKey,
-              trusted: entry.trusted,
-              deliveryContext: entry.deliveryContext,
-            })),
-          ).toEqual([{ queueKey: expected.queueKey, ...expected.entry, deliveryContext: undefined }])
-          expect(wakes).toEqual([expected.wake])
-        }),
-        CLI_RUNS,
+for (const [version, routing] of [
+  [FIXED_RELEASE, "fixed"],
+  [LEGACY_RELEASE, "legacy"],
+] as ReadonlyArray<readonly [string, RoutingName]>) {
+  describeOracle("oracle: the CLI runner's no-output watchdog", () => {
+    it(`enqueues and wakes as openclaw@${version}'s CLI runner does`, async () => {
+      const capture = await captureRelease(version)
+      const { executePreparedCliRun } = await loadOracleModule<CliRunner>(
+        version,
+        "src/agents/cli-runner/execute.ts",
       )
-    } finally {
-      vi.useRealTimers()
-      capture.reset()
-      capture.dispose()
-    }
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] })
+      try {
+        await checkOracle(
+          `CLI watchdog vs openclaw@${version}`,
+          fc.asyncProperty(caseArb, async (drawn) => {
+            capture.reset()
+            const before = capture.queues()
+            const run = executePreparedCliRun({
+              params: {
+                prompt: "hello",
+                provider: drawn.provider,
+                sessionKey: drawn.sessionKey,
+                sessionId: "s1",
+                runId: `run-${Math.random()}`,
+                timeoutMs: 3_600_000,
+                config: { session: { mainKey: drawn.policy.mainKey, scope: drawn.policy.scope } },
+              },
+              preparedBackend: {
+                backend: {
+                  command: "sh",
+                  args: ["-c", "sleep 30", "cli"],
+                  output: "text",
+                  input: "stdin",
+                  reliability: { watchdog: { fresh: { noOutputTimeoutMs: drawn.noOutputTimeoutMs } } },
+                },
+                env: {},
+              },
+              backendResolved: { id: "oracle-cli" },
+              workspaceDir: stateDir,
+              modelId: "m",
+              normalizedModel: "m",
+              reusableCliSession: {},
+            }).then(
+              () => "finished",
+              (error: unknown) => (error instanceof Error ? error.message : String(error)),
+            )
+            // The child is real: give it time to spawn, then let the silent stretch pass.
+            let settled: string | undefined
+            void run.then((value) => {
+              settled = value
+            })
+            for (let tries = 0; settled === undefined && tries < 200; tries += 1) {
+              await realDelay(10)
+              await vi.advanceTimersByTimeAsync(drawn.noOutputTimeoutMs)
+            }
+            expect(await run).toMatch(/produced no output/)
+            const added = addedEntries(before, capture.queues())
+            const wakes = await capture.flushWakes(300)
+
+            const emission = cliWatchdogEmission({
+              sessionKey: drawn.sessionKey,
+              provider: drawn.provider,
+              seconds: drawn.noOutputTimeoutMs / 1000,
+            })
+            const expected = expectedOf(
+              emission,
+              drawn.policy.mainKey,
+              drawn.policy.scope,
+              undefined,
+              routing,
+            )
+            expect(
+              added.map(({ queueKey, entry }) => ({
+                queueKey,
+                text: entry.text,
+                contextKey: entry.contextKey,
+                trusted: entry.trusted,
+                deliveryContext: entry.deliveryContext,
+              })),
+            ).toEqual([{ queueKey: expected.queueKey, ...expected.entry, deliveryContext: undefined }])
+            expect(wakes).toEqual([expected.wake])
+          }),
+          CLI_RUNS,
+        )
+      } finally {
+        vi.useRealTimers()
+        capture.reset()
+        capture.dispose()
+      }
+    })
   })
-})
+}

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import fc from "fast-check"
 import { afterAll, expect, it, vi } from "vitest"
+import type { RoutingName } from "../../domain/routing.ts"
 import {
   decideNodeExecFinishedRepeat,
   type NodeExecEvent,
@@ -20,7 +21,7 @@ import { awkwardText, checkOracle, originArb, policyArb, runIdArb, runs } from "
 import { addedEntries, captureRelease, expectedOf } from "./capture.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleModule } from "./load.ts"
-import { FIXED_RELEASE } from "./releases.ts"
+import { FIXED_RELEASE, LEGACY_RELEASE } from "./releases.ts"
 
 // The node handler looks the session up in the gateway's store: an empty state folder of our own.
 const stateDir = mkdtempSync(join(tmpdir(), "oracle-node-events-"))
@@ -94,102 +95,107 @@ const ourEvent = (
   }
 }
 
-describeOracle("oracle: gateway node exec events", () => {
-  it(`enqueue and wake as openclaw@${FIXED_RELEASE}'s handleNodeEvent does`, async () => {
-    const capture = await captureRelease(FIXED_RELEASE)
-    const { handleNodeEvent } = await loadOracleModule<NodeEvents>(
-      FIXED_RELEASE,
-      "src/gateway/server-node-events.ts",
-    )
-    const config = await loadOracleModule<RuntimeSnapshot>(FIXED_RELEASE, "src/config/runtime-snapshot.ts")
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] })
-    // The release remembers finished run ids for 10 minutes across calls: each case starts far
-    // past the previous one so its memory is ours to model from empty.
-    let clock = Date.UTC(2026, 4, 12)
-    try {
-      await checkOracle(
-        "node exec events vs openclaw",
-        fc.asyncProperty(
-          policyArb,
-          fc.constantFrom(undefined, true, false),
-          fc.array(stepArb, { minLength: 1, maxLength: 8 }),
-          async (policy, notifyOnExit, steps) => {
-            capture.reset()
-            clock += 24 * 3_600_000
-            vi.setSystemTime(clock)
-            config.setRuntimeConfigSnapshot({
-              session: {
-                ...(policy.mainKey ? { mainKey: policy.mainKey } : {}),
-                ...(policy.scope ? { scope: policy.scope } : {}),
-              },
-              ...(notifyOnExit === undefined ? {} : { tools: { exec: { notifyOnExit } } }),
-            })
-            let finishedRuns: NodeExecFinishedRuns = new Map()
-            for (const [index, drawn] of steps.entries()) {
-              const previous = steps[index - 1]
-              const step =
-                drawn.repeat && previous
-                  ? {
-                      ...drawn,
-                      nodeId: previous.nodeId,
-                      event: previous.event,
-                      payload: {
-                        ...drawn.payload,
-                        sessionKey: previous.payload.sessionKey,
-                        runId: previous.payload.runId,
-                      },
-                    }
-                  : drawn
-              if (step.drained) capture.events.resetSystemEventsForTest()
-              vi.setSystemTime(Date.now() + step.advanceMs)
-              const now = Date.now()
-              const before = capture.queues()
-              await handleNodeEvent({}, step.nodeId, {
-                event: step.event,
-                payloadJSON: JSON.stringify(step.payload),
-              })
-              const added = addedEntries(before, capture.queues())
-              const wakes = await capture.flushWakes()
-
-              const event = ourEvent(step, policy, notifyOnExit)
-              let emission = nodeEventEmission(event)
-              const runId = event.runId?.trim()
-              if (emission && event.event === "exec.finished" && runId) {
-                const decided = decideNodeExecFinishedRepeat(finishedRuns, {
-                  sessionKey: emission.origin,
-                  runId,
-                  now,
-                })
-                finishedRuns = decided.runs
-                if (decided.repeat) emission = null
-              }
-              if (emission === null) {
-                expect({ added, wakes }).toEqual({ added: [], wakes: [] })
-                continue
-              }
-              const expected = expectedOf(emission, policy.mainKey, policy.scope)
-              if (added.length === 0) {
-                // Nothing added: fine only if the queue itself refused it as a duplicate (its rule is
-                // area 2's). Nothing was added, so the queue would refuse it now too; if it accepts,
-                // the release's source dropped what ours emits.
-                expect(wakes).toEqual([])
-                expect(capture.probe(expected)).toBe(false)
-                continue
-              }
-              expect(
-                added.map(({ queueKey, entry }) => ({ queueKey, entry: { ...entry, ts: undefined } })),
-              ).toEqual([{ queueKey: expected.queueKey, entry: { ...expected.entry, ts: undefined } }])
-              expect(wakes).toEqual([expected.wake])
-            }
-          },
-        ),
-        NODE_RUNS,
+for (const [version, routing] of [
+  [FIXED_RELEASE, "fixed"],
+  [LEGACY_RELEASE, "legacy"],
+] as ReadonlyArray<readonly [string, RoutingName]>) {
+  describeOracle("oracle: gateway node exec events", () => {
+    it(`enqueue and wake as openclaw@${version}'s handleNodeEvent does`, async () => {
+      const capture = await captureRelease(version)
+      const { handleNodeEvent } = await loadOracleModule<NodeEvents>(
+        version,
+        "src/gateway/server-node-events.ts",
       )
-    } finally {
-      vi.useRealTimers()
-      config.clearRuntimeConfigSnapshot()
-      capture.reset()
-      capture.dispose()
-    }
+      const config = await loadOracleModule<RuntimeSnapshot>(version, "src/config/runtime-snapshot.ts")
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] })
+      // The release remembers finished run ids for 10 minutes across calls: each case starts far
+      // past the previous one so its memory is ours to model from empty.
+      let clock = Date.UTC(2026, 4, 12)
+      try {
+        await checkOracle(
+          `node exec events vs openclaw@${version}`,
+          fc.asyncProperty(
+            policyArb,
+            fc.constantFrom(undefined, true, false),
+            fc.array(stepArb, { minLength: 1, maxLength: 8 }),
+            async (policy, notifyOnExit, steps) => {
+              capture.reset()
+              clock += 24 * 3_600_000
+              vi.setSystemTime(clock)
+              config.setRuntimeConfigSnapshot({
+                session: {
+                  ...(policy.mainKey ? { mainKey: policy.mainKey } : {}),
+                  ...(policy.scope ? { scope: policy.scope } : {}),
+                },
+                ...(notifyOnExit === undefined ? {} : { tools: { exec: { notifyOnExit } } }),
+              })
+              let finishedRuns: NodeExecFinishedRuns = new Map()
+              for (const [index, drawn] of steps.entries()) {
+                const previous = steps[index - 1]
+                const step =
+                  drawn.repeat && previous
+                    ? {
+                        ...drawn,
+                        nodeId: previous.nodeId,
+                        event: previous.event,
+                        payload: {
+                          ...drawn.payload,
+                          sessionKey: previous.payload.sessionKey,
+                          runId: previous.payload.runId,
+                        },
+                      }
+                    : drawn
+                if (step.drained) capture.events.resetSystemEventsForTest()
+                vi.setSystemTime(Date.now() + step.advanceMs)
+                const now = Date.now()
+                const before = capture.queues()
+                await handleNodeEvent({}, step.nodeId, {
+                  event: step.event,
+                  payloadJSON: JSON.stringify(step.payload),
+                })
+                const added = addedEntries(before, capture.queues())
+                const wakes = await capture.flushWakes()
+
+                const event = ourEvent(step, policy, notifyOnExit)
+                let emission = nodeEventEmission(event)
+                const runId = event.runId?.trim()
+                if (emission && event.event === "exec.finished" && runId) {
+                  const decided = decideNodeExecFinishedRepeat(finishedRuns, {
+                    sessionKey: emission.origin,
+                    runId,
+                    now,
+                  })
+                  finishedRuns = decided.runs
+                  if (decided.repeat) emission = null
+                }
+                if (emission === null) {
+                  expect({ added, wakes }).toEqual({ added: [], wakes: [] })
+                  continue
+                }
+                const expected = expectedOf(emission, policy.mainKey, policy.scope, undefined, routing)
+                if (added.length === 0) {
+                  // Nothing added: fine only if the queue itself refused it as a duplicate (its rule is
+                  // area 2's). Nothing was added, so the queue would refuse it now too; if it accepts,
+                  // the release's source dropped what ours emits.
+                  expect(wakes).toEqual([])
+                  expect(capture.probe(expected)).toBe(false)
+                  continue
+                }
+                expect(
+                  added.map(({ queueKey, entry }) => ({ queueKey, entry: { ...entry, ts: undefined } })),
+                ).toEqual([{ queueKey: expected.queueKey, entry: { ...expected.entry, ts: undefined } }])
+                expect(wakes).toEqual([expected.wake])
+              }
+            },
+          ),
+          NODE_RUNS,
+        )
+      } finally {
+        vi.useRealTimers()
+        config.clearRuntimeConfigSnapshot()
+        capture.reset()
+        capture.dispose()
+      }
+    })
   })
-})
+}

@@ -20,12 +20,13 @@ import {
   stepAcpRelay,
 } from "../../domain/acp-relay.ts"
 import type { RoutingName } from "../../domain/routing.ts"
-import { awkwardText, checkOracle, originArb, policyArb, runs } from "./arbitraries.ts"
 import { addedEntries, captureRelease, expectedOf, type OracleWake } from "./capture.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleInternals } from "./internal.ts"
 import { loadOracleModule } from "./load.ts"
+import { assertDifferential, oracleRuns } from "./oracle-runs.ts"
 import { FIXED_RELEASE, LEGACY_RELEASE } from "./releases.ts"
+import { awkwardText, originArb, policyArb } from "./source-arbitraries.ts"
 
 // The relay records task progress in the release's task registry: a state folder of our own.
 const stateDir = mkdtempSync(join(tmpdir(), "oracle-acp-relay-"))
@@ -42,7 +43,7 @@ interface DeliveryContexts {
   normalizeDeliveryContext(context: unknown): unknown
 }
 
-const RELAY_RUNS = runs(400)
+const RELAY_RUNS = oracleRuns(400)
 const RUN_ID = "run-1"
 
 const settingArb = <T>(values: fc.Arbitrary<T>) => fc.option(values, { nil: undefined })
@@ -141,7 +142,7 @@ for (const [version, routing] of [
       )
       vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] })
       try {
-        await checkOracle(
+        await assertDifferential(
           `ACP relay vs openclaw@${version}`,
           fc.asyncProperty(
             startArb,

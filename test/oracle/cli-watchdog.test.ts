@@ -12,11 +12,12 @@ import fc from "fast-check"
 import { afterAll, expect, it, vi } from "vitest"
 import type { RoutingName } from "../../domain/routing.ts"
 import { cliWatchdogEmission } from "../../domain/sources.ts"
-import { checkOracle, originArb, policyArb, runs } from "./arbitraries.ts"
 import { addedEntries, captureRelease, expectedOf } from "./capture.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleModule } from "./load.ts"
+import { assertDifferential, oracleRuns } from "./oracle-runs.ts"
 import { FIXED_RELEASE, LEGACY_RELEASE } from "./releases.ts"
+import { originArb, policyArb } from "./source-arbitraries.ts"
 
 const stateDir = mkdtempSync(join(tmpdir(), "oracle-cli-watchdog-"))
 process.env.OPENCLAW_STATE_DIR = stateDir
@@ -26,7 +27,7 @@ interface CliRunner {
   executePreparedCliRun(context: object, cliSessionId?: string): Promise<unknown>
 }
 
-const CLI_RUNS = runs(40)
+const CLI_RUNS = oracleRuns(25)
 const realSetTimeout = globalThis.setTimeout
 const realDelay = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms))
 
@@ -50,7 +51,7 @@ for (const [version, routing] of [
       )
       vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] })
       try {
-        await checkOracle(
+        await assertDifferential(
           `CLI watchdog vs openclaw@${version}`,
           fc.asyncProperty(caseArb, async (drawn) => {
             capture.reset()

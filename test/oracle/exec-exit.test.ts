@@ -13,11 +13,12 @@ import fc from "fast-check"
 import { expect, it } from "vitest"
 import type { RoutingName } from "../../domain/routing.ts"
 import { type ExecExit, type ExecExitReason, execExitEmission } from "../../domain/sources.ts"
-import { awkwardText, checkOracle, originArb, policyArb, runs } from "./arbitraries.ts"
 import { addedEntries, captureRelease, expectedOf } from "./capture.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleModule } from "./load.ts"
+import { assertDifferential, oracleRuns } from "./oracle-runs.ts"
 import { FIXED_RELEASE, LEGACY_RELEASE } from "./releases.ts"
+import { awkwardText, originArb, policyArb } from "./source-arbitraries.ts"
 
 interface ExecSession {
   id: string
@@ -37,7 +38,7 @@ interface DeliveryContexts {
   normalizeDeliveryContext(context: unknown): unknown
 }
 
-const EXEC_RUNS = runs(30)
+const EXEC_RUNS = oracleRuns(24)
 
 const endingArb = fc.oneof(
   fc.record({ kind: fc.constant("exit" as const), code: fc.constantFrom(0, 0, 1, 2, 126, 127) }),
@@ -95,7 +96,7 @@ for (const [version, routing] of [
         "src/utils/delivery-context.shared.ts",
       )
       try {
-        await checkOracle(
+        await assertDifferential(
           `exec exits vs openclaw@${version}`,
           fc.asyncProperty(caseArb, async (drawn) => {
             capture.reset()

@@ -17,11 +17,12 @@ import {
   type NodeExecFinishedRuns,
   nodeEventEmission,
 } from "../../domain/sources.ts"
-import { awkwardText, checkOracle, originArb, policyArb, runIdArb, runs } from "./arbitraries.ts"
 import { addedEntries, captureRelease, expectedOf } from "./capture.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleModule } from "./load.ts"
+import { assertDifferential, oracleRuns } from "./oracle-runs.ts"
 import { FIXED_RELEASE, LEGACY_RELEASE } from "./releases.ts"
+import { awkwardText, originArb, policyArb, runIdArb } from "./source-arbitraries.ts"
 
 // The node handler looks the session up in the gateway's store: an empty state folder of our own.
 const stateDir = mkdtempSync(join(tmpdir(), "oracle-node-events-"))
@@ -36,7 +37,7 @@ interface RuntimeSnapshot {
   clearRuntimeConfigSnapshot(): void
 }
 
-const NODE_RUNS = runs(150)
+const NODE_RUNS = oracleRuns(150)
 
 const payloadArb = fc.record(
   {
@@ -112,7 +113,7 @@ for (const [version, routing] of [
       // past the previous one so its memory is ours to model from empty.
       let clock = Date.UTC(2026, 4, 12)
       try {
-        await checkOracle(
+        await assertDifferential(
           `node exec events vs openclaw@${version}`,
           fc.asyncProperty(
             policyArb,

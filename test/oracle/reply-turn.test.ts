@@ -6,10 +6,11 @@
 import fc from "fast-check"
 import { expect, it, vi } from "vitest"
 import { planReplyTurnDrain } from "../../domain/reply-turn-drain.ts"
-import { awkwardText, checkOracle, runs } from "./arbitraries.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleModule } from "./load.ts"
+import { assertDifferential, oracleRuns } from "./oracle-runs.ts"
 import { FIXED_RELEASE } from "./releases.ts"
+import { awkwardText } from "./source-arbitraries.ts"
 
 interface Entry {
   readonly text: string
@@ -34,7 +35,7 @@ interface ReplyTurn {
   }): Promise<string | undefined>
 }
 
-const REPLY_TURN_RUNS = runs(400)
+const REPLY_TURN_RUNS = oracleRuns(400)
 const SESSION = "agent:main:main"
 const UTC = { agents: { defaults: { envelopeTimezone: "utc" } } }
 
@@ -73,7 +74,7 @@ describeOracle("oracle: the reply-turn drain", () => {
     )
     vi.useFakeTimers({ toFake: ["Date"] })
     try {
-      await checkOracle(
+      await assertDifferential(
         "reply-turn drain vs openclaw",
         fc.asyncProperty(
           fc.array(eventArb, { maxLength: 25 }),

@@ -12,10 +12,11 @@ import fc from "fast-check"
 import { afterAll, expect, it } from "vitest"
 import { decideSweep, parseSessionRetention } from "../../domain/retention.ts"
 import { isCronRunSessionKey, isLegacyCronRunSessionKey } from "../../domain/session-key.ts"
-import { agentIdArb, checkOracle, runIdArb, runs } from "./arbitraries.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleInternals } from "./internal.ts"
+import { assertDifferential, oracleRuns } from "./oracle-runs.ts"
 import { FIXED_RELEASE, LEGACY_RELEASE } from "./releases.ts"
+import { agentIdArb, runIdArb } from "./source-arbitraries.ts"
 
 interface Reaper {
   sweepCronRunSessions(params: {
@@ -27,7 +28,7 @@ interface Reaper {
   }): Promise<{ swept: boolean; pruned: number }>
 }
 
-const RETENTION_RUNS = runs(200)
+const RETENTION_RUNS = oracleRuns(100)
 const HOUR = 3_600_000
 const silent = { warn: () => {}, info: () => {} }
 const dir = mkdtempSync(join(tmpdir(), "oracle-retention-"))
@@ -95,7 +96,7 @@ for (const [version, isCronRun] of [
       const reaper = await loadOracleInternals<Reaper>(version, "src/cron/session-reaper.ts", [
         "sweepCronRunSessions",
       ])
-      await checkOracle(
+      await assertDifferential(
         `retention vs openclaw@${version}`,
         fc.asyncProperty(
           storeArb,

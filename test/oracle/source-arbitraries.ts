@@ -1,11 +1,5 @@
-/** Generators shared by the source, relay, retention and reply-turn oracle tests. */
+/** Generators shared by the oracle tests of areas 4–6: sources, retention, the reply turn. */
 import fc from "fast-check"
-
-/** Runs per property: `HEARTBEAT_LEDGER_ORACLE_SOURCE_RUNS` scales them all (1 = the CI default). */
-export const runs = (ciDefault: number): number => {
-  const scale = Number(process.env.HEARTBEAT_LEDGER_ORACLE_SOURCE_RUNS_SCALE ?? "1")
-  return Math.max(1, Math.round(ciDefault * (Number.isFinite(scale) && scale > 0 ? scale : 1)))
-}
 
 /** Text with what trips formatters: whitespace runs, newlines, unicode, long stretches. */
 export const awkwardText = (maxLength = 60): fc.Arbitrary<string> =>
@@ -44,21 +38,3 @@ export const policyArb = fc.record({
   mainKey: fc.constantFrom(undefined, "main", "work", "Work"),
   scope: fc.constantFrom(undefined, "per-sender" as const, "global" as const),
 })
-
-/**
- * Runs a differential property, prints its run count and time (the figures docs/conformance.md
- * quotes), and fails with fast-check's counterexample and the assertion that broke.
- */
-export async function checkOracle<Ts>(name: string, property: fc.IAsyncProperty<Ts>, numRuns: number) {
-  const started = performance.now()
-  const details = await fc.check(property, { numRuns })
-  const ms = Math.round(performance.now() - started)
-  console.log(
-    `${name}: ${details.numRuns} cases in ${ms} ms (seed ${details.seed})${details.failed ? " — FAILED" : ""}`,
-  )
-  if (details.failed) {
-    const cause =
-      details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)
-    throw new Error(`${fc.defaultReportMessage(details)}\n\n${cause}`)
-  }
-}

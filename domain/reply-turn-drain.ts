@@ -35,13 +35,33 @@ export function compactReplyTurnLine(text: string): string | null {
 
 const pad = (value: number, width = 2) => String(value).padStart(width, "0")
 
-/** `envelopeTimezone: "utc"`: `2026-05-12T09:48:01Z`. */
+const DAY_MS = 86_400_000
+/** The range of a JavaScript date: beyond it OpenClaw formats "unknown-time". */
+const MAX_TIME_MS = 8.64e15
+
+/** Year, month, day of a day count since 1970-01-01 (proleptic Gregorian, Hinnant's algorithm). */
+function civilFromDays(days: number): readonly [number, number, number] {
+  const z = days + 719_468
+  const era = Math.floor(z / 146_097)
+  const doe = z - era * 146_097
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365)
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const month = mp < 10 ? mp + 3 : mp - 9
+  return [yoe + era * 400 + (month <= 2 ? 1 : 0), month, day]
+}
+
+/** `envelopeTimezone: "utc"`: `2026-05-12T09:48:01Z` (computed, not read from a clock). */
 export function formatUtcSystemEventTimestamp(ts: number): string {
-  const date = new Date(ts)
-  if (Number.isNaN(date.getTime())) return "unknown-time"
+  if (!Number.isFinite(ts) || Math.abs(ts) > MAX_TIME_MS) return "unknown-time"
+  const ms = Math.trunc(ts)
+  const days = Math.floor(ms / DAY_MS)
+  const seconds = Math.floor((ms - days * DAY_MS) / 1000)
+  const [year, month, day] = civilFromDays(days)
   return (
-    `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}` +
-    `T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}Z`
+    `${pad(year, 4)}-${pad(month)}-${pad(day)}` +
+    `T${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}Z`
   )
 }
 

@@ -7,11 +7,8 @@
  * release added must be the notices our model emits (text, contextKey, trust, delivery context,
  * queue key), and every wake the scheduler delivers must be the one our routing names.
  */
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import fc from "fast-check"
-import { afterAll, expect, it, vi } from "vitest"
+import { expect, it, vi } from "vitest"
 import {
   type AcpRelayInput,
   type AcpRelayStart,
@@ -20,7 +17,7 @@ import {
   stepAcpRelay,
 } from "../../domain/acp-relay.ts"
 import type { RoutingName } from "../../domain/routing.ts"
-import { addedEntries, captureRelease, expectedOf, type OracleWake } from "./capture.ts"
+import { addedEntries, captureRelease, expectedOf, type OracleWake, useOracleStateDir } from "./capture.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleInternals } from "./internal.ts"
 import { loadOracleModule } from "./load.ts"
@@ -29,9 +26,7 @@ import { FIXED_RELEASE, LEGACY_RELEASE } from "./releases.ts"
 import { awkwardText, originArb, policyArb } from "./source-arbitraries.ts"
 
 // The relay records task progress in the release's task registry: a state folder of our own.
-const stateDir = mkdtempSync(join(tmpdir(), "oracle-acp-relay-"))
-process.env.OPENCLAW_STATE_DIR = stateDir
-afterAll(() => rmSync(stateDir, { recursive: true, force: true }))
+useOracleStateDir("acp-relay")
 
 interface Relay {
   startAcpSpawnParentStreamRelay(params: Record<string, unknown>): { dispose(): void; notifyStarted(): void }

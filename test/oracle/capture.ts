@@ -4,7 +4,10 @@
  * what its heartbeat-wake scheduler hands the handler we register. Nothing is mocked: the
  * source code runs against the real queue and the real scheduler.
  */
-import { vi } from "vitest"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, vi } from "vitest"
 import { type RoutingName, routingByName } from "../../domain/routing.ts"
 import type { SessionScope } from "../../domain/session-policy.ts"
 import type { SourceEmission } from "../../domain/sources.ts"
@@ -134,4 +137,32 @@ export function expectedOf(
     },
     wake: { ...wake, ...wakeTarget(origin, mainKey, scope) } as OracleWake,
   }
+}
+
+/** An entry as compared: where it went and what it says (not its timestamp). */
+export const seenEntries = (added: ReturnType<typeof addedEntries>) =>
+  added.map(({ queueKey, entry }) => ({
+    queueKey,
+    text: entry.text,
+    contextKey: entry.contextKey,
+    trusted: entry.trusted,
+    deliveryContext: entry.deliveryContext,
+  }))
+
+/** Our expected entry in the same shape. */
+export const wantedEntry = (expected: ReturnType<typeof expectedOf>) => ({
+  queueKey: expected.queueKey,
+  ...expected.entry,
+  deliveryContext: expected.deliveryContext,
+})
+
+/**
+ * Source sites read and write OpenClaw's state folder (session store, task registry): point it
+ * at an empty folder of this test file's own, removed afterwards. Call before loading them.
+ */
+export function useOracleStateDir(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `oracle-${name}-`))
+  process.env.OPENCLAW_STATE_DIR = dir
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
 }

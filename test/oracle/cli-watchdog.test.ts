@@ -5,23 +5,25 @@
  * fake timers. What it enqueues and whom it wakes must be what our `cliWatchdogEmission` says
  * for the same provider, session, policy and no-output timeout.
  */
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import fc from "fast-check"
-import { afterAll, expect, it, vi } from "vitest"
+import { expect, it, vi } from "vitest"
 import type { RoutingName } from "../../domain/routing.ts"
 import { cliWatchdogEmission } from "../../domain/sources.ts"
-import { addedEntries, captureRelease, expectedOf } from "./capture.ts"
+import {
+  addedEntries,
+  captureRelease,
+  expectedOf,
+  seenEntries,
+  useOracleStateDir,
+  wantedEntry,
+} from "./capture.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleModule } from "./load.ts"
 import { assertDifferential, oracleRuns } from "./oracle-runs.ts"
 import { FIXED_RELEASE, LEGACY_RELEASE } from "./releases.ts"
 import { originArb, policyArb } from "./source-arbitraries.ts"
 
-const stateDir = mkdtempSync(join(tmpdir(), "oracle-cli-watchdog-"))
-process.env.OPENCLAW_STATE_DIR = stateDir
-afterAll(() => rmSync(stateDir, { recursive: true, force: true }))
+const stateDir = useOracleStateDir("cli-watchdog")
 
 interface CliRunner {
   executePreparedCliRun(context: object, cliSessionId?: string): Promise<unknown>
@@ -110,15 +112,7 @@ for (const [version, routing] of [
               undefined,
               routing,
             )
-            expect(
-              added.map(({ queueKey, entry }) => ({
-                queueKey,
-                text: entry.text,
-                contextKey: entry.contextKey,
-                trusted: entry.trusted,
-                deliveryContext: entry.deliveryContext,
-              })),
-            ).toEqual([{ queueKey: expected.queueKey, ...expected.entry, deliveryContext: undefined }])
+            expect(seenEntries(added)).toEqual([wantedEntry(expected)])
             expect(wakes).toEqual([expected.wake])
           }),
           CLI_RUNS,

@@ -13,7 +13,7 @@ import fc from "fast-check"
 import { expect, it } from "vitest"
 import type { RoutingName } from "../../domain/routing.ts"
 import { type ExecExit, type ExecExitReason, execExitEmission } from "../../domain/sources.ts"
-import { addedEntries, captureRelease, expectedOf } from "./capture.ts"
+import { addedEntries, captureRelease, expectedOf, seenEntries, wantedEntry } from "./capture.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleModule } from "./load.ts"
 import { assertDifferential, oracleRuns } from "./oracle-runs.ts"
@@ -160,17 +160,7 @@ for (const [version, routing] of [
               normalizeDeliveryContext(emission.deliveryContext),
               routing,
             )
-            expect(
-              added.map(({ queueKey, entry }) => ({
-                queueKey,
-                text: entry.text,
-                contextKey: entry.contextKey,
-                trusted: entry.trusted,
-                deliveryContext: entry.deliveryContext,
-              })),
-            ).toEqual([
-              { queueKey: expected.queueKey, ...expected.entry, deliveryContext: expected.deliveryContext },
-            ])
+            expect(seenEntries(added)).toEqual([wantedEntry(expected)])
             expect(wakes).toEqual([expected.wake])
           }),
           EXEC_RUNS,

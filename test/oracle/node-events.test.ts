@@ -5,11 +5,8 @@
  * repeated-run rule. What each event adds to the release's queues (queue key, text, contextKey,
  * trust) and the wakes its scheduler delivers must be what our model says.
  */
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import fc from "fast-check"
-import { afterAll, expect, it, vi } from "vitest"
+import { expect, it, vi } from "vitest"
 import type { RoutingName } from "../../domain/routing.ts"
 import {
   decideNodeExecFinishedRepeat,
@@ -17,7 +14,7 @@ import {
   type NodeExecFinishedRuns,
   nodeEventEmission,
 } from "../../domain/sources.ts"
-import { addedEntries, captureRelease, expectedOf } from "./capture.ts"
+import { addedEntries, captureRelease, expectedOf, useOracleStateDir } from "./capture.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleModule } from "./load.ts"
 import { assertDifferential, oracleRuns } from "./oracle-runs.ts"
@@ -25,9 +22,7 @@ import { FIXED_RELEASE, LEGACY_RELEASE } from "./releases.ts"
 import { awkwardText, originArb, policyArb, runIdArb } from "./source-arbitraries.ts"
 
 // The node handler looks the session up in the gateway's store: an empty state folder of our own.
-const stateDir = mkdtempSync(join(tmpdir(), "oracle-node-events-"))
-process.env.OPENCLAW_STATE_DIR = stateDir
-afterAll(() => rmSync(stateDir, { recursive: true, force: true }))
+useOracleStateDir("node-events")
 
 interface NodeEvents {
   handleNodeEvent(ctx: object, nodeId: string, evt: { event: string; payloadJSON: string }): Promise<unknown>

@@ -7,7 +7,7 @@
  * resolve to the same modules as the original's, so its queues, wake handler and agent-event
  * bus are the release's own.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { chunkExportNames, loadOracleModule, OracleUnavailable, regionIndex } from "./load.ts"
@@ -30,7 +30,13 @@ export async function loadOracleInternals<M>(
   const exported = new Set(chunkExportNames(text).values())
   const missing = names.filter((name) => !exported.has(name))
   const sibling = join(dist, file.replace(/\.js$/, `.oracle-${missing.join("-")}.js`))
-  if (!existsSync(sibling)) writeFileSync(sibling, `${text}\nexport { ${missing.join(", ")} };\n`)
+  const content = `${text}\nexport { ${missing.join(", ")} };\n`
+  // Written whole or not at all (an interrupted run must not leave half a module behind).
+  if (!existsSync(sibling) || readFileSync(sibling, "utf8") !== content) {
+    const partial = `${sibling}.${process.pid}.tmp`
+    writeFileSync(partial, content)
+    renameSync(partial, sibling)
+  }
   const module = (await import(pathToFileURL(sibling).href)) as Record<string, unknown>
   const own = await loadOracleModule(version, region)
   const out: Record<string, unknown> = { ...own }

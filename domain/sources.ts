@@ -3,7 +3,11 @@
  * the emission OpenClaw would make — the exact text, contextKey, trust and wake — or `null`
  * when the source stays silent. Routing is applied later, from the policy snapshot.
  */
+import type { DeliveryContext } from "./events.ts"
+import type { SessionScope } from "./session-policy.ts"
+import { resolveSessionStoreKey } from "./session-store-key.ts"
 import type { SourceKind } from "./source-kind.ts"
+import { sanitizeInboundSystemTags } from "./system-event-text.ts"
 
 export interface WakeOptions {
   readonly source: string
@@ -19,6 +23,8 @@ export interface SourceEmission {
   readonly text: string
   readonly contextKey?: string | undefined
   readonly trusted: boolean
+  /** Where a reply about the event should go (OpenClaw's `deliveryContext`), kept on the entry. */
+  readonly deliveryContext?: DeliveryContext | undefined
   readonly wake: WakeOptions
   /** Node events wake only when the event was accepted; the others always wake. */
   readonly wakeOnlyIfAccepted: boolean
@@ -30,46 +36,79 @@ const EXEC_WAKE: WakeOptions = { source: "exec-event", reason: "exec-event", int
 export const truncateText = (text: string, max: number): string =>
   text.length <= max ? text : `${text.slice(0, max - 1)}…`
 
+/** The emission's delivery context, left out when there is none (callers compare whole objects). */
+export const withDeliveryContext = (deliveryContext: DeliveryContext | undefined) =>
+  deliveryContext === undefined ? {} : { deliveryContext }
+
 const collapseWhitespace = (text: string): string => text.replace(/\s+/g, " ").trim()
 
 // ── exec: background exit ──────────────────────────────────────────────────────────────────
+
+/** Why the process ended, as OpenClaw's process supervisor reports it. */
+export type ExecExitReason =
+  | "exit"
+  | "signal"
+  | "overall-timeout"
+  | "no-output-timeout"
+  | "manual-cancel"
+  | "spawn-error"
 
 export interface ExecExit {
   readonly sessionKey: string
   readonly processId: string
   readonly exitCode?: number | null | undefined
   readonly signal?: string | null | undefined
+  /** Defaults to `manual-cancel` when `manualCancel`, else `signal` when signalled, else `exit`. */
+  readonly exitReason?: ExecExitReason | undefined
   /** The tail of the process output. */
   readonly output?: string | undefined
-  /** The user cancelled the process by hand. */
+  /** The user cancelled the process by hand (the same as `exitReason: "manual-cancel"`). */
   readonly manualCancel?: boolean | undefined
+  /** Only a process sent to the background notifies on exit (default: it was). */
+  readonly backgrounded?: boolean | undefined
+  /** The exec tool's `notifyOnExit` (its default: on). */
   readonly notifyOnExit?: boolean | undefined
   readonly notifyOnEmptySuccess?: boolean | undefined
+  readonly deliveryContext?: DeliveryContext | undefined
 }
 
 export const EXEC_OUTPUT_TAIL = 400
 export const EXEC_OUTPUT_MAX = 180
 
-export function execExitEmission(exit: ExecExit): SourceEmission | null {
-  if (exit.notifyOnExit === false) return null
-  const signalled = Boolean(exit.signal)
+/**
+ * OpenClaw's outcome (bash-tools.exec-runtime): a run is `completed` when it exited by itself
+ * with a code other than 126/127 (the shell's "not executable"/"not found") — a non-zero code
+ * included; a signal, a timeout, a cancel or a spawn failure is `failed`.
+ */
+export function execExitStatus(exit: ExecExit): "completed" | "failed" {
+  const reason = exit.exitReason ?? (exit.manualCancel ? "manual-cancel" : exit.signal ? "signal" : "exit")
   const exitCode = exit.exitCode ?? 0
-  const status = !signalled && exitCode === 0 ? "completed" : "failed"
-  const label = signalled ? `signal ${exit.signal}` : `code ${exitCode}`
+  return reason === "exit" && exitCode !== 126 && exitCode !== 127 ? "completed" : "failed"
+}
+
+export function execExitEmission(exit: ExecExit): SourceEmission | null {
+  if (exit.notifyOnExit === false || exit.backgrounded === false) return null
+  const sessionKey = exit.sessionKey.trim()
+  if (!sessionKey) return null
+  const status = execExitStatus(exit)
+  const manualCancel =
+    (exit.exitReason ?? (exit.manualCancel ? "manual-cancel" : undefined)) === "manual-cancel"
+  const label = exit.signal ? `signal ${exit.signal}` : `code ${exit.exitCode ?? 0}`
   const output = truncateText(
     collapseWhitespace((exit.output ?? "").slice(-EXEC_OUTPUT_TAIL)),
     EXEC_OUTPUT_MAX,
   )
   if (!output) {
-    if (status === "failed" && exit.manualCancel) return null
+    if (status === "failed" && manualCancel) return null
     if (status === "completed" && !exit.notifyOnEmptySuccess) return null
   }
   const head = `Exec ${status} (${exit.processId.slice(0, 8)}, ${label})`
   return {
     source: "exec-exit",
-    origin: exit.sessionKey,
+    origin: sessionKey,
     text: output ? `${head} :: ${output}` : head,
     trusted: false,
+    ...withDeliveryContext(exit.deliveryContext),
     wake: EXEC_WAKE,
     wakeOnlyIfAccepted: false,
   }
@@ -95,49 +134,86 @@ export function execNoticeEmission(notice: {
 }
 
 // ── ACP spawn relay ────────────────────────────────────────────────────────────────────────
+// The texts and contextKeys of the relay's notices; acp-relay.ts models the relay itself (its
+// buffering, timers and lifetime). `acpRelayEmission` builds one notice from a given phase.
 
 export const ACP_PHASES = ["start", "progress", "stall", "resumed", "done", "error", "timeout"] as const
 export type AcpPhase = (typeof ACP_PHASES)[number]
 export const ACP_SNIPPET_MAX = 220
+const ACP_LABEL_MAX = 40
+
+/** The child's agent id as every notice names it: whitespace collapsed, ≤ 40, else `ACP child`. */
+export const acpRelayLabel = (agentId: string): string =>
+  truncateText(collapseWhitespace(agentId), ACP_LABEL_MAX) || "ACP child"
+
+/**
+ * One notice's text. `snippet`: the buffered output (progress; whitespace collapsed, ≤ 220) or
+ * the error message (error; as given). `seconds`: the stall threshold, the run time (done; none
+ * → no duration) or the relay's lifetime (timeout). Null when a progress snippet is empty.
+ */
+export function acpRelayText(notice: {
+  readonly label: string
+  readonly phase: AcpPhase
+  readonly childSessionKey?: string | undefined
+  readonly snippet?: string | undefined
+  readonly seconds?: number | undefined
+}): string | null {
+  const { label, seconds } = notice
+  switch (notice.phase) {
+    case "start":
+      return `Started ${label} session ${notice.childSessionKey}. Streaming progress updates to parent session.`
+    case "progress": {
+      const snippet = truncateText(collapseWhitespace(notice.snippet ?? ""), ACP_SNIPPET_MAX)
+      return snippet ? `${label}: ${snippet}` : null
+    }
+    case "stall":
+      return `${label} has produced no output for ${seconds ?? 0}s. It may be waiting for interactive input.`
+    case "resumed":
+      return `${label} resumed output.`
+    case "done":
+      return seconds === undefined ? `${label} run completed.` : `${label} run completed in ${seconds}s.`
+    case "error":
+      return notice.snippet?.trim() ? `${label} run failed: ${notice.snippet.trim()}` : `${label} run failed.`
+    case "timeout":
+      return `${label} stream relay timed out after ${seconds ?? 0}s without completion.`
+  }
+}
 
 export interface AcpRelay {
   /** The parent session that spawned the child agent: the relay's origin. */
   readonly parentSessionKey: string
   readonly runId: string
+  /** The child's agent id (the notices' label). */
   readonly label: string
   readonly phase: AcpPhase
+  /** The child's session (named by the start notice). */
+  readonly childSessionKey?: string | undefined
   /** Output snippet (progress) or error message (error). */
   readonly snippet?: string | undefined
-  /** Seconds without output (stall), run time (done) or the limit (timeout). */
+  /** Seconds without output (stall), run time (done; none: no duration) or the lifetime (timeout). */
   readonly seconds?: number | undefined
   /** With surface updates off the relay enqueues nothing. */
   readonly surfaceUpdates?: boolean | undefined
+  readonly deliveryContext?: DeliveryContext | undefined
 }
 
-const acpText = (relay: AcpRelay): string | null => {
-  const seconds = Math.round(relay.seconds ?? 0)
-  const snippet = truncateText(collapseWhitespace(relay.snippet ?? ""), ACP_SNIPPET_MAX)
-  switch (relay.phase) {
-    case "start":
-      return `${relay.label} started.`
-    case "progress":
-      return snippet ? `${relay.label}: ${snippet}` : null
-    case "stall":
-      return `${relay.label} has produced no output for ${seconds}s. It may be waiting for interactive input.`
-    case "resumed":
-      return `${relay.label} resumed output.`
-    case "done":
-      return `${relay.label} run completed in ${seconds}s.`
-    case "error":
-      return snippet ? `${relay.label} run failed: ${snippet}` : `${relay.label} run failed.`
-    case "timeout":
-      return `${relay.label} run timed out after ${seconds}s.`
-  }
-}
+const ACP_WAKE: WakeOptions = { source: "acp-spawn", reason: "acp:spawn:stream", intent: "event" }
 
 export function acpRelayEmission(relay: AcpRelay): SourceEmission | null {
   if (relay.surfaceUpdates === false) return null
-  const text = acpText(relay)
+  const seconds = relay.seconds === undefined ? undefined : Math.round(relay.seconds)
+  const text = acpRelayText({
+    label: acpRelayLabel(relay.label),
+    phase: relay.phase,
+    childSessionKey: relay.childSessionKey,
+    snippet: relay.snippet,
+    seconds:
+      relay.phase === "done" || relay.phase === "timeout"
+        ? seconds === undefined
+          ? seconds
+          : Math.max(1, seconds)
+        : seconds,
+  })
   if (text === null) return null
   return {
     source: "acp-relay",
@@ -145,23 +221,29 @@ export function acpRelayEmission(relay: AcpRelay): SourceEmission | null {
     text,
     contextKey: `acp-spawn:${relay.runId}:${relay.phase}`,
     trusted: false,
-    wake: { source: "acp-spawn", reason: "acp:spawn:stream", intent: "event" },
+    ...withDeliveryContext(relay.deliveryContext),
+    wake: ACP_WAKE,
     wakeOnlyIfAccepted: false,
   }
 }
 
 // ── CLI watchdog stall ─────────────────────────────────────────────────────────────────────
 
+/** The advice OpenClaw's CLI runner appends to every stall notice. */
+export const CLI_WATCHDOG_HINT = "For Claude Code, prefer --permission-mode bypassPermissions --print."
+
 export function cliWatchdogEmission(stall: {
   readonly sessionKey: string
   readonly provider: string
+  /** The no-output timeout that fired. */
   readonly seconds: number
+  /** Replaces OpenClaw's hint (`CLI_WATCHDOG_HINT`); blank: none. */
   readonly hint?: string | undefined
 }): SourceEmission {
   const base =
     `CLI agent (${stall.provider}) produced no output for ${Math.round(stall.seconds)}s and was terminated. ` +
     "It may have been waiting for interactive input or an approval prompt."
-  const hint = stall.hint?.trim()
+  const hint = (stall.hint ?? CLI_WATCHDOG_HINT).trim()
   return {
     source: "cli-watchdog",
     origin: stall.sessionKey,
@@ -174,54 +256,107 @@ export function cliWatchdogEmission(stall: {
 
 // ── gateway node events ───────────────────────────────────────────────────────────────────
 
-export const NODE_OUTPUT_MAX = 200
+/** OpenClaw's cap on a node's exec output in the event text (`MAX_EXEC_EVENT_OUTPUT_CHARS`). */
+export const NODE_OUTPUT_MAX = 180
 
 export interface NodeExecEvent {
   readonly event: "exec.started" | "exec.finished" | "exec.denied"
   readonly nodeId: string
-  /** Defaults to `node-<nodeId>`. */
+  /** Defaults to `node-<nodeId>`; filed under its gateway-canonical key (session-store-key.ts). */
   readonly sessionKey?: string | undefined
   readonly runId?: string | undefined
   readonly command?: string | undefined
+  /** Anything but a finite number reads as unknown (`code ?`). */
   readonly exitCode?: number | null | undefined
   readonly timedOut?: boolean | undefined
   readonly output?: string | undefined
   readonly reason?: string | undefined
+  /** The node asked for no notification (`suppressNotifyOnExit`). */
+  readonly suppressNotifyOnExit?: boolean | undefined
+  /** The gateway's `tools.exec.notifyOnExit` (default on) and session config, when it arrived. */
+  readonly notifyOnExit?: boolean | undefined
+  readonly mainKey?: string | undefined
+  readonly scope?: SessionScope | undefined
 }
 
+/** Whitespace runs collapsed, cut to `max` as `max - 1` characters plus `…`. */
+const compactOutput = (text: string, max: number): string => truncateText(collapseWhitespace(text), max)
+
 const nodeText = (event: NodeExecEvent): string | null => {
-  const who = `node=${event.nodeId}${event.runId ? ` id=${event.runId}` : ""}`
-  const command = event.command?.trim() ? `: ${event.command.trim()}` : ""
+  const runId = event.runId?.trim() ?? ""
+  const who = `node=${event.nodeId}${runId ? ` id=${runId}` : ""}`
+  const command = sanitizeInboundSystemTags(event.command?.trim() ?? "")
+  const withCommand = (head: string) => (command ? `${head}: ${command}` : head)
   switch (event.event) {
     case "exec.started":
-      return `Exec started (${who})${command}`
-    case "exec.denied":
-      return `Exec denied (${who}${event.reason?.trim() ? `, ${event.reason.trim()}` : ""})${command}`
+      return withCommand(`Exec started (${who})`)
+    case "exec.denied": {
+      const reason = sanitizeInboundSystemTags(event.reason?.trim() ?? "")
+      return withCommand(`Exec denied (${who}${reason ? `, ${reason}` : ""})`)
+    }
     case "exec.finished": {
-      const output = truncateText((event.output ?? "").trim(), NODE_OUTPUT_MAX)
-      if (event.exitCode === 0 && !event.timedOut && !output) return null
-      const status = event.timedOut
-        ? "timeout"
-        : typeof event.exitCode === "number"
-          ? `code ${event.exitCode}`
-          : "code ?"
+      const exitCode =
+        typeof event.exitCode === "number" && Number.isFinite(event.exitCode) ? event.exitCode : undefined
+      const output = compactOutput(sanitizeInboundSystemTags(event.output?.trim() ?? ""), NODE_OUTPUT_MAX)
+      if (!event.timedOut && exitCode === 0 && !output) return null
+      const status = event.timedOut ? "timeout" : `code ${exitCode ?? "?"}`
       return `Exec finished (${who}, ${status})${output ? `\n${output}` : ""}`
     }
   }
 }
 
+/** The session a node event is filed under: its gateway-canonical key. */
+export const nodeEventSessionKey = (event: NodeExecEvent): string =>
+  resolveSessionStoreKey(event.sessionKey?.trim() || `node-${event.nodeId}`, event)
+
 export function nodeEventEmission(event: NodeExecEvent): SourceEmission | null {
+  if (event.notifyOnExit === false || event.suppressNotifyOnExit === true) return null
   const text = nodeText(event)
   if (text === null) return null
+  const runId = event.runId?.trim()
   return {
     source: "node-event",
-    origin: event.sessionKey?.trim() ? event.sessionKey : `node-${event.nodeId}`,
+    origin: nodeEventSessionKey(event),
     text,
-    contextKey: event.runId ? `exec:${event.runId}` : "exec",
+    contextKey: runId ? `exec:${runId}` : "exec",
     trusted: false,
     wake: EXEC_WAKE,
     wakeOnlyIfAccepted: true,
   }
+}
+
+/**
+ * A node may report one run's `exec.finished` more than once (reconnects, retries): OpenClaw
+ * drops a repeat of the same session and run id within 10 minutes, before it is enqueued.
+ * `NodeExecFinishedRuns` is that memory (`<session>::<runId>` → when last reported), bounded
+ * to 2000 runs as OpenClaw bounds it: expired ones go first, then the oldest.
+ */
+export const NODE_EXEC_FINISHED_DEDUPE_MS = 10 * 60 * 1000
+export const NODE_EXEC_FINISHED_MAX_RUNS = 2000
+export type NodeExecFinishedRuns = ReadonlyMap<string, number>
+
+export function decideNodeExecFinishedRepeat(
+  runs: NodeExecFinishedRuns,
+  finished: { readonly sessionKey: string; readonly runId: string; readonly now: number },
+): { readonly repeat: boolean; readonly runs: NodeExecFinishedRuns } {
+  const fingerprint = `${finished.sessionKey}::${finished.runId}`
+  const previous = runs.get(fingerprint)
+  if (previous !== undefined && finished.now - previous <= NODE_EXEC_FINISHED_DEDUPE_MS)
+    return { repeat: true, runs }
+  // A key seen before keeps its place in the order (Map.set), as in OpenClaw.
+  const next = new Map(runs).set(fingerprint, finished.now)
+  if (next.size > NODE_EXEC_FINISHED_MAX_RUNS) {
+    const cutoff = finished.now - NODE_EXEC_FINISHED_DEDUPE_MS
+    for (const [key, at] of next) {
+      if (at < cutoff) next.delete(key)
+      if (next.size <= NODE_EXEC_FINISHED_MAX_RUNS) break
+    }
+    for (const key of next.keys()) {
+      if (next.size <= NODE_EXEC_FINISHED_MAX_RUNS) break
+      next.delete(key)
+    }
+  }
+  return { repeat: false, runs: next }
 }
 
 // ── plain sources: cron main-session jobs, hooks, background tasks ─────────────────────────

@@ -1,11 +1,14 @@
 /** Classifying system-event texts as the heartbeat does (domain.md §5). */
 
 const EXEC_FINISHED_RE = /^exec finished(?::|\s*\()/
-const EXEC_RESULT_RE = /^exec (completed|failed) \([a-z0-9_-]{1,64}, (code -?\d+|signal [^)]+)\)( :: .*)?$/
+// Matched case-insensitively on the text as written (not lower-cased first, which would also
+// fold characters such as the Kelvin sign into ASCII), its output spanning lines.
+const EXEC_RESULT_RE =
+  /^exec (completed|failed) \([a-z0-9_-]{1,64}, (code -?\d+|signal [^)]+)\)(?: :: [\s\S]*)?$/i
 
 export function isExecCompletionEvent(text: string): boolean {
-  const normalized = text.toLowerCase().trimStart()
-  return EXEC_FINISHED_RE.test(normalized) || EXEC_RESULT_RE.test(normalized)
+  const trimmed = text.trimStart()
+  return EXEC_FINISHED_RE.test(trimmed.trim().toLowerCase()) || EXEC_RESULT_RE.test(trimmed)
 }
 
 const HEARTBEAT_OK_RE = /^heartbeat_ok(?![a-z0-9_])/
@@ -22,4 +25,18 @@ export function isHeartbeatNoiseEvent(text: string): boolean {
 
 export function isCronSystemEvent(text: string): boolean {
   return text.trim().length > 0 && !isHeartbeatNoiseEvent(text) && !isExecCompletionEvent(text)
+}
+
+const BRACKETED_SYSTEM_TAG_RE = /\[\s*(System\s*Message|System|Assistant|Internal)\s*\]/gi
+const LINE_SYSTEM_PREFIX_RE = /^(\s*)System:(?=\s|$)/gim
+
+/**
+ * OpenClaw's `sanitizeInboundSystemTags`: text a remote party controls (a node's command,
+ * output, denial reason) cannot pose as an internal marker — `[System]` becomes `(System)` and a
+ * line starting `System:` becomes `System (untrusted):`.
+ */
+export function sanitizeInboundSystemTags(text: string): string {
+  return text
+    .replace(BRACKETED_SYSTEM_TAG_RE, (_match, tag: string) => `(${tag})`)
+    .replace(LINE_SYSTEM_PREFIX_RE, "$1System (untrusted):")
 }

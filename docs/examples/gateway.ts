@@ -109,7 +109,7 @@ gateway.notifyCliWatchdogStall({
 })
 await pause(400)
 
-// ── 5. a paired node finishes a command (its default session is node-<id>) ──────────────────
+// ── 5. a paired node finishes a command (its default session: agent:main:node-<id>) ─────────
 say("node mac-mini: a command fails")
 gateway.handleNodeExecEvent({
   event: "exec.finished",

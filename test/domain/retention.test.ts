@@ -22,6 +22,7 @@ describe("parseSessionRetention (cron.sessionRetention)", () => {
     expect(parseSessionRetention(null)).toBe(DAY)
   })
 
+  // OpenClaw 2026.5.12's reaper (src/cron/session-reaper.ts with src/cli/parse-duration.ts).
   it.each([
     ["1h", HOUR],
     ["7d", 7 * DAY],
@@ -30,28 +31,41 @@ describe("parseSessionRetention (cron.sessionRetention)", () => {
     ["1.5h", 1.5 * HOUR],
     ["45s", 45_000],
     ["500ms", 500],
-    ["2w", 14 * DAY],
-    ["3 d", 3 * DAY],
+    ["1h30m", 90 * MINUTE],
+    ["0", 0],
+    ["0h", 0],
   ] as const)("parses the duration %j", (value, expected) => {
     expect(parseSessionRetention(value)).toBe(expected)
   })
 
-  it("reads plain numbers as hours", () => {
+  it("reads bare numbers in a string as hours", () => {
     expect(parseSessionRetention("12")).toBe(12 * HOUR)
-    expect(parseSessionRetention(12)).toBe(12 * HOUR)
-    expect(parseSessionRetention(0.5)).toBe(30 * MINUTE)
   })
 
   it("is disabled by false", () => {
     expect(parseSessionRetention(false)).toBeNull()
   })
 
-  it.each(["", "   ", "abc", "-1h", "1y", "1h30m", "0", "0h", "false", true, 0, -3, Number.NaN, Infinity])(
-    "falls back to 24 h for the invalid %j",
-    (value) => {
-      expect(parseSessionRetention(value)).toBe(DAY)
-    },
-  )
+  it.each([
+    "",
+    "   ",
+    "abc",
+    "-1h",
+    "1y",
+    "2w",
+    "3 d",
+    "1h 30m",
+    "30m1",
+    "false",
+    true,
+    0,
+    12,
+    -3,
+    Number.NaN,
+    Infinity,
+  ])("falls back to 24 h for the invalid %j (JSON numbers included: the config wants a string)", (value) => {
+    expect(parseSessionRetention(value)).toBe(DAY)
+  })
 })
 
 describe("decideSweep", () => {
@@ -105,6 +119,7 @@ describe("decideSweep", () => {
 
   it("does nothing when retention is disabled, even when forced", () => {
     expect(decideSweep(all, sweep({ retentionMs: null }))).toStrictEqual({ _tag: "Disabled" })
+    expect(decideSweep(all, sweep({ retentionMs: null, lastSweepAt: NOW - MINUTE }))._tag).toBe("Throttled")
     expect(decideSweep(all, sweep({ retentionMs: null, force: true }))).toStrictEqual({ _tag: "Disabled" })
   })
 
@@ -113,8 +128,9 @@ describe("decideSweep", () => {
       expect(REAPER_MIN_INTERVAL_MS).toBe(5 * MINUTE)
     })
 
-    it("the first sweep runs", () => {
+    it("the first sweep runs (OpenClaw counts from time 0)", () => {
       expect(decideSweep(all, sweep({ lastSweepAt: undefined }))._tag).toBe("Sweep")
+      expect(decideSweep([], sweep({ now: 5 * MINUTE - 1, lastSweepAt: undefined }))._tag).toBe("Throttled")
     })
 
     it("a sweep within 5 minutes of the last one is throttled, and says when the next may run", () => {

@@ -20,6 +20,8 @@ describe("isExecCompletionEvent", () => {
     "Exec failed (abc12345, signal SIGTERM) :: terminated",
     "EXEC COMPLETED (ABC12345, CODE 0)",
     `Exec completed (${"a".repeat(64)}, code 0)`,
+    // OpenClaw 2026.5.12's rule: the output after ` :: ` may span lines.
+    "Exec completed (abc12345, code 0) :: line one\nline two",
   ])("%j is an exec completion", (text) => {
     expect(isExecCompletionEvent(text)).toBe(true)
   })
@@ -34,7 +36,6 @@ describe("isExecCompletionEvent", () => {
     "Exec started (node=n1 id=r1): ls",
     "Exec denied (node=n1, policy)",
     "Note: Exec completed (abc12345, code 0)",
-    "Exec completed (abc12345, code 0) :: line one\nline two",
     "",
   ])("%j is not an exec completion", (text) => {
     expect(isExecCompletionEvent(text)).toBe(false)

@@ -55,8 +55,9 @@ describe.each(stores)("on %s", (_name, makeStore) => {
 
     const second = open(store)
     expect(second.peekSystemEventEntries(MAIN)).toEqual(first.peekSystemEventEntries(MAIN))
+    // OpenClaw 2026.5.12: a process that exited by itself with code 1 "completed".
     expect(second.peekSystemEvents(MAIN)).toEqual([
-      "Exec failed (job-4242, code 1) :: timeout",
+      "Exec completed (job-4242, code 1) :: timeout",
       "Deploy started",
     ])
     expect(second.isSystemEventContextChanged(MAIN, "deploy:1")).toBe(false)

@@ -186,7 +186,8 @@ describe("source helpers route with the fixed routing", () => {
       { mainKey: "Work" },
     )
     expect(result).toMatchObject({ queueKey: "agent:ops:work", accepted: true })
-    expect(se.peekSystemEvents("agent:ops:work")).toEqual(["Exec failed (proc-123, code 2) :: disk full"])
+    // OpenClaw 2026.5.12: a process that exited by itself with code 2 "completed".
+    expect(se.peekSystemEvents("agent:ops:work")).toEqual(["Exec completed (proc-123, code 2) :: disk full"])
     expect(se.peekSystemEventEntries("agent:ops:work")[0]?.trusted).toBe(false)
   })
 
@@ -239,16 +240,21 @@ describe("source helpers route with the fixed routing", () => {
     expect(se.hasSystemEvents(KEY)).toBe(false)
   })
 
-  it("node events go to node-<id> by default and wake only when accepted", () => {
+  // OpenClaw 2026.5.12 files `node-<id>` under the default agent: `agent:main:node-<id>`.
+  it("node events go to agent:main:node-<id> by default and wake only when accepted", () => {
     const se = fresh()
     const first = se.handleNodeExecEvent({ event: "exec.started", nodeId: "n1", runId: "r9", command: "ls" })
     const repeat = se.handleNodeExecEvent({ event: "exec.started", nodeId: "n1", runId: "r9", command: "ls" })
-    expect(first).toMatchObject({ queueKey: "node-n1", accepted: true, wake: { source: "exec-event" } })
-    expect(repeat).toMatchObject({ queueKey: "node-n1", accepted: false })
+    expect(first).toMatchObject({
+      queueKey: "agent:main:node-n1",
+      accepted: true,
+      wake: { source: "exec-event" },
+    })
+    expect(repeat).toMatchObject({ queueKey: "agent:main:node-n1", accepted: false })
     expect(repeat?.wake).toBeUndefined()
-    expect(se.peekSystemEventEntries("node-n1").map((entry) => [entry.text, entry.contextKey])).toEqual([
-      ["Exec started (node=n1 id=r9): ls", "exec:r9"],
-    ])
+    expect(
+      se.peekSystemEventEntries("agent:main:node-n1").map((entry) => [entry.text, entry.contextKey]),
+    ).toEqual([["Exec started (node=n1 id=r9): ls", "exec:r9"]])
   })
 
   it("relay an ACP child's progress to the parent session with its context key", () => {

@@ -9,7 +9,7 @@ import { Argument, Command } from "effect/cli"
 import { Ids } from "../../../application/ids.ts"
 import { layerLedger } from "../../../application/ledger.ts"
 import { layerEventStoreFromUrl } from "../../stores/store-layer.ts"
-import { fileNamespace, LineIdCursor } from "../import/line-ids.ts"
+import { importIds, LineIdCursor } from "../import/line-ids.ts"
 import { formatLineErrors, parseImport, readImportInput } from "../import/parse-file.ts"
 import { type ImportSummary, recordImport } from "../import/record-import.ts"
 import { BadInput } from "../shared/exit.ts"
@@ -61,12 +61,11 @@ export const importCommand = Command.make(
           message: `${name} has ${parsed.errors.length} invalid field(s); nothing was imported\n${formatLineErrors(name, parsed.errors)}`,
         })
       }
-      const namespace = fileNamespace(content)
-      const cursor = new LineIdCursor(namespace)
-      const ids = Layer.succeed(Ids, Ids.of({ next: Effect.sync(() => cursor.next()) }))
+      const cursor = new LineIdCursor()
+      const ids = Layer.succeed(Ids, importIds(cursor))
       const url = storeUrlOf(input.store)
       const progress = startProgress("importing", parsed.lines.length)
-      const summary = yield* recordImport(parsed.lines, namespace, cursor, progress.tick).pipe(
+      const summary = yield* recordImport(parsed.lines, cursor, progress.tick).pipe(
         Effect.ensuring(Effect.sync(progress.done)),
         Effect.provide(Layer.provideMerge(layerLedger, Layer.merge(layerEventStoreFromUrl(url), ids))),
       )

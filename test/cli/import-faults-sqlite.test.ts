@@ -49,45 +49,49 @@ const root = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "h
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 describe("an interrupted import, resumed (SQLite)", () => {
-  it(`${TRIALS} interruptions at random moments: the resumed store equals a clean import`, async () => {
-    const next = random(SEED)
-    const files = await Promise.all(
-      Array.from({ length: FILES }, async (_, index) => {
-        const file = join(root, `gateway-${index}.jsonl`)
-        writeFileSync(file, generateImport(SEED + index))
-        const store = `sqlite:${join(root, `reference-${index}.db`)}`
-        await cliImport(file, store)
-        return { file, reference: await logOf(store) }
-      }),
-    )
-    const tally = { midway: 0, before: 0, after: 0 }
-    const trial = async (n: number) => {
-      const { file, reference, ms } = files[n % FILES] as {
-        file: string
-        reference: LoggedEvent[]
-        ms: number
+  it(
+    `${TRIALS} interruptions at random moments: the resumed store equals a clean import`,
+    async () => {
+      const next = random(SEED)
+      const files = await Promise.all(
+        Array.from({ length: FILES }, async (_, index) => {
+          const file = join(root, `gateway-${index}.jsonl`)
+          writeFileSync(file, generateImport(SEED + index))
+          const store = `sqlite:${join(root, `reference-${index}.db`)}`
+          await cliImport(file, store)
+          return { file, reference: await logOf(store) }
+        }),
+      )
+      const tally = { midway: 0, before: 0, after: 0 }
+      const trial = async (n: number) => {
+        const { file, reference, ms } = files[n % FILES] as {
+          file: string
+          reference: LoggedEvent[]
+          ms: number
+        }
+        const store = `sqlite:${join(root, `trial-${n}.db`)}`
+        const signal = SIGNALS[n % SIGNALS.length] as (typeof SIGNALS)[number]
+        const path = join(root, `trial-${n}.db`)
+        // At a random point of the recording: once the store holds `target` events.
+        const target = 1 + Math.floor(next() * (reference.length - 1))
+        const counter = sqliteCounter(path)
+        await interruptedImport(file, store, signal, target, counter.count).finally(counter.close)
+        const left = existsSync(path) ? (await logOf(store)).length : 0
+        if (left === 0) tally.before++
+        else if (left === reference.length) tally.after++
+        else tally.midway++
+        // Every tenth resume through the CLI, the rest in process (the same recordImport).
+        if (n % 10 === 0) await cliImport(file, store)
+        else await importInProcess(file, store)
+        expectSameLog(await logOf(store), reference)
       }
-      const store = `sqlite:${join(root, `trial-${n}.db`)}`
-      const signal = SIGNALS[n % SIGNALS.length] as (typeof SIGNALS)[number]
-      const path = join(root, `trial-${n}.db`)
-      // At a random point of the recording: once the store holds `target` events.
-      const target = 1 + Math.floor(next() * (reference.length - 1))
-      const counter = sqliteCounter(path)
-      await interruptedImport(file, store, signal, target, counter.count).finally(counter.close)
-      const left = existsSync(path) ? (await logOf(store)).length : 0
-      if (left === 0) tally.before++
-      else if (left === reference.length) tally.after++
-      else tally.midway++
-      // Every tenth resume through the CLI, the rest in process (the same recordImport).
-      if (n % 10 === 0) await cliImport(file, store)
-      else await importInProcess(file, store)
-      expectSameLog(await logOf(store), reference)
-    }
-    for (let n = 0; n < TRIALS; n += 2)
-      await Promise.all([trial(n), ...(n + 1 < TRIALS ? [trial(n + 1)] : [])])
-    console.log(
-      `import faults sqlite: seed ${SEED}, ${TRIALS} interruptions (${SIGNALS.join("/")}): ${tally.midway} mid-import, ${tally.before} before the first line, ${tally.after} after the last; ${files.map((f) => f.reference.length).join("/")} events per file`,
-    )
-    expect(tally.midway).toBeGreaterThan(0)
-  })
+      for (let n = 0; n < TRIALS; n += 2)
+        await Promise.all([trial(n), ...(n + 1 < TRIALS ? [trial(n + 1)] : [])])
+      console.log(
+        `import faults sqlite: seed ${SEED}, ${TRIALS} interruptions (${SIGNALS.join("/")}): ${tally.midway} mid-import, ${tally.before} before the first line, ${tally.after} after the last; ${files.map((f) => f.reference.length).join("/")} events per file`,
+      )
+      expect(tally.midway).toBeGreaterThan(0)
+    },
+    60_000 + TRIALS * 5_000,
+  )
 })

@@ -1,0 +1,40 @@
+/**
+ * The same facts imported again are stored once: four imports of one file at once, and a log
+ * that grew (its first 1,000 lines, then its first 2,000), end with exactly the log of one
+ * import of the largest file — ids, types, data, streams, order (import-faults.ts).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
+import { cliImport, expectSameLog, generateImport, importInProcess, logOf, SEED } from "./import-faults.ts"
+
+const root = mkdtempSync(join(tmpdir(), "hbl-import-again-"))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+const sqlite = (name: string) => `sqlite:${join(root, name)}`
+
+describe("importing the same facts again (SQLite)", () => {
+  it("four imports of one file at once store exactly what one import stores", async () => {
+    const file = join(root, "shared.jsonl")
+    writeFileSync(file, generateImport(SEED, 20))
+    await importInProcess(file, sqlite("one.db"))
+    await Promise.all([0, 1, 2, 3].map(() => cliImport(file, sqlite("four.db"))))
+    expectSameLog(await logOf(sqlite("four.db")), await logOf(sqlite("one.db")))
+  }, 180_000)
+
+  it("a grown log (its first 1,000 lines, then its first 2,000) is stored as one import of the 2,000", async () => {
+    const all = generateImport(SEED + 1, 140)
+      .split("\n")
+      .filter((line) => line !== "")
+    expect(all.length).toBeGreaterThanOrEqual(2_000)
+    const first = join(root, "first-1000.jsonl")
+    const grown = join(root, "first-2000.jsonl")
+    writeFileSync(first, `${all.slice(0, 1_000).join("\n")}\n`)
+    writeFileSync(grown, `${all.slice(0, 2_000).join("\n")}\n`)
+    await importInProcess(grown, sqlite("once.db"))
+    await cliImport(first, sqlite("grew.db"))
+    const again = await cliImport(grown, sqlite("grew.db"))
+    expect(again).toMatch(/lines were already recorded and skipped/)
+    expectSameLog(await logOf(sqlite("grew.db")), await logOf(sqlite("once.db")))
+  }, 180_000)
+})

@@ -18,7 +18,11 @@ describe("importing the same facts again (SQLite)", () => {
     const file = join(root, "shared.jsonl")
     writeFileSync(file, generateImport(SEED, 20))
     await importInProcess(file, sqlite("one.db"))
-    await Promise.all([0, 1, 2, 3].map(() => cliImport(file, sqlite("four.db"))))
+    const outputs = await Promise.all([0, 1, 2, 3].map(() => cliImport(file, sqlite("four.db"))))
+    // How the work split (each says how many lines it found already recorded): they overlapped.
+    console.log(
+      `four imports at once: ${outputs.map((out) => out.match(/; ([\d,]+) lines were already/)?.[1] ?? "0").join(" / ")} lines skipped`,
+    )
     expectSameLog(await logOf(sqlite("four.db")), await logOf(sqlite("one.db")))
   }, 180_000)
 

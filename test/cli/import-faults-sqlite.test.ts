@@ -45,7 +45,7 @@ const TRIALS = Number(process.env.HEARTBEAT_LEDGER_IMPORT_TRIALS_SQLITE ?? 100)
 /** Files (seeds) the trials share; one clean reference import each. */
 const FILES = 4
 // fsync is what a trial would mostly wait for: tmpfs when there is one (the crash is a process's).
-const root = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "hbl-import-faults-"))
+const root = mkdtempSync(join(tmpdir(), "hbl-import-faults-"))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 describe("an interrupted import, resumed (SQLite)", () => {

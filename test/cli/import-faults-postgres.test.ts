@@ -14,12 +14,10 @@ import {
   expectSameLog,
   generateImport,
   importInProcess,
-  interruptedImport,
-  type LoggedEvent,
+  interruptionTrials,
   logOf,
-  random,
+  referenceImports,
   SEED,
-  SIGNALS,
 } from "./import-faults.ts"
 
 const TRIALS = Number(process.env.HEARTBEAT_LEDGER_IMPORT_TRIALS_PG ?? 30)
@@ -65,39 +63,16 @@ describe.runIf(probe._tag !== "Skip")("the import against PostgreSQL", () => {
   it(
     `${TRIALS} interruptions at random moments: the resumed store equals a clean import`,
     async () => {
-      const next = random(SEED)
-      const files = await Promise.all(
-        Array.from({ length: FILES }, async (_, index) => {
-          const file = join(root, `gateway-${index}.jsonl`)
-          writeFileSync(file, generateImport(SEED + index, 10))
-          const store = freshStore("import_ref").url
-          await cliImport(file, store)
-          return { file, reference: await logOf(store) }
-        }),
-      )
-      const tally = { midway: 0, before: 0, after: 0 }
-      const trial = async (n: number) => {
-        const { file, reference } = files[n % FILES] as { file: string; reference: LoggedEvent[] }
-        const target = freshStore("import_trial")
-        const signal = SIGNALS[n % SIGNALS.length] as (typeof SIGNALS)[number]
-        const counter = pgCounter(target.connectionString, target.schema)
-        const at = 1 + Math.floor(next() * (reference.length - 1))
-        await interruptedImport(file, target.url, signal, at, counter.count).finally(counter.close)
-        const left = (await logOf(target.url)).length
-        if (left === 0) tally.before++
-        else if (left === reference.length) tally.after++
-        else tally.midway++
-        if (n % 10 === 0) await cliImport(file, target.url)
-        else await importInProcess(file, target.url)
-        expectSameLog(await logOf(target.url), reference)
-      }
-      for (let n = 0; n < TRIALS; n += 3) {
-        await Promise.all([n, n + 1, n + 2].filter((k) => k < TRIALS).map(trial))
-      }
-      console.log(
-        `import faults postgres: seed ${SEED}, ${TRIALS} interruptions (${SIGNALS.join("/")}): ${tally.midway} mid-import, ${tally.before} before the first line, ${tally.after} after the last`,
-      )
-      expect(tally.midway).toBeGreaterThan(0)
+      const files = await referenceImports(root, FILES, 10, () => freshStore("import_ref").url)
+      await interruptionTrials({
+        label: "postgres",
+        trials: TRIALS,
+        files,
+        store: () => {
+          const target = freshStore("import_trial")
+          return { url: target.url, ...pgCounter(target.connectionString, target.schema) }
+        },
+      })
     },
     60_000 + TRIALS * 5_000,
   )

@@ -8,7 +8,8 @@
  * (default 30) set the interruption trials; HEARTBEAT_LEDGER_IMPORT_SEED replays a run.
  */
 import { spawn } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
 import { Effect, Layer, ManagedRuntime, Stream } from "effect"
 import { expect } from "vitest"
 import type { RecordedEvent } from "../../application/event-store.ts"
@@ -19,21 +20,10 @@ import { importIds, LineIdCursor } from "../../infrastructure/cli/import/line-id
 import { parseImport } from "../../infrastructure/cli/import/parse-file.ts"
 import { recordImport } from "../../infrastructure/cli/import/record-import.ts"
 import { layerEventStoreFromUrl } from "../../infrastructure/stores/store-layer.ts"
+import { random } from "../contract/seeded-random.ts"
 import { MAIN, NODE, runCli } from "./cli-harness.ts"
 
 export const SEED = Number(process.env.HEARTBEAT_LEDGER_IMPORT_SEED ?? Date.now() % 2 ** 31)
-
-/** mulberry32: a tiny seeded generator, so a failing run can be replayed. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const AGENTS = ["a0", "a1", "a2", "a3", "a4", "a5"]
 
@@ -201,4 +191,66 @@ export function expectSameLog(
       firstDifference: reference[at],
     })
   }
+}
+
+/** A store for one trial: its URL, how to count its events from here, what to release. */
+export interface TrialStore {
+  readonly url: string
+  readonly count: () => Promise<number>
+  readonly close: () => unknown
+}
+
+/** Writes `files` generated imports under `dir` and imports each cleanly through the CLI. */
+export function referenceImports(
+  dir: string,
+  files: number,
+  blocks: number,
+  storeOf: (index: number) => string,
+) {
+  return Promise.all(
+    Array.from({ length: files }, async (_, index) => {
+      const file = join(dir, `gateway-${index}.jsonl`)
+      writeFileSync(file, generateImport(SEED + index, blocks))
+      const store = storeOf(index)
+      await cliImport(file, store)
+      return { file, reference: await logOf(store) }
+    }),
+  )
+}
+
+/**
+ * The interruption trials: each spawns the CLI import of one of the files into a fresh store,
+ * interrupts it (SIGKILL, SIGTERM, SIGINT in turn) once the store holds a random number of
+ * events, resumes (every tenth through the CLI, the rest in process: the same recordImport),
+ * and compares the whole log with the file's clean import. Two trials at a time: a trial
+ * mostly waits for its child's start.
+ */
+export async function interruptionTrials(options: {
+  readonly label: string
+  readonly trials: number
+  readonly files: ReadonlyArray<{ readonly file: string; readonly reference: ReadonlyArray<LoggedEvent> }>
+  readonly store: (trial: number) => TrialStore
+}): Promise<void> {
+  const { label, trials, files } = options
+  const next = random(SEED)
+  const tally = { midway: 0, before: 0, after: 0 }
+  const trial = async (n: number) => {
+    const { file, reference } = files[n % files.length] as (typeof files)[number]
+    const store = options.store(n)
+    const signal = SIGNALS[n % SIGNALS.length] as (typeof SIGNALS)[number]
+    const target = 1 + Math.floor(next() * (reference.length - 1))
+    await interruptedImport(file, store.url, signal, target, store.count).finally(store.close)
+    const left = (await logOf(store.url)).length
+    if (left === 0) tally.before++
+    else if (left === reference.length) tally.after++
+    else tally.midway++
+    if (n % 10 === 0) await cliImport(file, store.url)
+    else await importInProcess(file, store.url)
+    expectSameLog(await logOf(store.url), reference)
+  }
+  for (let n = 0; n < trials; n += 2) await Promise.all([n, n + 1].filter((k) => k < trials).map(trial))
+  console.log(
+    `import faults ${label}: seed ${SEED}, ${trials} interruptions (${SIGNALS.join("/")}): ${tally.midway} mid-import, ${tally.before} before the first event, ${tally.after} after the last; ${files.map((f) => f.reference.length).join("/")} events per file`,
+  )
+  expect(tally.midway).toBeGreaterThan(0)
 }

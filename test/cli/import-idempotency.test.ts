@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
+import { runCli } from "./cli-harness.ts"
 import { cliImport, expectSameLog, generateImport, importInProcess, logOf, SEED } from "./import-faults.ts"
 
 const root = mkdtempSync(join(tmpdir(), "hbl-import-again-"))
@@ -41,4 +42,21 @@ describe("importing the same facts again (SQLite)", () => {
     expect(again).toMatch(/lines were already recorded and skipped/)
     expectSameLog(await logOf(sqlite("grew.db")), await logOf(sqlite("once.db")))
   }, 180_000)
+
+  it("an export's event whose id the store holds in another stream is refused, never stored twice", async () => {
+    const store = sqlite("moved.db")
+    const file = join(root, "small.jsonl")
+    writeFileSync(file, generateImport(SEED + 2, 1))
+    await cliImport(file, store)
+    const before = await logOf(store)
+    const [first] = (await runCli(["export", "--store", store])).stdout.split("\n")
+    const moved = join(root, "moved.jsonl")
+    writeFileSync(moved, `${JSON.stringify({ ...JSON.parse(first as string), streamId: "hbl-elsewhere" })}\n`)
+    const result = await runCli(["import", moved, "--store", store])
+    expect(result.code).not.toBe(0)
+    expect(result.stderr).toContain(
+      `event id ${before[0]?.id} is already stored in stream ${before[0]?.streamId}`,
+    )
+    expectSameLog(await logOf(store), before)
+  })
 })

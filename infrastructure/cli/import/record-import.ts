@@ -107,7 +107,14 @@ export const recordImport = (
           Effect.sync(() => {
             for (const record of records) {
               const index = lineOfMarker.get(record.id)
-              if (index !== undefined) note(index)
+              // An export's event stored in another stream is not this line: its append is
+              // refused (DuplicateEventId), never skipped as recorded.
+              const decoded = index === undefined ? undefined : lines[index]?.decoded
+              if (
+                index !== undefined &&
+                (decoded?.kind !== "recorded" || decoded.line.streamId === record.streamId)
+              )
+                note(index)
               scanned = record.position
             }
           }),

@@ -21,6 +21,24 @@ export class WrongExpectedRevision extends Schema.TaggedError<WrongExpectedRevis
   }
 }
 
+/**
+ * An append reusing an event id the store already holds (or one that appears twice in the
+ * append), other than as an idempotent retry of the whole stored append; nothing was written.
+ */
+export class DuplicateEventId extends Schema.TaggedError<DuplicateEventId>()("DuplicateEventId", {
+  eventId: Schema.String,
+  /** The stream that holds the id; the appended stream when the id repeats within the append. */
+  storedIn: Schema.String,
+  /** The stream the refused append put it in. */
+  streamId: Schema.String,
+}) {
+  override get message() {
+    return this.storedIn === this.streamId
+      ? `event id ${this.eventId} is already stored in stream ${this.storedIn} (or appears twice in the append); the append was refused whole`
+      : `event id ${this.eventId} is already stored in stream ${this.storedIn}; the append to ${this.streamId} was refused whole`
+  }
+}
+
 /** The store could not be reached or failed; `store` names it with any password masked. */
 export class StoreUnavailable extends Schema.TaggedError<StoreUnavailable>()("StoreUnavailable", {
   store: Schema.String,
@@ -88,4 +106,9 @@ export class UndecodableEvent extends Schema.TaggedError<UndecodableEvent>()("Un
   }
 }
 
-export type AppendError = WrongExpectedRevision | StoreUnavailable | EventTooLarge | UnstorableName
+export type AppendError =
+  | WrongExpectedRevision
+  | DuplicateEventId
+  | StoreUnavailable
+  | EventTooLarge
+  | UnstorableName

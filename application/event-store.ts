@@ -16,7 +16,11 @@ export type ExpectedRevision = "no-stream" | "any" | "stream-exists" | number
 /** The largest encoded `data` an event may carry (UTF-8 bytes of its JSON). */
 export const MAX_EVENT_DATA_BYTES = 256 * 1024
 
-/** An event to append. `id` is its idempotency key: appending the same id twice writes once. */
+/**
+ * An event to append. `id` is its idempotency key, store-wide: an id stored in any stream is
+ * never stored again (a retry of a stored append writes nothing; any other reuse is refused
+ * with DuplicateEventId). EventStoreDB/KurrentDB only checks it per stream: docs/stores.md.
+ */
 export interface EventData {
   readonly id: string
   readonly type: string
@@ -42,6 +46,25 @@ export interface AppendResult {
   readonly position: number
 }
 
+/** One stream's part of a multi-stream append. */
+export interface StreamAppend {
+  readonly streamId: string
+  readonly events: ReadonlyArray<EventData>
+  readonly expectedRevision: ExpectedRevision
+}
+
+export interface MultiAppendResult {
+  /** One per stream append, in the request's order. */
+  readonly streams: ReadonlyArray<AppendResult>
+  /**
+   * The global position of the last event written (or found, for an idempotent retry); when
+   * nothing is written or found (only empty appends), the log's head.
+   */
+  readonly position: number
+  /** False when the store wrote nothing: empty appends, or an idempotent retry. */
+  readonly written: boolean
+}
+
 export interface ReadStreamOptions {
   readonly direction?: "forwards" | "backwards"
   /** Inclusive start revision; defaults to the first (forwards) or last (backwards) event. */
@@ -63,6 +86,16 @@ export interface EventStoreShape {
     events: ReadonlyArray<EventData>,
     expectedRevision: ExpectedRevision,
   ) => Effect.Effect<AppendResult, AppendError>
+  /**
+   * Appends to several streams as one commit: every stream's expected revision holds and none
+   * of the ids is stored, and then all are written, contiguously in the request's order (the
+   * events of appends[0], then of appends[1], …); or none is. A retry of a stored multi-append
+   * (every id stored, in its stream, at the expected place) succeeds and writes nothing. A
+   * stream may appear once; an id once. `append` is the one-stream case of the same rules.
+   */
+  readonly appendMulti: (
+    appends: ReadonlyArray<StreamAppend>,
+  ) => Effect.Effect<MultiAppendResult, AppendError>
   /** One stream's events; an unknown stream is empty. */
   readonly readStream: (
     streamId: string,

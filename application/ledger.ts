@@ -1,7 +1,7 @@
 /**
  * The ledger: the domain service a gateway embeds. Each call decides with the domain's
- * deciders against the ledger's view of the log, appends the resulting events to one stream
- * with an expected revision, and folds them into the view. When another writer got there
+ * deciders against the ledger's view of the log, appends the resulting events — to one stream
+ * or to several — as one atomic append with expected revisions, and folds them into the view. When another writer got there
  * first, it catches up with the log and decides again.
  */
 import { Clock, Context, Effect, Layer, Semaphore, Stream } from "effect"
@@ -21,9 +21,11 @@ import {
   decideDrain,
   decideEnqueue,
   decidePrune,
+  foldQueue,
   isContextChanged,
   normalizeQueueKey,
   type QueuedSystemEvent,
+  type QueueState,
 } from "../domain/queue.ts"
 import {
   canonicalSessionKey,
@@ -166,6 +168,30 @@ export class Ledger extends Context.Service<Ledger, LedgerShape>()("heartbeat-le
 
 const MAX_ATTEMPTS = 8
 
+/** What one decision writes to one stream. */
+interface Write {
+  readonly streamId: string
+  readonly events: ReadonlyArray<LedgerEvent>
+}
+
+/** A decision: one stream's events, or several streams' (committed together), and a result. */
+type Decision<A> =
+  | { readonly streamId: string; readonly events: ReadonlyArray<LedgerEvent>; readonly result: A }
+  | { readonly writes: ReadonlyArray<Write>; readonly result: A }
+
+/** The non-empty writes of a decision, one per stream, in first-named order. */
+const writesOf = <A>(decision: Decision<A>): Write[] => {
+  const listed = "writes" in decision ? decision.writes : [decision]
+  const byStream = new Map<string, LedgerEvent[]>()
+  for (const { streamId, events } of listed) {
+    if (events.length === 0) continue
+    const merged = byStream.get(streamId)
+    if (merged === undefined) byStream.set(streamId, [...events])
+    else merged.push(...events)
+  }
+  return [...byStream].map(([streamId, events]) => ({ streamId, events }))
+}
+
 const expectedFrom = (revision: number): ExpectedRevision => (revision < 0 ? "no-stream" : revision)
 
 export const makeLedger = Effect.gen(function* () {
@@ -195,46 +221,56 @@ export const makeLedger = Effect.gen(function* () {
   yield* catchUp
 
   /**
-   * Decides against the view and appends to one stream; on a conflict, catches up and decides
-   * again. `decide` returns the stream and its events (or nothing to append) and a result.
+   * Decides against the view and appends what the decision writes — to one stream or to
+   * several — as ONE atomic (multi-stream) append, with each stream's expected revision; on a
+   * conflict, catches up and decides again. `decide` returns the writes (or none) and a result.
    */
-  const transact = <A>(
-    decide: () => Effect.Effect<{
-      readonly streamId: string
-      readonly events: ReadonlyArray<LedgerEvent>
-      readonly result: A
-    }>,
-  ): Effect.Effect<A, LedgerError> =>
+  const transact = <A>(decide: () => Effect.Effect<Decision<A>>): Effect.Effect<A, LedgerError> =>
     lock.withPermit(
       Effect.gen(function* () {
         for (let attempt = 1; ; attempt++) {
-          const { streamId, events, result } = yield* decide()
-          if (events.length === 0) return result
-          const expected = expectedFrom(view.revision(streamId))
-          const encoded = yield* Effect.forEach(events, (event) =>
-            Effect.map(ids.next, (id) => encodeEvent(id, event)),
-          )
-          const appended = yield* store.append(streamId, encoded, expected).pipe(
+          const decision = yield* decide()
+          const writes = writesOf(decision)
+          if (writes.length === 0) return decision.result
+          const count = writes.reduce((sum, write) => sum + write.events.length, 0)
+          // The store ids of this decision's events, by index: a deterministic source (an
+          // import) gives the same ids to every attempt, so the store recognises a retry.
+          const eventIds =
+            ids.eventIds === undefined
+              ? yield* Effect.replicateEffect(ids.next, count)
+              : yield* ids.eventIds(count)
+          let k = 0
+          const appends = writes.map(({ streamId, events }) => ({
+            streamId,
+            expectedRevision: expectedFrom(view.revision(streamId)),
+            events: events.map((event) => encodeEvent(eventIds[k++] as string, event)),
+          }))
+          const appended = yield* store.appendMulti(appends).pipe(
             Effect.map((ok) => ({ ok })),
             Effect.catchTag("WrongExpectedRevision", () => Effect.succeed({ ok: undefined })),
           )
           if (appended.ok !== undefined) {
-            const first = appended.ok.position - events.length + 1
-            if (store.densePositions === true && first === view.position + 1) {
-              events.forEach((event, index) => {
-                view.apply(
-                  { streamId, revision: view.revision(streamId) + 1, position: first + index },
-                  event,
-                )
-              })
+            const first = appended.ok.position - count + 1
+            if (appended.ok.written && store.densePositions === true && first === view.position + 1) {
+              // Ours alone, contiguous in the request's order: fold it without reading it back.
+              let position = first
+              for (const { streamId, events } of writes) {
+                for (const event of events) {
+                  view.apply({ streamId, revision: view.revision(streamId) + 1, position: position++ }, event)
+                }
+              }
             } else {
-              // Someone else wrote since our last read (or the store cannot tell us): read it all
-              // in order, ours included, so the view never skips a position.
+              // Someone else wrote since our last read, the store found it already written, or it
+              // cannot tell us: read it all in order, ours included, so the view never skips.
               yield* catchUp
             }
-            return result
+            return decision.result
           }
-          if (attempt >= MAX_ATTEMPTS) return yield* new LedgerContention({ streamId, attempts: attempt })
+          if (attempt >= MAX_ATTEMPTS)
+            return yield* new LedgerContention({
+              streamId: writes.map((write) => write.streamId).join(", "),
+              attempts: attempt,
+            })
           yield* catchUp
         }
       }),
@@ -405,19 +441,23 @@ export const makeLedger = Effect.gen(function* () {
     Effect.gen(function* () {
       const at = yield* now(wake.at)
       const runs = resolveWakeRuns(wake, enabledAgentIds(view.config))
-      const results: HeartbeatRun[] = []
-      for (const run of runs) {
-        const runId = yield* ids.next
-        const agent = view.config.agents.get(run.agentId) ?? { agentId: run.agentId, enabled: true }
-        const result = yield* transact(() =>
-          Effect.sync(() => {
+      const runIds = yield* Effect.replicateEffect(ids.next, runs.length)
+      // Every run of the wake (one per agent when it names none) is one decision: one commit.
+      return yield* transact(() =>
+        Effect.sync(() => {
+          // Two agents may drain one queue: the second sees what the first left.
+          const queues = new Map<string, QueueState>()
+          const writes: Write[] = []
+          const results = runs.map((run, index): HeartbeatRun => {
+            const runId = runIds[index] as string
+            const agent = view.config.agents.get(run.agentId) ?? { agentId: run.agentId, enabled: true }
             const queueKey = heartbeatQueueOf(agent, run.forcedSessionKey)
-            const queue = view.queue(queueKey)
+            const queue = queues.get(queueKey) ?? view.queue(queueKey)
             const inspected = wake.inspected === undefined ? undefined : new Set(wake.inspected)
             const plan = planHeartbeatRun(
               inspected === undefined ? queue.events : queue.events.filter((e) => inspected.has(e.eventId)),
             )
-            const event: LedgerEvent = compact({
+            const event = compact({
               _tag: "HeartbeatRan" as const,
               queueKey,
               agentId: run.agentId,
@@ -429,19 +469,13 @@ export const makeLedger = Effect.gen(function* () {
               consumed: plan.shown.map((event) => event.eventId),
               at,
             })
-            const outcome: HeartbeatRun = {
-              agentId: run.agentId,
-              queueKey,
-              runId,
-              prompt: plan.prompt,
-              shown: plan.shown,
-            }
-            return { streamId: queueStreamId(queueKey), events: [event], result: outcome }
-          }),
-        )
-        results.push(result)
-      }
-      return results
+            queues.set(queueKey, foldQueue(queue, [event]))
+            writes.push({ streamId: queueStreamId(queueKey), events: [event] })
+            return { agentId: run.agentId, queueKey, runId, prompt: plan.prompt, shown: plan.shown }
+          })
+          return { writes, result: results }
+        }),
+      )
     })
 
   const requestWake: LedgerShape["requestWake"] = (wake) =>
@@ -499,31 +533,31 @@ export const makeLedger = Effect.gen(function* () {
       if (decision._tag !== "Sweep")
         return { outcome: "throttled", prunedSessions: [], lostEventIds: [] } as PruneResult
       const expired = new Map(decision.expired.map((session) => [session.sessionKey, session]))
-      const lost = new Map<string, string[]>()
-      // A pruned session's queue — spelled in any case — loses whatever it still holds.
-      for (const queue of [...view.queues.values()]) {
-        const session = canonicalSessionKey(queue.queueKey)
-        if (!expired.has(session)) continue
-        const pruned = yield* transact(() =>
-          Effect.sync(() => {
-            const events = decidePrune(view.queue(queue.queueKey), { sessionKey: session, at })
+      // The whole sweep — every queue it prunes and the reaper's record — is one decision.
+      const sessions = yield* transact(() =>
+        Effect.sync(() => {
+          const writes: Write[] = []
+          const lost = new Map<string, string[]>()
+          // A pruned session's queue — spelled in any case — loses whatever it still holds.
+          for (const queue of view.queues.values()) {
+            const session = canonicalSessionKey(queue.queueKey)
+            if (!expired.has(session)) continue
+            const events = decidePrune(queue, { sessionKey: session, at })
             const eventIds = events.flatMap((event) => (event._tag === "QueuePruned" ? event.eventIds : []))
-            return { streamId: queueStreamId(queue.queueKey), events, result: eventIds }
-          }),
-        )
-        lost.set(session, [...(lost.get(session) ?? []), ...pruned])
-      }
-      const sessions = decision.expired.map((session) => ({
-        sessionKey: session.sessionKey,
-        lastUpdatedAt: session.lastUpdatedAt,
-        lostEventIds: lost.get(session.sessionKey) ?? [],
-      }))
-      // A large sweep is several bounded events, appended together (decideSweepRecord).
-      yield* transact(() =>
-        Effect.succeed({
-          streamId: REAPER_STREAM,
-          events: decideSweepRecord({ retentionMs, forced: options.force ?? false, sessions, at }),
-          result: undefined,
+            lost.set(session, [...(lost.get(session) ?? []), ...eventIds])
+            writes.push({ streamId: queueStreamId(queue.queueKey), events })
+          }
+          const sessions = decision.expired.map((session) => ({
+            sessionKey: session.sessionKey,
+            lastUpdatedAt: session.lastUpdatedAt,
+            lostEventIds: lost.get(session.sessionKey) ?? [],
+          }))
+          writes.push({
+            streamId: REAPER_STREAM,
+            // A large sweep is several bounded events, appended together (decideSweepRecord).
+            events: decideSweepRecord({ retentionMs, forced: options.force ?? false, sessions, at }),
+          })
+          return { writes, result: sessions }
         }),
       )
       return {

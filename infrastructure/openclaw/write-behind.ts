@@ -2,8 +2,9 @@
  * The write-behind store the embedded API decides against. Reads see the durable log as it was
  * when the instance opened, followed by what was appended since; appends land in memory at
  * once (so the Ledger's decisions stay synchronous) and are copied to the durable store in the
- * background, in order, one append per run of events to the same stream, with the expected
- * revision the decision was made against. A copied event leaves memory (reads find it in the
+ * background, in order, one durable append per append made here (a multi-stream one stays one
+ * atomic multi-stream append; consecutive single-stream appends to one stream go together),
+ * with the expected revisions the decision was made against. A copied event leaves memory (reads find it in the
  * durable store). A failed copy stops
  * the copying (order matters more than progress) and is reported by the next `flush()`.
  *
@@ -12,14 +13,19 @@
  */
 import { Effect, Stream } from "effect"
 import type {
-  AppendResult,
   EventData,
   EventStoreShape,
-  ExpectedRevision,
+  MultiAppendResult,
   RecordedEvent,
+  StreamAppend,
 } from "../../application/event-store.ts"
 import { type AppendError, WrongExpectedRevision } from "../../application/event-store-errors.ts"
-import { encodeEventData, expectedRevisionHolds } from "../stores/append-rules.ts"
+import {
+  checkMultiAppend,
+  encodeMultiAppend,
+  expectedRevisionHolds,
+  singleAppend,
+} from "../stores/append-rules.ts"
 
 export interface WriteBehindStore {
   /** What the Ledger and the wake scheduler use. */
@@ -39,21 +45,47 @@ const toEventData = (record: RecordedEvent): EventData => ({
   data: record.data,
 })
 
-/** The first run of consecutive events of one stream. */
-const leadingRun = (records: ReadonlyArray<RecordedEvent>): RecordedEvent[] => {
-  const streamId = records[0]?.streamId
-  const run: RecordedEvent[] = []
-  for (const record of records) {
-    if (record.streamId !== streamId) break
-    run.push(record)
+/**
+ * The next durable append: the first commit made here, as one append per stream (its records
+ * are contiguous per stream), joined by the single-stream commits to the same stream after it.
+ */
+const nextCopy = (
+  records: ReadonlyArray<RecordedEvent>,
+  commits: ReadonlyArray<number>,
+): { readonly appends: StreamAppend[]; readonly records: number; readonly commits: number } => {
+  const first = commits[0] ?? 0
+  const appends: StreamAppend[] = []
+  for (const record of records.slice(0, first)) {
+    const last = appends[appends.length - 1]
+    if (last !== undefined && last.streamId === record.streamId)
+      (last.events as EventData[]).push(toEventData(record))
+    else
+      appends.push({
+        streamId: record.streamId,
+        events: [toEventData(record)],
+        expectedRevision: record.revision === 0 ? "no-stream" : record.revision - 1,
+      })
   }
-  return run
+  let taken = first
+  let joined = 1
+  const only = appends.length === 1 ? appends[0] : undefined
+  while (only !== undefined && joined < commits.length) {
+    const size = commits[joined] as number
+    const next = records.slice(taken, taken + size)
+    if (next.length === 0 || next.some((record) => record.streamId !== only.streamId)) break
+    ;(only.events as EventData[]).push(...next.map(toEventData))
+    taken += size
+    joined++
+  }
+  return { appends, records: taken, commits: joined }
 }
 
 export const makeWriteBehindStore = (durable: EventStoreShape) =>
   Effect.map(durable.headPosition, (baseHead): WriteBehindStore => {
     /** Appended and not yet durable, in order; positions continue the durable head densely. */
     const tail: RecordedEvent[] = []
+    /** How many of the tail's records each append made here wrote, in order (empty ones omitted). */
+    const commits: number[] = []
     let head = baseHead
     /** The durable position of the last event copied (the durable head when opened, before any). */
     let frontier = baseHead
@@ -62,39 +94,52 @@ export const makeWriteBehindStore = (durable: EventStoreShape) =>
     let copying: Promise<void> | undefined
     let failure: unknown
 
-    const append = (
-      streamId: string,
-      events: ReadonlyArray<EventData>,
-      expected: ExpectedRevision,
-    ): Effect.Effect<AppendResult, AppendError> =>
-      Effect.suspend((): Effect.Effect<AppendResult, AppendError> => {
-        const known = revisions.get(streamId)
-        const current =
-          known ?? (typeof expected === "number" ? expected : expected === "no-stream" ? -1 : undefined)
-        if (current === undefined || !expectedRevisionHolds(expected, current))
-          return Effect.fail(new WrongExpectedRevision({ streamId, expected, actual: current ?? -1 }))
-        const encoded = encodeEventData(streamId, events)
+    const appendMulti = (
+      appends: ReadonlyArray<StreamAppend>,
+    ): Effect.Effect<MultiAppendResult, AppendError> =>
+      Effect.suspend((): Effect.Effect<MultiAppendResult, AppendError> => {
+        const currents: number[] = []
+        for (const { streamId, expectedRevision: expected } of appends) {
+          const known = revisions.get(streamId)
+          const current =
+            known ?? (typeof expected === "number" ? expected : expected === "no-stream" ? -1 : undefined)
+          if (current === undefined || !expectedRevisionHolds(expected, current))
+            return Effect.fail(new WrongExpectedRevision({ streamId, expected, actual: current ?? -1 }))
+          currents.push(current)
+        }
+        const invalid = checkMultiAppend(appends)
+        if (invalid !== undefined) return Effect.fail(invalid)
+        const encoded = encodeMultiAppend(appends)
         if (!Array.isArray(encoded)) return Effect.fail(encoded)
         const recordedAt = Date.now()
-        events.forEach((event, index) => {
-          tail.push({
-            ...event,
-            // Kept as JSON, as a durable store would: callers never share our objects.
-            data: JSON.parse(encoded[index] as string),
-            streamId,
-            revision: current + 1 + index,
-            position: head + 1 + index,
-            recordedAt,
+        let count = 0
+        const streams = appends.map(({ streamId, events }, index) => {
+          const current = currents[index] as number
+          const data = encoded[index] as string[]
+          events.forEach((event, k) => {
+            tail.push({
+              ...event,
+              // Kept as JSON, as a durable store would: callers never share our objects.
+              data: JSON.parse(data[k] as string),
+              streamId,
+              revision: current + 1 + k,
+              position: head + 1 + k,
+              recordedAt,
+            })
           })
+          head += events.length
+          count += events.length
+          revisions.set(streamId, current + events.length)
+          return { nextExpectedRevision: current + events.length, position: head }
         })
-        head += events.length
-        revisions.set(streamId, current + events.length)
-        return Effect.succeed({ nextExpectedRevision: current + events.length, position: head })
+        if (count > 0) commits.push(count)
+        return Effect.succeed({ streams, position: head, written: count > 0 })
       })
 
     const store: EventStoreShape = {
       description: durable.description,
-      append,
+      appendMulti,
+      append: singleAppend(appendMulti),
       readStream: (streamId, options = {}) =>
         Stream.suspend(() => {
           const mine = tail.filter((record) => record.streamId === streamId)
@@ -127,18 +172,12 @@ export const makeWriteBehindStore = (durable: EventStoreShape) =>
 
     const copy = async () => {
       for (;;) {
-        const run = leadingRun(tail)
-        const first = run[0]
-        if (first === undefined) return
-        const appended = await Effect.runPromise(
-          durable.append(
-            first.streamId,
-            run.map(toEventData),
-            first.revision === 0 ? "no-stream" : first.revision - 1,
-          ),
-        )
+        const next = nextCopy(tail, commits)
+        if (next.appends.length === 0) return
+        const appended = await Effect.runPromise(durable.appendMulti(next.appends))
         frontier = appended.position
-        tail.splice(0, run.length)
+        tail.splice(0, next.records)
+        commits.splice(0, next.commits)
       }
     }
 

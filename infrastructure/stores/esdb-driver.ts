@@ -42,6 +42,17 @@ export interface EsdbDriver {
     events: ReadonlyArray<EsdbJsonEvent>,
     expected: EsdbExpectedRevision,
   ) => Promise<{ readonly nextExpectedRevision: bigint; readonly position?: EsdbPosition | undefined }>
+  /**
+   * An atomic append to several streams (KurrentDB 25.1 or later, `@kurrent/kurrentdb-client`);
+   * absent for `@eventstore/db-client`, which has none.
+   */
+  readonly multiAppend?: (
+    requests: ReadonlyArray<{
+      readonly streamId: string
+      readonly events: ReadonlyArray<EsdbJsonEvent>
+      readonly expected: EsdbExpectedRevision
+    }>,
+  ) => Promise<{ readonly position: bigint }>
   readonly readStream: (
     streamId: string,
     options: {
@@ -123,6 +134,14 @@ export async function loadEsdbDriver(
         streamId,
         events.map((event) => ({ ...event, data: event.data as JsonData })),
         { streamState: expected },
+      ),
+    multiAppend: (requests) =>
+      db.multiStreamAppend(
+        requests.map(({ streamId, events, expected }) => ({
+          streamName: streamId,
+          events: events.map((event) => ({ ...event, data: event.data as JsonData })),
+          expectedState: expected,
+        })),
       ),
     readStream: (streamId, options) => db.readStream(streamId, { ...options }),
     readAll: (options) => db.readAll({ ...options }),

@@ -1,15 +1,21 @@
 /** The in-memory event store: the reference adapter, for tests and `memory:` URLs. */
 import { Effect, Layer, Stream } from "effect"
 import type {
-  AppendResult,
-  EventData,
   EventStoreShape,
-  ExpectedRevision,
+  MultiAppendResult,
   RecordedEvent,
+  StreamAppend,
 } from "../../application/event-store.ts"
 import { EventStore } from "../../application/event-store.ts"
 import type { AppendError } from "../../application/event-store-errors.ts"
-import { decideAppend, encodeEventData } from "./append-rules.ts"
+import {
+  alreadyWritten,
+  checkMultiAppend,
+  decideMultiAppend,
+  encodeMultiAppend,
+  type StoredId,
+  singleAppend,
+} from "./append-rules.ts"
 import { catchUpSubscription } from "./catch-up.ts"
 
 export interface MemoryEventStoreOptions {
@@ -21,55 +27,59 @@ export function makeMemoryEventStore(options: MemoryEventStoreOptions = {}): Eve
   const now = options.now ?? Date.now
   const all: RecordedEvent[] = []
   const streams = new Map<string, RecordedEvent[]>()
-  const idsByStream = new Map<string, Map<string, number>>()
+  // Every stored id, store-wide, to where it lives (a RecordedEvent is a StoredId).
+  const storedIds = new Map<string, StoredId>()
   let waiters: Array<() => void> = []
 
-  const append = (
-    streamId: string,
-    events: ReadonlyArray<EventData>,
-    expected: ExpectedRevision,
-  ): Effect.Effect<AppendResult, AppendError> =>
-    Effect.suspend((): Effect.Effect<AppendResult, AppendError> => {
-      const stream = streams.get(streamId) ?? []
-      const ids = idsByStream.get(streamId) ?? new Map<string, number>()
-      const current = stream.length - 1
-      const decision = decideAppend(
-        streamId,
-        expected,
-        current,
-        events.map((event) => ids.get(event.id)),
-      )
-      if (decision._tag === "Refuse") return Effect.fail(decision.error)
-      if (decision._tag === "AlreadyWritten") {
-        const last = stream[decision.lastRevision] as RecordedEvent
-        return Effect.succeed({ nextExpectedRevision: current, position: last.position })
-      }
-      const encoded = encodeEventData(streamId, events)
-      if (!Array.isArray(encoded)) return Effect.fail(encoded)
-      if (events.length === 0) return Effect.succeed({ nextExpectedRevision: current, position: all.length })
-      const recordedAt = now()
-      events.forEach((event, index) => {
-        const recorded: RecordedEvent = {
-          id: event.id,
-          type: event.type,
-          version: event.version,
-          // Stored as JSON, as a durable store would: callers never share our objects.
-          data: JSON.parse(encoded[index] as string),
-          streamId,
-          revision: stream.length,
-          position: all.length + 1,
-          recordedAt,
+  const appendMulti = (appends: ReadonlyArray<StreamAppend>): Effect.Effect<MultiAppendResult, AppendError> =>
+    Effect.suspend((): Effect.Effect<MultiAppendResult, AppendError> => {
+      const invalid = checkMultiAppend(appends)
+      if (invalid !== undefined) return Effect.fail(invalid)
+      const heads = appends.map(({ streamId }) => (streams.get(streamId)?.length ?? 0) - 1)
+      let stored: Map<string, StoredId> | undefined
+      for (const { events } of appends) {
+        for (const event of events) {
+          const at = storedIds.get(event.id)
+          if (at === undefined) continue
+          stored ??= new Map()
+          stored.set(event.id, at)
         }
-        stream.push(recorded)
-        ids.set(event.id, recorded.revision)
-        all.push(recorded)
+      }
+      const decision = decideMultiAppend(appends, heads, stored)
+      if (decision._tag === "Refuse") return Effect.fail(decision.error)
+      if (decision._tag === "AlreadyWritten") return Effect.succeed(alreadyWritten(heads, decision.last))
+      const encoded = encodeMultiAppend(appends)
+      if (!Array.isArray(encoded)) return Effect.fail(encoded)
+      const recordedAt = now()
+      const results = appends.map(({ streamId, events }, index) => {
+        const stream = streams.get(streamId) ?? []
+        const data = encoded[index] as string[]
+        events.forEach((event, k) => {
+          const recorded: RecordedEvent = {
+            id: event.id,
+            type: event.type,
+            version: event.version,
+            // Stored as JSON, as a durable store would: callers never share our objects.
+            data: JSON.parse(data[k] as string),
+            streamId,
+            revision: stream.length,
+            position: all.length + 1,
+            recordedAt,
+          }
+          stream.push(recorded)
+          storedIds.set(event.id, recorded)
+          all.push(recorded)
+        })
+        if (stream.length > 0) streams.set(streamId, stream)
+        return { nextExpectedRevision: stream.length - 1, position: all.length }
       })
-      streams.set(streamId, stream)
-      idsByStream.set(streamId, ids)
-      const woken = waiters
-      waiters = []
-      for (const wake of woken) wake()
-      return Effect.succeed({ nextExpectedRevision: stream.length - 1, position: all.length })
+      const written = appends.some(({ events }) => events.length > 0)
+      if (written) {
+        const woken = waiters
+        waiters = []
+        for (const wake of woken) wake()
+      }
+      return Effect.succeed({ streams: results, position: all.length, written })
     })
 
   const readStream: EventStoreShape["readStream"] = (streamId, options = {}) =>
@@ -108,7 +118,8 @@ export function makeMemoryEventStore(options: MemoryEventStoreOptions = {}): Eve
   return {
     description: "memory:",
     densePositions: true,
-    append,
+    appendMulti,
+    append: singleAppend(appendMulti),
     readStream,
     readAll,
     subscribeToAll: (options = {}) =>

@@ -3,8 +3,9 @@
  * sequence drawn while a transaction-scoped advisory lock is held, so positions are handed out
  * in commit order and a reader can never see position N+1 committed while N is still pending
  * (the classic sequence-gap trap: docs/stores.md). An append is one call of the schema's
- * `append_events` function (migrations 3, 4) in autocommit: one round trip, one transaction.
- * Appends that arrive while a call is in flight go together in the next call (group commit).
+ * `append_units` function (migration 5) in autocommit: one round trip, one transaction, for a
+ * single-stream append as for a multi-stream one. Appends that arrive while a call is in
+ * flight go together in the next call (group commit), each still all or nothing on its own.
  * Subscriptions are the generic catch-up, woken by LISTEN/NOTIFY with a poll as fallback.
  */
 
@@ -12,15 +13,21 @@ import { type Duration, Effect, Layer, Option, type Scope } from "effect"
 import pg from "pg"
 import { parseStoredData } from "../../application/event-codec.ts"
 import type {
-  AppendResult,
-  EventData,
   EventStoreShape,
-  ExpectedRevision,
+  MultiAppendResult,
   RecordedEvent,
+  StreamAppend,
 } from "../../application/event-store.ts"
 import { EventStore } from "../../application/event-store.ts"
 import type { AppendError, StoreUnavailable } from "../../application/event-store-errors.ts"
-import { decideAppend, encodeEventData } from "./append-rules.ts"
+import {
+  alreadyWritten,
+  checkMultiAppend,
+  decideMultiAppend,
+  encodeMultiAppend,
+  type StoredId,
+  singleAppend,
+} from "./append-rules.ts"
 import { makeAppendWake } from "./append-wake.ts"
 import { catchUpSubscription } from "./catch-up.ts"
 import { pagedRead, pagedReadToHead, pagedStreamRead } from "./paged-read.ts"
@@ -98,33 +105,29 @@ const isStatementError = (error: unknown) => {
 const GROUP_MAX_EVENTS = 5_000
 const GROUP_MAX_BYTES = 8 * 1024 * 1024
 
-type Outcome =
-  | { readonly _tag: "Done"; readonly result: AppendResult; readonly wrote: boolean }
-  | { readonly _tag: "Refused"; readonly error: AppendError }
-  | { readonly _tag: "Retry" }
-
-/** An append on its way: encoded, waiting for (or inside) a call of `append_events`. */
+/** A (multi-stream) append on its way: encoded, waiting for (or inside) a call of `append_units`. */
 interface Pending {
-  readonly streamId: string
-  readonly events: ReadonlyArray<EventData>
-  readonly expected: ExpectedRevision
-  readonly encoded: ReadonlyArray<string>
-  /** The encoded data's length, for bounding a group. */
+  readonly appends: ReadonlyArray<StreamAppend>
+  readonly encoded: ReadonlyArray<ReadonlyArray<string>>
+  /** Its events and their encoded length, for bounding a group. */
+  readonly events: number
   readonly bytes: number
-  readonly resume: (result: Effect.Effect<AppendResult, AppendError>) => void
+  readonly resume: (result: Effect.Effect<MultiAppendResult, AppendError>) => void
 }
 
-/** One row of `append_events` per append, in the call's order. */
+/** One row of `append_units` per stream append, in the call's order. */
 interface AppendRow {
-  /** Written by the function. Otherwise nothing was written and decideAppend decides. */
-  readonly wrote: boolean
+  /** The unit's checks held and its events were written. Otherwise decideMultiAppend decides. */
+  readonly accepted: boolean
   /** The stream's last revision before this append (-1: no stream). */
   readonly head: string
-  /** Written: the last event's position; an empty append that may proceed: the log's head. */
+  /** Accepted: the last event's position; an accepted empty append: the log's head. */
   readonly last_position: string | null
-  /** The batch's ids already in the stream: [event_id, revision, position], every row holding one. */
-  readonly existing: ReadonlyArray<readonly [string, number, number]> | null
+  /** The batch's ids stored anywhere: [event_id, stream_id, revision, position], every row holding one. */
+  readonly existing: ReadonlyArray<readonly [string, string, number, number]> | null
 }
+
+const describeAppends = (appends: ReadonlyArray<StreamAppend>) => appends.map((a) => a.streamId).join(", ")
 
 export const makePostgresEventStore = (
   options: PostgresEventStoreOptions,
@@ -173,37 +176,47 @@ export const makePostgresEventStore = (
 
     const columns = "position, stream_id, revision, event_id, type, version, data::text AS data, recorded_at"
 
-    const appendLockSql = `SELECT pg_advisory_xact_lock(hashtext('heartbeat-ledger/append'), hashtext('${schema.replaceAll("'", "''")}'))`
-
     /**
-     * One call of `append_events` (migration 3) for a group of appends: one statement, so in
+     * One call of `append_units` (migration 5) for a group of appends: one statement, so in
      * autocommit one round trip and one transaction. Prepared once per connection.
      */
-    const appendEventsQuery = (group: ReadonlyArray<Pending>): pg.QueryConfig => {
+    const appendUnitsQuery = (group: ReadonlyArray<Pending>): pg.QueryConfig => {
+      const sizes: number[] = []
+      const streams: string[] = []
+      const expected: string[] = []
+      const counts: number[] = []
       const ids: string[] = []
       const types: string[] = []
       const versions: number[] = []
       const data: string[] = []
       for (const pending of group) {
-        pending.events.forEach((event, index) => {
-          ids.push(event.id)
-          types.push(event.type)
-          versions.push(event.version)
-          data.push(pending.encoded[index] as string)
+        sizes.push(pending.appends.length)
+        pending.appends.forEach((append, index) => {
+          streams.push(append.streamId)
+          expected.push(String(append.expectedRevision))
+          counts.push(append.events.length)
+          const encoded = pending.encoded[index] as ReadonlyArray<string>
+          append.events.forEach((event, k) => {
+            ids.push(event.id)
+            types.push(event.type)
+            versions.push(event.version)
+            data.push(encoded[k] as string)
+          })
         })
       }
       return {
-        name: "hbl-append-events",
-        text: `SELECT wrote, head::text AS head, last_position::text AS last_position, existing
-               FROM "${schema}".append_events($1, $2, $3, $4::text[], $5::text[], $6::integer[],
-                                              $7::text[], $8::text[], $9::integer[], $10::json[])`,
+        name: "hbl-append-units",
+        text: `SELECT accepted, head::text AS head, last_position::text AS last_position, existing
+               FROM "${schema}".append_units($1, $2, $3, $4::integer[], $5::text[], $6::text[], $7::integer[],
+                                             $8::text[], $9::text[], $10::integer[], $11::json[])`,
         values: [
           serialisePositions,
           channel,
           now(),
-          group.map((pending) => pending.streamId),
-          group.map((pending) => String(pending.expected)),
-          group.map((pending) => pending.events.length),
+          sizes,
+          streams,
+          expected,
+          counts,
           ids,
           types,
           versions,
@@ -216,7 +229,7 @@ export const makePostgresEventStore = (
     const callAutocommit = async (group: ReadonlyArray<Pending>) => {
       const client = await pool.connect()
       try {
-        const { rows } = await client.query<AppendRow>(appendEventsQuery(group))
+        const { rows } = await client.query<AppendRow>(appendUnitsQuery(group))
         client.release()
         return rows
       } catch (error) {
@@ -234,10 +247,11 @@ export const makePostgresEventStore = (
       const client = await pool.connect()
       try {
         await client.query("BEGIN")
-        const { rows } = await client.query<AppendRow>(appendEventsQuery(group))
+        const { rows } = await client.query<AppendRow>(appendUnitsQuery(group))
+        const streams = group.flatMap((pending) => pending.appends.map((append) => append.streamId))
         for (const [index, row] of rows.entries()) {
-          const pending = group[index]
-          if (row.wrote && pending !== undefined) await options.beforeCommit?.(pending.streamId)
+          const streamId = streams[index]
+          if (row.accepted && streamId !== undefined) await options.beforeCommit?.(streamId)
         }
         await client.query("COMMIT")
         client.release()
@@ -249,146 +263,49 @@ export const makePostgresEventStore = (
       }
     }
 
-    const callAppendEvents = options.beforeCommit === undefined ? callAutocommit : callInTransaction
+    const callAppendUnits = options.beforeCommit === undefined ? callAutocommit : callInTransaction
 
-    /**
-     * The explicit transaction, deciding in TypeScript between round trips: only for a case the
-     * function declined but `decideAppend` would write, which the function's rule should make
-     * impossible. Four round trips: BEGIN with the append lock, the stream's head with the
-     * batch's ids, the insert with its notification, COMMIT.
-     */
-    const explicitAppendOnce = async (client: pg.PoolClient, pending: Pending): Promise<Outcome> => {
-      const { streamId, events, expected, encoded } = pending
-      try {
-        await client.query(serialisePositions ? `BEGIN; ${appendLockSql}` : "BEGIN")
-        const found = await client.query<{
-          revision: string | null
-          existing: Array<[string, string]> | null
-        }>(
-          `SELECT (SELECT max(revision) FROM ${table} WHERE stream_id = $1) AS revision,
-                  (SELECT json_agg(json_build_array(event_id, revision::text)) FROM (
-                     SELECT event_id, min(revision) AS revision FROM ${table}
-                     WHERE stream_id = $1 AND event_id = ANY($2::text[]) GROUP BY event_id) AS ids) AS existing`,
-          [streamId, events.map((event) => event.id)],
-        )
-        const current = Number(found.rows[0]?.revision ?? -1)
-        const revisionById = new Map(
-          (found.rows[0]?.existing ?? []).map(([eventId, revision]) => [eventId, Number(revision)]),
-        )
-        const decision = decideAppend(
-          streamId,
-          expected,
-          current,
-          events.map((event) => revisionById.get(event.id)),
-        )
-        if (decision._tag === "Refuse") {
-          await client.query("ROLLBACK")
-          return { _tag: "Refused", error: decision.error }
-        }
-        if (decision._tag === "AlreadyWritten" || events.length === 0) {
-          const found = await client.query<{ position: string }>(
-            decision._tag === "AlreadyWritten"
-              ? `SELECT position FROM ${table} WHERE stream_id = $1 AND revision = $2`
-              : `SELECT coalesce(max(position), 0) AS position FROM ${table}`,
-            decision._tag === "AlreadyWritten" ? [streamId, decision.lastRevision] : [],
-          )
-          await client.query("ROLLBACK")
-          const position = Number(found.rows[0]?.position ?? 0)
-          return { _tag: "Done", wrote: false, result: { nextExpectedRevision: current, position } }
-        }
-        const inserted = await client.query<{ position: string }>(
-          `WITH inserted AS (
-             INSERT INTO ${table} (stream_id, revision, event_id, type, version, data, recorded_at)
-             SELECT $1, $2::bigint + e.ordinality, e.id, e.type, e.version, e.data, $7
-             FROM unnest($3::text[], $4::text[], $5::integer[], $6::json[]) WITH ORDINALITY
-               AS e(id, type, version, data, ordinality)
-             ORDER BY e.ordinality
-             RETURNING position)
-           SELECT max(position)::text AS position, (SELECT pg_notify($8, '')) AS notified FROM inserted`,
-          [
-            streamId,
-            current,
-            events.map((event) => event.id),
-            events.map((event) => event.type),
-            events.map((event) => event.version),
-            encoded,
-            now(),
-            channel,
-          ],
-        )
-        if (options.beforeCommit !== undefined) await options.beforeCommit(streamId)
-        await client.query("COMMIT")
-        const position = Number(inserted.rows[0]?.position ?? 0)
-        return {
-          _tag: "Done",
-          wrote: true,
-          result: { nextExpectedRevision: current + events.length, position },
-        }
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined)
-        if (isUniqueViolation(error)) return { _tag: "Retry" }
-        throw error
+    /** What the function's rows (one per stream append of `pending`) mean for it. */
+    const outcomeOf = (
+      pending: Pending,
+      rows: ReadonlyArray<AppendRow>,
+    ): Effect.Effect<MultiAppendResult, AppendError> => {
+      const { appends } = pending
+      const heads = rows.map((row) => Number(row.head))
+      if (rows[0]?.accepted === true) {
+        const streams = appends.map((append, index) => ({
+          nextExpectedRevision: (heads[index] as number) + append.events.length,
+          position: Number(rows[index]?.last_position ?? 0),
+        }))
+        return Effect.succeed({
+          streams,
+          position: Math.max(...streams.map((result) => result.position)),
+          written: appends.some((append) => append.events.length > 0),
+        })
       }
-    }
-
-    const explicitAppend = async (pending: Pending): Promise<Outcome> => {
-      const client = await pool.connect()
-      try {
-        for (let tries = 1; ; tries++) {
-          const outcome = await explicitAppendOnce(client, pending)
-          if (outcome._tag !== "Retry" || tries >= MAX_APPEND_ATTEMPTS) {
-            client.release()
-            return outcome
-          }
-        }
-      } catch (error) {
-        client.release(true)
-        throw error
-      }
-    }
-
-    /** What the function's row means for one append; `undefined`: take the explicit path. */
-    const outcomeOf = (pending: Pending, row: AppendRow): Outcome | undefined => {
-      const { streamId, events, expected } = pending
-      const head = Number(row.head)
-      if (row.wrote) {
-        return {
-          _tag: "Done",
-          wrote: true,
-          result: { nextExpectedRevision: head + events.length, position: Number(row.last_position) },
+      // An id stored twice (files from before store-wide ids) counts at its first position.
+      const stored = new Map<string, StoredId>()
+      for (const row of rows) {
+        for (const [eventId, streamId, revision, position] of row.existing ?? []) {
+          const seen = stored.get(eventId)
+          if (seen === undefined || position < seen.position)
+            stored.set(eventId, { streamId, revision, position })
         }
       }
-      // An id stored twice (a batch may repeat one) counts at its first revision.
-      const stored = new Map<string, { readonly revision: number; readonly position: number }>()
-      for (const [eventId, revision, position] of row.existing ?? []) {
-        const seen = stored.get(eventId)
-        if (seen === undefined || revision < seen.revision) stored.set(eventId, { revision, position })
-      }
-      const decision = decideAppend(
-        streamId,
-        expected,
-        head,
-        events.map((event) => stored.get(event.id)?.revision),
-      )
+      const decision = decideMultiAppend(appends, heads, stored)
       switch (decision._tag) {
         case "Refuse":
-          return { _tag: "Refused", error: decision.error }
-        case "AlreadyWritten": {
-          // The batch's last event sits at lastRevision (decideAppend checked they are contiguous).
-          const last = events[events.length - 1]
-          const position = last === undefined ? 0 : (stored.get(last.id)?.position ?? 0)
-          return { _tag: "Done", wrote: false, result: { nextExpectedRevision: head, position } }
-        }
+          return Effect.fail(decision.error)
+        case "AlreadyWritten":
+          return Effect.succeed(alreadyWritten(heads, decision.last))
         case "Write":
-          // An empty batch whose expected revision holds: the function returned the log's head.
-          if (events.length === 0 && row.last_position !== null) {
-            return {
-              _tag: "Done",
-              wrote: false,
-              result: { nextExpectedRevision: head, position: Number(row.last_position) },
-            }
-          }
-          return undefined
+          // The function declines exactly what the rules refuse or find written (migration 5).
+          return Effect.fail(
+            unavailable(
+              "append_units declined an append the rules would write",
+              `appending to ${describeAppends(appends)}`,
+            ),
+          )
       }
     }
 
@@ -401,14 +318,14 @@ export const makePostgresEventStore = (
      */
     /** Settles an append with a store failure (`cause`: the error, or what went wrong). */
     const failAppend = (pending: Pending, cause: unknown) =>
-      pending.resume(Effect.fail(unavailable(cause, `appending to ${pending.streamId}`)))
+      pending.resume(Effect.fail(unavailable(cause, `appending to ${describeAppends(pending.appends)}`)))
     const KEPT_CHANGING = "the stream kept changing under the append"
 
     const sendGroup = async (group: ReadonlyArray<Pending>): Promise<void> => {
       let rows: ReadonlyArray<AppendRow>
       for (let tries = 1; ; tries++) {
         try {
-          rows = await callAppendEvents(group)
+          rows = await callAppendUnits(group)
           break
         } catch (error) {
           if (isUniqueViolation(error) && tries < MAX_APPEND_ATTEMPTS) continue
@@ -422,22 +339,13 @@ export const makePostgresEventStore = (
           return
         }
       }
-      if (rows.some((row) => row.wrote)) wake.notify()
-      for (const [index, pending] of group.entries()) {
-        const row = rows[index]
-        let outcome = row === undefined ? undefined : outcomeOf(pending, row)
-        if (outcome === undefined) {
-          try {
-            outcome = await explicitAppend(pending)
-            if (outcome._tag === "Done" && outcome.wrote) wake.notify()
-          } catch (error) {
-            failAppend(pending, error)
-            continue
-          }
-        }
-        if (outcome._tag === "Done") pending.resume(Effect.succeed(outcome.result))
-        else if (outcome._tag === "Refused") pending.resume(Effect.fail(outcome.error))
-        else failAppend(pending, KEPT_CHANGING)
+      if (rows.some((row) => row.accepted && row.last_position !== null)) wake.notify()
+      let offset = 0
+      for (const pending of group) {
+        const own = rows.slice(offset, offset + pending.appends.length)
+        offset += pending.appends.length
+        if (own.length !== pending.appends.length) failAppend(pending, "append_units returned too few rows")
+        else pending.resume(outcomeOf(pending, own))
       }
     }
 
@@ -455,10 +363,10 @@ export const makePostgresEventStore = (
       for (const pending of waiting) {
         if (
           count > 0 &&
-          (events + pending.events.length > GROUP_MAX_EVENTS || bytes + pending.bytes > GROUP_MAX_BYTES)
+          (events + pending.events > GROUP_MAX_EVENTS || bytes + pending.bytes > GROUP_MAX_BYTES)
         )
           break
-        events += pending.events.length
+        events += pending.events
         bytes += pending.bytes
         count++
       }
@@ -484,24 +392,23 @@ export const makePostgresEventStore = (
     const groupCommit =
       (options.groupCommit ?? true) && options.beforeCommit === undefined && serialisePositions
 
-    const append = (
-      streamId: string,
-      events: ReadonlyArray<EventData>,
-      expected: ExpectedRevision,
-    ): Effect.Effect<AppendResult, AppendError> =>
+    const appendMulti = (
+      appends: ReadonlyArray<StreamAppend>,
+    ): Effect.Effect<MultiAppendResult, AppendError> =>
       Effect.suspend(() => {
+        const invalid = checkMultiAppend(appends)
+        if (invalid !== undefined) return Effect.fail(invalid)
         // Encoded before any lock is taken: a large batch must not hold other writers up.
-        const encoded = encodeEventData(streamId, events)
+        const encoded = encodeMultiAppend(appends)
         if (!Array.isArray(encoded)) return Effect.fail(encoded)
-        return Effect.callback<AppendResult, AppendError>((resume) => {
-          const pending: Pending = {
-            streamId,
-            events,
-            expected,
-            encoded,
-            bytes: encoded.reduce((sum, json) => sum + json.length, 0),
-            resume,
+        return Effect.callback<MultiAppendResult, AppendError>((resume) => {
+          let events = 0
+          let bytes = 0
+          for (const jsons of encoded) {
+            events += jsons.length
+            for (const json of jsons) bytes += json.length
           }
+          const pending: Pending = { appends, encoded, events, bytes, resume }
           if (!groupCommit) {
             void send([pending])
             return
@@ -542,7 +449,8 @@ export const makePostgresEventStore = (
       // burns its identity values; a crash skips a few) only means a writer cannot tell that
       // nobody wrote in between, so the ledger reads the log instead: slower, never wrong.
       densePositions: true,
-      append,
+      appendMulti,
+      append: singleAppend(appendMulti),
       readStream,
       readAll: (readOptions = {}) =>
         pagedReadToHead(headPosition, (until) =>

@@ -147,6 +147,122 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
       ALTER FUNCTION {schema}.append_events(boolean, text, bigint, text[], text[], integer[], text[], text[], integer[], json[])
         SET plan_cache_mode = force_generic_plan;`,
   },
+  {
+    version: 5,
+    name: "atomic multi-stream appends, store-wide ids",
+    // Replaces append_events. A call carries units (p_sizes[u] consecutive stream appends each):
+    // a unit is one append of the port, single- or multi-stream, and all or nothing: first every
+    // stream's head and every id's place (by id alone, in any stream: ids are idempotency keys
+    // store-wide) are read, then, only when every expected revision holds and no id is stored,
+    // all of the unit's events are inserted, in order. Otherwise it writes nothing of that unit
+    // and returns the heads and stored [event_id, stream_id, revision, position] for
+    // decideMultiAppend (TypeScript) to tell a retry from a refusal. Units of one call are one
+    // transaction (group commit); each is evaluated after the ones before it, so an id a unit
+    // inserted is "stored" for the next. Same lock, same generic plans as migrations 3 and 4.
+    sql: `
+      CREATE INDEX events_event_id ON {schema}.events (event_id);
+      DROP INDEX {schema}.events_stream_event_id;
+      DROP FUNCTION {schema}.append_events(boolean, text, bigint, text[], text[], integer[], text[], text[], integer[], json[]);
+      CREATE FUNCTION {schema}.append_units(
+        p_lock        boolean,
+        p_channel     text,
+        p_recorded_at bigint,
+        p_sizes       integer[],
+        p_streams     text[],
+        p_expected    text[],
+        p_counts      integer[],
+        p_ids         text[],
+        p_types       text[],
+        p_versions    integer[],
+        p_data        json[]
+      ) RETURNS TABLE (accepted boolean, head bigint, last_position bigint, existing json)
+      LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
+      DECLARE
+        u        integer;
+        i        integer;
+        n        integer;
+        s        integer := 1;
+        lo       integer := 1;
+        unit_lo  integer;
+        hi       integer;
+        ok       boolean;
+        h        bigint;
+        ex       json;
+        heads    bigint[];
+        found    json[];
+        notify   boolean := false;
+      BEGIN
+        IF p_lock THEN
+          -- The same key as every other append path: see docs/stores.md, gap-safe positions.
+          PERFORM pg_advisory_xact_lock(hashtext('heartbeat-ledger/append'), hashtext('{schema_name}'));
+        END IF;
+        FOR u IN 1 .. coalesce(array_length(p_sizes, 1), 0) LOOP
+          ok := true;
+          heads := '{}';
+          found := '{}';
+          unit_lo := lo;
+          FOR i IN s .. s + p_sizes[u] - 1 LOOP
+            n := p_counts[i];
+            hi := lo + n - 1;
+            SELECT coalesce(max(e.revision), -1) INTO h FROM {schema}.events e WHERE e.stream_id = p_streams[i];
+            ex := NULL;
+            IF n > 0 THEN
+              -- One probe of the event_id index per id; OFFSET 0 keeps it a per-id lookup.
+              SELECT json_agg(json_build_array(x.id, f.stream_id, f.revision, f.position)) INTO ex
+              FROM unnest(p_ids[lo:hi]) AS x(id)
+              CROSS JOIN LATERAL (
+                SELECT e.stream_id, e.revision, e.position FROM {schema}.events e
+                WHERE e.event_id = x.id
+                OFFSET 0) f;
+            END IF;
+            heads := array_append(heads, h);
+            found := array_append(found, ex);
+            IF ex IS NOT NULL OR NOT (CASE p_expected[i]
+                                        WHEN 'any' THEN true
+                                        WHEN 'no-stream' THEN h = -1
+                                        WHEN 'stream-exists' THEN h >= 0
+                                        ELSE h = p_expected[i]::bigint
+                                      END) THEN
+              ok := false;
+            END IF;
+            lo := hi + 1;
+          END LOOP;
+          lo := unit_lo;
+          FOR i IN s .. s + p_sizes[u] - 1 LOOP
+            n := p_counts[i];
+            hi := lo + n - 1;
+            accepted := ok;
+            head := heads[i - s + 1];
+            existing := found[i - s + 1];
+            last_position := NULL;
+            IF ok THEN
+              IF n > 0 THEN
+                -- ORDER BY ordinality: identity values are drawn row by row in the batch's order.
+                WITH inserted AS (
+                  INSERT INTO {schema}.events (stream_id, revision, event_id, type, version, data, recorded_at)
+                  SELECT p_streams[i], head + e.ordinality, e.id, e.type, e.version, e.data, p_recorded_at
+                  FROM unnest(p_ids[lo:hi], p_types[lo:hi], p_versions[lo:hi], p_data[lo:hi]) WITH ORDINALITY
+                    AS e(id, type, version, data, ordinality)
+                  ORDER BY e.ordinality
+                  RETURNING position)
+                SELECT max(inserted.position) INTO last_position FROM inserted;
+                notify := true;
+              ELSE
+                SELECT coalesce(max(e.position), 0) INTO last_position FROM {schema}.events e;
+              END IF;
+            END IF;
+            RETURN NEXT;
+            lo := hi + 1;
+          END LOOP;
+          s := s + p_sizes[u];
+        END LOOP;
+        -- Delivered at COMMIT, like every NOTIFY.
+        IF notify THEN
+          PERFORM pg_notify(p_channel, '');
+        END IF;
+      END
+      $fn$;`,
+  },
 ]
 
 /** Creates the schema and applies missing migrations, serialised across processes. */

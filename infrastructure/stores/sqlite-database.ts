@@ -136,6 +136,10 @@ const MIGRATIONS: ReadonlyArray<string> = [
   // Not UNIQUE: a batch may repeat an id (every adapter accepts it), and existing files may hold one.
   `CREATE INDEX events_stream_event_id_revision ON events (stream_id, event_id, revision);
    DROP INDEX events_stream_event_id;`,
+  // Ids are idempotency keys store-wide (append-rules.ts): looked up by id alone, in any stream.
+  // Not UNIQUE: files written before this migration may hold an id in two streams.
+  `CREATE INDEX events_event_id ON events (event_id);
+   DROP INDEX events_stream_event_id_revision;`,
 ]
 
 /**

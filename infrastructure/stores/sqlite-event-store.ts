@@ -13,19 +13,27 @@ import { resolve } from "node:path"
 import { type Duration, Effect, Layer, Option, type Scope } from "effect"
 import { parseStoredData } from "../../application/event-codec.ts"
 import type {
-  AppendResult,
   EventData,
   EventStoreShape,
-  ExpectedRevision,
+  MultiAppendResult,
   RecordedEvent,
+  StreamAppend,
 } from "../../application/event-store.ts"
 import { EventStore } from "../../application/event-store.ts"
 import {
   type AppendError,
+  DuplicateEventId,
   type StoreUnavailable,
   WrongExpectedRevision,
 } from "../../application/event-store-errors.ts"
-import { decideAppend, encodeEventData } from "./append-rules.ts"
+import {
+  alreadyWritten,
+  checkMultiAppend,
+  decideMultiAppend,
+  encodeMultiAppend,
+  type StoredId,
+  singleAppend,
+} from "./append-rules.ts"
 import { makeAppendWake } from "./append-wake.ts"
 import { catchUpSubscription } from "./catch-up.ts"
 import { pagedRead, pagedReadToHead, pagedStreamRead } from "./paged-read.ts"
@@ -132,30 +140,25 @@ export const makeSqliteEventStore = (
     // bound value, so the statement is re-prepared at every run (better-sqlite3 rebinds at every
     // run). Measured: the stream head 3.4–4.7 µs → 0.8 µs, one id's lookup 6.5 → 0.9 µs. The
     // unary `+` leaves the value, its affinity and the plan (EXPLAIN QUERY PLAN: the same index
-    // SEARCH) unchanged. (positionOf, a lookup by the full key of the UNIQUE index, measured
-    // 0.75 µs with `= ?`: SQLite plans that case without the statistics.)
+    // SEARCH) unchanged; `event_id = +?` below likewise.
     const streamHead = db
       .prepare<[string], number | null>("SELECT max(revision) FROM events WHERE stream_id = +?")
       .pluck(true)
-    // The revisions already holding a batch's ids (usually none): one SEARCH of the covering
-    // (stream_id, event_id, revision) index per id, never a walk of the stream. A batch's ids go
-    // in one query as a JSON array, each id searched as it comes (CROSS JOIN fixes that order;
-    // `IN (SELECT value FROM json_each(?))` first builds a sorted temporary index of the ids, ~15 µs
-    // more per 100 ids); a single id directly.
-    const revisionsOfIds = db
-      .prepare<[string, string], [string, number]>(
-        `SELECT e.event_id, e.revision FROM json_each(?) AS j CROSS JOIN events AS e
-         WHERE e.stream_id = +? AND e.event_id = j.value`,
+    // Where a request's ids are already stored (usually nowhere): one SEARCH of the event_id
+    // index per id. A request's ids go in one query as a JSON array, each id searched as it
+    // comes (CROSS JOIN fixes that order; `IN (SELECT value FROM json_each(?))` first builds a
+    // sorted temporary index of the ids, ~15 µs more per 100 ids); a single id directly.
+    const placesOfIds = db
+      .prepare<[string], [string, string, number, number]>(
+        `SELECT e.event_id, e.stream_id, e.revision, e.position FROM json_each(?) AS j CROSS JOIN events AS e
+         WHERE e.event_id = j.value`,
       )
       .raw(true)
-    const revisionOfId = db
-      .prepare<[string, string], number | null>(
-        "SELECT min(revision) FROM events WHERE stream_id = +? AND event_id = +?",
+    const placeOfId = db
+      .prepare<[string], [string, number, number]>(
+        "SELECT stream_id, revision, position FROM events WHERE event_id = +? ORDER BY position LIMIT 1",
       )
-      .pluck(true)
-    const positionOf = db.prepare<[string, number], { position: number }>(
-      "SELECT position FROM events WHERE stream_id = ? AND revision = ?",
-    )
+      .raw(true)
     const head = db.prepare<[], { position: number }>(
       "SELECT coalesce(max(position), 0) AS position FROM events",
     )
@@ -179,58 +182,63 @@ export const makeSqliteEventStore = (
       catch: (cause) => unavailable(cause, "reading the head position"),
     })
 
-    /** For each event, the first revision of the stream holding its id; undefined when none is stored. */
-    const storedRevisions = (
-      streamId: string,
-      events: ReadonlyArray<EventData>,
-    ): Array<number | undefined> | undefined => {
-      if (events.length === 0) return undefined
-      if (events.length === 1) {
-        const revision = revisionOfId.get(streamId, (events[0] as EventData).id)
-        return revision === null || revision === undefined ? undefined : [revision]
+    /** The request's ids that are stored, to where (the first place, should a file hold one twice). */
+    const storedPlaces = (appends: ReadonlyArray<StreamAppend>): Map<string, StoredId> | undefined => {
+      let count = 0
+      let only: EventData | undefined
+      for (const { events } of appends) {
+        count += events.length
+        only ??= events[0]
       }
-      const rows = revisionsOfIds.all(JSON.stringify(events.map((event) => event.id)), streamId)
+      if (count === 0 || only === undefined) return undefined
+      if (count === 1) {
+        const row = placeOfId.get(only.id)
+        if (row === undefined) return undefined
+        return new Map([[only.id, { streamId: row[0], revision: row[1], position: row[2] }]])
+      }
+      const ids = appends.flatMap(({ events }) => events.map((event) => event.id))
+      const rows = placesOfIds.all(JSON.stringify(ids))
       if (rows.length === 0) return undefined
-      const first = new Map<string, number>()
-      for (const [id, revision] of rows) {
-        const seen = first.get(id)
-        if (seen === undefined || revision < seen) first.set(id, revision)
+      const places = new Map<string, StoredId>()
+      for (const [id, streamId, revision, position] of rows) {
+        const seen = places.get(id)
+        if (seen === undefined || position < seen.position) places.set(id, { streamId, revision, position })
       }
-      return events.map((event) => first.get(event.id))
+      return places
     }
 
-    /** Inside the write transaction: the stream's head, the ids' check, then the rows. */
+    /** Inside the write transaction: the streams' heads, the ids' check, then the rows. */
     const appendTransaction = db.transaction(
       (
-        streamId: string,
-        events: ReadonlyArray<EventData>,
-        expected: ExpectedRevision,
-        encoded: ReadonlyArray<string>,
-      ): AppendResult | WrongExpectedRevision => {
-        const current = streamHead.get(streamId) ?? -1
-        const existing = current >= 0 ? storedRevisions(streamId, events) : undefined
-        const decision = decideAppend(streamId, expected, current, existing)
+        appends: ReadonlyArray<StreamAppend>,
+        encoded: ReadonlyArray<ReadonlyArray<string>>,
+      ): MultiAppendResult | WrongExpectedRevision | DuplicateEventId => {
+        const heads = appends.map(({ streamId }) => streamHead.get(streamId) ?? -1)
+        const decision = decideMultiAppend(appends, heads, storedPlaces(appends))
         if (decision._tag === "Refuse") return decision.error
-        if (decision._tag === "AlreadyWritten") {
-          const position = positionOf.get(streamId, decision.lastRevision)?.position ?? 0
-          return { nextExpectedRevision: current, position }
-        }
-        const first = (head.get() as { position: number }).position + 1
+        if (decision._tag === "AlreadyWritten") return alreadyWritten(heads, decision.last)
+        let position = (head.get() as { position: number }).position
         const recordedAt = now()
-        for (let index = 0; index < events.length; index++) {
-          const event = events[index] as EventData
-          insert.run(
-            first + index,
-            streamId,
-            current + 1 + index,
-            event.id,
-            event.type,
-            event.version,
-            encoded[index] as string,
-            recordedAt,
-          )
-        }
-        return { nextExpectedRevision: current + events.length, position: first + events.length - 1 }
+        const streams = appends.map(({ streamId, events }, index) => {
+          const current = heads[index] as number
+          const data = encoded[index] as ReadonlyArray<string>
+          for (let k = 0; k < events.length; k++) {
+            const event = events[k] as EventData
+            position++
+            insert.run(
+              position,
+              streamId,
+              current + 1 + k,
+              event.id,
+              event.type,
+              event.version,
+              data[k] as string,
+              recordedAt,
+            )
+          }
+          return { nextExpectedRevision: current + events.length, position }
+        })
+        return { streams, position, written: appends.some(({ events }) => events.length > 0) }
       },
     )
 
@@ -238,23 +246,24 @@ export const makeSqliteEventStore = (
 
     // The whole append is synchronous (better-sqlite3), so it runs as one step: no generator, no
     // intermediate effects between encoding, the transaction and the wake-up.
-    const append = (
-      streamId: string,
-      events: ReadonlyArray<EventData>,
-      expected: ExpectedRevision,
-    ): Effect.Effect<AppendResult, AppendError> =>
-      Effect.suspend((): Effect.Effect<AppendResult, AppendError> => {
+    const appendMulti = (
+      appends: ReadonlyArray<StreamAppend>,
+    ): Effect.Effect<MultiAppendResult, AppendError> =>
+      Effect.suspend((): Effect.Effect<MultiAppendResult, AppendError> => {
+        const invalid = checkMultiAppend(appends)
+        if (invalid !== undefined) return Effect.fail(invalid)
         // Encoded before the write lock is taken: a large batch must not hold other writers up.
-        const encoded = encodeEventData(streamId, events)
+        const encoded = encodeMultiAppend(appends)
         if (!Array.isArray(encoded)) return Effect.fail(encoded)
-        let outcome: AppendResult | WrongExpectedRevision
+        let outcome: MultiAppendResult | WrongExpectedRevision | DuplicateEventId
         try {
-          outcome = appendTransaction.immediate(streamId, events, expected, encoded)
+          outcome = appendTransaction.immediate(appends, encoded)
         } catch (cause) {
-          return Effect.fail(unavailable(cause, `appending to ${streamId}`))
+          return Effect.fail(unavailable(cause, `appending to ${appends.map((a) => a.streamId).join(", ")}`))
         }
-        if (outcome instanceof WrongExpectedRevision) return Effect.fail(outcome)
-        if (events.length > 0) wake.notify()
+        if (outcome instanceof WrongExpectedRevision || outcome instanceof DuplicateEventId)
+          return Effect.fail(outcome)
+        if (outcome.written) wake.notify()
         return Effect.succeed(outcome)
       })
 
@@ -284,7 +293,8 @@ export const makeSqliteEventStore = (
 
     return {
       description,
-      append,
+      appendMulti,
+      append: singleAppend(appendMulti),
       readStream,
       readAll,
       subscribeToAll: (subscribeOptions = {}) =>

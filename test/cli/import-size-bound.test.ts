@@ -8,7 +8,6 @@ import { Effect, Stream } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { SWEEP_PART_MAX_BYTES } from "../../domain/retention.ts"
-import { lineOfId } from "../../infrastructure/cli/import/line-ids.ts"
 import { eventSizeBound, OVERHEAD_BYTES } from "../../infrastructure/cli/import/line-limits.ts"
 import { parseImport } from "../../infrastructure/cli/import/parse-file.ts"
 import { makeMemoryEventStore } from "../../infrastructure/stores/memory-event-store.ts"
@@ -130,10 +129,13 @@ describe("the import's event size bound", () => {
         )
 
         const store = makeMemoryEventStore({ now: () => 0 })
-        const { namespace } = await importInProcess(store, content)
+        const { lineOfMarker } = await importInProcess(store, content)
         const records = await Effect.runPromise(Stream.runCollect(store.readAll()))
+        // A line's events are one append, its marker first: each record belongs to the last marker.
+        let line = 0
         for (const record of records) {
-          const line = lineOfId(namespace, record.id) as number
+          line = lineOfMarker.get(record.id) ?? line
+          expect(line, `${record.type} belongs to a line`).toBeGreaterThan(0)
           const bytes = Buffer.byteLength(JSON.stringify(record.data), "utf8")
           const source = kinds.get(line)?.source
           // A heartbeat's queue may be a configured heartbeatSession; a sweep's events name the

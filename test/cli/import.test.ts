@@ -4,8 +4,10 @@ import { Effect, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventStoreShape } from "../../application/event-store.ts"
 import type { AuditDocument } from "../../infrastructure/cli/audit/audit-document.ts"
-import { decodeImportLine } from "../../infrastructure/cli/import/import-line.ts"
-import { fileNamespace, lineId, lineOfId } from "../../infrastructure/cli/import/line-ids.ts"
+import { decodeImportLine, type ImportLine } from "../../infrastructure/cli/import/import-line.ts"
+import { importIds, LineIdCursor, lineId, lineIdentities } from "../../infrastructure/cli/import/line-ids.ts"
+import { parseImport } from "../../infrastructure/cli/import/parse-file.ts"
+import { recordImport } from "../../infrastructure/cli/import/record-import.ts"
 import { makeMemoryEventStore } from "../../infrastructure/stores/memory-event-store.ts"
 import { FIXTURE, runCli, sqliteIn, tempDir } from "./cli-harness.ts"
 import { importInProcess } from "./import-in-process.ts"
@@ -53,14 +55,23 @@ describe("import lines (in process)", () => {
     ])
   })
 
-  it("derives ids that name their file and line", () => {
-    const a = fileNamespace(Buffer.from("a"))
-    const b = fileNamespace(Buffer.from("b"))
-    const id = lineId(a, 123_456, 3)
+  it("derives ids from what a line is and its occurrence, never from where it is", () => {
+    const decode = (row: string) => decodeImportLine(row, 1) as ImportLine
+    const a = decode(line(execExit))
+    const aReordered = decode(JSON.stringify(Object.fromEntries(Object.entries(execExit).reverse())))
+    const b = decode(line({ ...execExit, exitCode: 1 }))
+    const [a1, b1, a2, a3] = lineIdentities([a, b, aReordered, a])
+    const [other] = lineIdentities([a])
+    // Key order is not content; a line's first occurrence is the same fact in any file.
+    expect(a1).toEqual(other)
+    expect(a1).not.toEqual(b1)
+    // Identical lines are distinct facts, told apart by their occurrence.
+    expect(a2).not.toEqual(a1)
+    expect(a3).not.toEqual(a2)
+    const id = lineId(a1 as Uint8Array, "event", 3)
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
-    expect(lineOfId(a, id)).toBe(123_456)
-    expect(lineOfId(b, id)).toBeUndefined()
-    expect(lineId(a, 5, 0)).not.toBe(lineId(a, 5, 1))
+    expect(lineId(a1 as Uint8Array, "event", 0)).not.toBe(lineId(a1 as Uint8Array, "domain", 0))
+    expect(lineId(a1 as Uint8Array, "event", 0)).not.toBe(lineId(a1 as Uint8Array, "event", 1))
   })
 })
 

@@ -1,6 +1,9 @@
-import { readFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { fileNamespace, lineId } from "../../infrastructure/cli/import/line-ids.ts"
+import { decodeImportLine, type ImportLine } from "../../infrastructure/cli/import/import-line.ts"
+import { lineId, lineIdentities } from "../../infrastructure/cli/import/line-ids.ts"
+import { parseImport } from "../../infrastructure/cli/import/parse-file.ts"
 import type { EventHistory } from "../../infrastructure/cli/inspect/event-history.ts"
 import { FIXTURE, runCli, sqliteIn, tempDir } from "./cli-harness.ts"
 
@@ -12,10 +15,13 @@ interface QueueJSON {
 
 describe("heartbeat-ledger inspect", () => {
   let store = ""
-  // The fixture's ids are derived from its content and line numbers.
-  const namespace = fileNamespace(readFileSync(FIXTURE))
-  const execExitId = lineId(namespace, 4, 0)
-  const duplicateId = lineId(namespace, 7, 0)
+  // The fixture's ids are derived from its lines' content (line-ids.ts).
+  const parsed = parseImport("fixture", readFileSync(FIXTURE))
+  const identities = lineIdentities(parsed.lines.map(({ decoded }) => decoded))
+  const systemEventIdOf = (fileLine: number) =>
+    lineId(identities[parsed.lines.findIndex(({ line }) => line === fileLine)] as Uint8Array, "domain", 0)
+  const execExitId = systemEventIdOf(4)
+  const duplicateId = systemEventIdOf(7)
 
   beforeAll(async () => {
     store = sqliteIn(tempDir())
@@ -51,9 +57,32 @@ describe("heartbeat-ledger inspect", () => {
   })
 
   it("refuses an unknown or ambiguous id with exit 2", async () => {
+    // Ids are hashes of the lines: search raw queue calls for two whose ids share 6 digits
+    // (a birthday search: a few thousand lines), and import just those two.
+    const seen = new Map<string, string>()
+    let pair: [string, string] | undefined
+    for (let n = 0; pair === undefined; n++) {
+      const row = JSON.stringify({
+        at: "2025-06-02T03:00:00Z",
+        source: "api",
+        sessionKey: "agent:ops:work",
+        text: `t${n}`,
+      })
+      const [identity] = lineIdentities([decodeImportLine(row, 1) as ImportLine])
+      const prefix = lineId(identity as Uint8Array, "domain", 0).slice(0, 6)
+      const other = seen.get(prefix)
+      if (other !== undefined) pair = [other, row]
+      seen.set(prefix, row)
+    }
+    const dir = tempDir()
+    const file = join(dir, "twins.jsonl")
+    writeFileSync(file, `${pair.join("\n")}\n`)
+    const twins = sqliteIn(dir)
+    expect((await runCli(["import", file, "--store", twins])).code).toBe(0)
+    const [identity] = lineIdentities([decodeImportLine(pair[0], 1) as ImportLine])
     const [unknown, ambiguous] = await Promise.all([
       runCli(["inspect", "event", "ffffffff-0000", "--store", store]),
-      runCli(["inspect", "event", execExitId.slice(0, 8), "--store", store]),
+      runCli(["inspect", "event", lineId(identity as Uint8Array, "domain", 0).slice(0, 6), "--store", twins]),
     ])
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain("no system event with id ffffffff-0000")

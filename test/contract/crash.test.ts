@@ -24,6 +24,7 @@ import { runProjection } from "../../application/projections/runner.ts"
 import { layerProjectionCheckpointsFromUrl } from "../../infrastructure/stores/projection-checkpoints-layer.ts"
 import { layerEventStoreFromUrl } from "../../infrastructure/stores/store-layer.ts"
 import { dropSchema, pgTestSchema } from "./postgres-test-schema.ts"
+import { random } from "./seeded-random.ts"
 
 const TRIALS = Number(process.env.HEARTBEAT_LEDGER_CRASH_TRIALS ?? 20)
 const SEED = Number(process.env.HEARTBEAT_LEDGER_CRASH_SEED ?? Date.now() % 2 ** 31)
@@ -33,18 +34,6 @@ const WORKER = fileURLToPath(new URL("./fixtures/crash-worker.ts", import.meta.u
 
 const root = mkdtempSync(join(tmpdir(), "hbl-crash-"))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
-
-/** mulberry32: a tiny seeded generator, so a failing run's kill moments can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Starts the worker, lets it run `runMs` after it is ready, then SIGKILLs it. */
 async function runAndKill(storeUrl: string, journal: string, trial: number, runMs: number): Promise<void> {

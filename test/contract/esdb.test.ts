@@ -11,5 +11,14 @@ const ESDB_URL_ENV = "HEARTBEAT_LEDGER_ESDB_URL"
 describeEventStoreContract("esdb", () => {
   const url = process.env[ESDB_URL_ENV]?.trim()
   if (url === undefined || url === "") return { skip: `${ESDB_URL_ENV} not set` }
-  return { run: { layer: layerEventStoreFromUrl(url), processUrl: url, propertyRuns: 10 } }
+  return {
+    run: {
+      layer: layerEventStoreFromUrl(url),
+      processUrl: url,
+      propertyRuns: 10,
+      idempotency: "per-stream",
+      // kurrentdb:// uses KurrentDB's multi-stream append (25.1 or later); esdb:// has none.
+      atomicMultiAppend: url.startsWith("kurrentdb:"),
+    },
+  }
 })

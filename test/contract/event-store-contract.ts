@@ -33,6 +33,11 @@ export function describeEventStoreContract(name: string, makeLayerOrSkip: () => 
   const target = setup.run
   const ctx = new ContractContext(target)
   const runs = target.propertyRuns ?? 25
+  const storeWide = (target.idempotency ?? "store-wide") === "store-wide"
+  const atomicMulti = target.atomicMultiAppend ?? true
+  if (!storeWide)
+    console.log(`SKIP ${name} contract: store-wide idempotency (the server checks ids per stream)`)
+  if (!atomicMulti) console.log(`SKIP ${name} contract: atomic multi-stream appends (this client has none)`)
 
   describe(`${name} event store contract`, () => {
     beforeAll(async () => {
@@ -138,9 +143,11 @@ export function describeEventStoreContract(name: string, makeLayerOrSkip: () => 
         await ctx.append(streamId, stored, "no-stream")
         const head = await ctx.headPosition()
         const overlapping = [stored[1] as EventData, newEvent()]
-        expect(await ctx.appendError(streamId, overlapping, 0)).toMatchObject({
-          _tag: "WrongExpectedRevision",
-        })
+        expect(await ctx.appendError(streamId, overlapping, 0)).toMatchObject(
+          storeWide
+            ? { _tag: "DuplicateEventId", eventId: stored[1]?.id, storedIn: streamId, streamId }
+            : { _tag: "WrongExpectedRevision" },
+        )
         expect(ids(await ctx.readStream(streamId))).toEqual(ids(stored))
         expect(await ctx.headPosition()).toBe(head)
       })
@@ -156,6 +163,193 @@ export function describeEventStoreContract(name: string, makeLayerOrSkip: () => 
         expect(await ctx.readStream(streamId)).toEqual([])
         expect(await ctx.headPosition()).toBe(head)
       })
+    })
+
+    describe("multi-stream appends", () => {
+      it.runIf(atomicMulti)(
+        "all or nothing: one stream's expected revision failing writes no stream",
+        async () => {
+          const [a, b, c] = [ctx.stream("multi-a"), ctx.stream("multi-b"), ctx.stream("multi-c")]
+          await ctx.append(a, newEvents(1), "no-stream")
+          const head = await ctx.headPosition()
+          const refused = await ctx.appendMultiError([
+            { streamId: b, events: newEvents(2), expectedRevision: "no-stream" },
+            { streamId: a, events: newEvents(1), expectedRevision: 5 },
+            { streamId: c, events: newEvents(1), expectedRevision: "any" },
+          ])
+          expect(refused).toMatchObject({
+            _tag: "WrongExpectedRevision",
+            streamId: a,
+            expected: 5,
+            actual: 0,
+          })
+          expect(await ctx.readStream(b)).toEqual([])
+          expect(await ctx.readStream(c)).toEqual([])
+          expect(await ctx.readStream(a)).toHaveLength(1)
+          expect(await ctx.headPosition()).toBe(head)
+          const tooLarge = await ctx.appendMultiError([
+            { streamId: b, events: newEvents(1), expectedRevision: "no-stream" },
+            { streamId: c, events: [newEvent("x".repeat(MAX_EVENT_DATA_BYTES))], expectedRevision: "any" },
+          ])
+          expect(tooLarge).toMatchObject({ _tag: "EventTooLarge", streamId: c })
+          expect(await ctx.readStream(b)).toEqual([])
+          expect(await ctx.headPosition()).toBe(head)
+        },
+      )
+
+      it("writes the streams' events contiguously, in the request's order, as one global run", async () => {
+        const [a, b, c] = [ctx.stream("order-a"), ctx.stream("order-b"), ctx.stream("order-c")]
+        await ctx.append(b, newEvents(2), "no-stream")
+        const before = await ctx.headPosition()
+        const parts = [
+          { streamId: a, events: newEvents(2), expectedRevision: "no-stream" as const },
+          { streamId: b, events: newEvents(3), expectedRevision: 1 },
+          { streamId: c, events: newEvents(1), expectedRevision: "any" as const },
+        ]
+        const result = await ctx.appendMulti(parts)
+        expect(result.streams.map((stream) => stream.nextExpectedRevision)).toEqual([1, 4, 0])
+        expect(result.written).toBe(true)
+        const log = await ctx.readAll({ fromPosition: before }, [a, b, c])
+        expect(ids(log)).toEqual(parts.flatMap((part) => ids(part.events)))
+        expect(log.map((event) => event.streamId)).toEqual([a, a, b, b, b, c])
+        expect(log.map((event) => event.revision)).toEqual([0, 1, 2, 3, 4, 0])
+        expectIncreasing(log.map((event) => event.position))
+        expect(result.position).toBe(log[log.length - 1]?.position)
+        expect(await ctx.headPosition()).toBe(result.position)
+        if (atomicMulti) {
+          // Nothing else between them: one commit.
+          const everything = await ctx.readAll({ fromPosition: before })
+          expect(ids(everything.slice(0, log.length))).toEqual(ids(log))
+        }
+      })
+
+      it("a single-stream append is its one-stream case: same results", async () => {
+        const streamId = ctx.stream("multi-one")
+        const events = newEvents(2)
+        const result = await ctx.appendMulti([{ streamId, events, expectedRevision: "no-stream" }])
+        expect(result.streams).toEqual([{ nextExpectedRevision: 1, position: result.position }])
+        expect(await ctx.append(streamId, events, "no-stream")).toEqual(result.streams[0])
+      })
+
+      it.runIf(storeWide && atomicMulti)(
+        "a retry of a stored multi-stream append writes nothing; any other reuse of its ids is refused whole",
+        async () => {
+          const [a, b, c] = [ctx.stream("retry-a"), ctx.stream("retry-b"), ctx.stream("retry-c")]
+          const parts = [
+            { streamId: a, events: newEvents(2), expectedRevision: "no-stream" as const },
+            { streamId: b, events: newEvents(1), expectedRevision: "no-stream" as const },
+          ]
+          const first = await ctx.appendMulti(parts)
+          const head = await ctx.headPosition()
+          const retried = await ctx.appendMulti(parts)
+          expect(retried).toEqual({ ...first, written: false })
+          // With `any`, after later appends too.
+          await ctx.append(a, newEvents(1), 1)
+          const anyRetry = await ctx.appendMulti(
+            parts.map((part) => ({ ...part, expectedRevision: "any" as const })),
+          )
+          expect(anyRetry.written).toBe(false)
+          const afterLater = await ctx.headPosition()
+          expect(afterLater).toBe(head + 1)
+          // Half of it again, with a fresh stream: refused, naming the id and where it lives.
+          const stored = parts[1]?.events[0] as EventData
+          expect(
+            await ctx.appendMultiError([
+              { streamId: c, events: newEvents(1), expectedRevision: "no-stream" },
+              { streamId: b, events: [stored], expectedRevision: "no-stream" },
+            ]),
+          ).toMatchObject({ _tag: "DuplicateEventId", eventId: stored.id, storedIn: b, streamId: c })
+          // A stored id put in another stream.
+          expect(
+            await ctx.appendMultiError([
+              { streamId: c, events: [newEvent(), stored], expectedRevision: "any" },
+            ]),
+          ).toMatchObject({ _tag: "DuplicateEventId", eventId: stored.id, storedIn: b, streamId: c })
+          expect(await ctx.readStream(c)).toEqual([])
+          expect(await ctx.headPosition()).toBe(afterLater)
+        },
+      )
+
+      it.runIf(storeWide)(
+        "an id is stored once store-wide: another stream's single append of it is refused",
+        async () => {
+          const [a, b] = [ctx.stream("wide-a"), ctx.stream("wide-b")]
+          const event = newEvent()
+          await ctx.append(a, [event], "no-stream")
+          const head = await ctx.headPosition()
+          expect(await ctx.appendError(b, [event], "any")).toMatchObject({
+            _tag: "DuplicateEventId",
+            eventId: event.id,
+            storedIn: a,
+            streamId: b,
+          })
+          expect(await ctx.readStream(b)).toEqual([])
+          expect(await ctx.headPosition()).toBe(head)
+        },
+      )
+
+      it("an id named twice in one append, in one stream or two, is refused", async () => {
+        const [a, b] = [ctx.stream("twice-a"), ctx.stream("twice-b")]
+        const event = newEvent()
+        const head = await ctx.headPosition()
+        expect(await ctx.appendError(a, [event, event], "any")).toMatchObject({
+          _tag: "DuplicateEventId",
+          eventId: event.id,
+        })
+        expect(
+          await ctx.appendMultiError([
+            { streamId: a, events: [event], expectedRevision: "any" },
+            { streamId: b, events: [event], expectedRevision: "any" },
+          ]),
+        ).toMatchObject({ _tag: "DuplicateEventId", eventId: event.id })
+        expect(await ctx.headPosition()).toBe(head)
+      })
+
+      it.runIf(target.processUrl !== undefined && storeWide && atomicMulti)(
+        "writers in separate OS processes, each appending every decision to two streams and racing for the same ids: each id stored once, decisions whole",
+        async () => {
+          const shared = ctx.stream("mprocs-shared")
+          const contested = Array.from({ length: 12 }, (_, n) => ({
+            streams: [ctx.stream(`mprocs-x${n}`), ctx.stream(`mprocs-y${n}`)] as const,
+            ids: [newEvent().id, newEvent().id] as const,
+          }))
+          const workers = [0, 1, 2].map((worker) => ({
+            worker,
+            count: 12,
+            shared,
+            own: ctx.stream(`mprocs-own-${worker}`),
+            multi: true,
+            contested,
+          }))
+          const streams = [shared, ...workers.map((w) => w.own), ...contested.flatMap((c) => c.streams)]
+          const before = await ctx.headPosition()
+          const reports = await runWorkers(target.processUrl as string, workers)
+          const log = await ctx.readAll({ fromPosition: before }, streams)
+          const logIds = ids(log)
+          expect(new Set(logIds).size).toBe(logIds.length)
+          // Every contested decision: both ids, once, contiguous, in its two streams.
+          for (const { streams: pair, ids: pairIds } of contested) {
+            const at = pairIds.map((id) => log.findIndex((event) => event.id === id))
+            expect(at[0]).toBeGreaterThanOrEqual(0)
+            expect(at[1]).toBe((at[0] as number) + 1)
+            expect(log[at[0] as number]?.streamId).toBe(pair[0])
+            expect(log[at[1] as number]?.streamId).toBe(pair[1])
+          }
+          expect(reports.reduce((sum, report) => sum + (report.contestedWon ?? 0), 0)).toBe(contested.length)
+          // Every acknowledged two-stream decision: whole, contiguous, at its reported position.
+          const acknowledged = reports.flatMap((report) => report.acknowledged)
+          expect(acknowledged).toHaveLength(workers.length * 12)
+          const index = new Map(log.map((event, k) => [event.id, k]))
+          for (const ack of acknowledged) {
+            const at = ack.ids.map((id) => index.get(id) as number)
+            at.forEach((k, n) => {
+              if (n > 0) expect(k).toBe((at[n - 1] as number) + 1)
+            })
+            expect(log[at[at.length - 1] as number]?.position).toBe(ack.position)
+          }
+          expect(log).toHaveLength(workers.length * 12 * 2 + contested.length * 2)
+        },
+      )
     })
 
     describe("reading a stream", () => {

@@ -14,11 +14,20 @@ export interface WorkerPlan {
   readonly shared: string
   /** The rest go to this worker's own stream. */
   readonly own: string
+  /** Each event goes with a second one to the own stream, in one multi-stream append. */
+  readonly multi?: boolean
+  /** Two-stream decisions with fixed ids that every worker tries to append (with `any`). */
+  readonly contested?: ReadonlyArray<{
+    readonly streams: readonly [string, string]
+    readonly ids: readonly [string, string]
+  }>
 }
 
 export interface WorkerReport {
   readonly acknowledged: ReadonlyArray<Acknowledged>
   readonly conflicts: number
+  /** Contested decisions this worker's append wrote (the others found them written). */
+  readonly contestedWon?: number
 }
 
 const WORKER = fileURLToPath(new URL("./fixtures/append-worker.ts", import.meta.url))

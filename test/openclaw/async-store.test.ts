@@ -22,6 +22,7 @@ function asynchronous(store: EventStoreShape): EventStoreShape {
     ...store,
     description: "async-memory:",
     append: (streamId, events, expected) => later(store.append(streamId, events, expected)),
+    appendMulti: (appends) => later(store.appendMulti(appends)),
     readAll: (options) => Stream.unwrap(later(Effect.succeed(store.readAll(options)))),
     readStream: (streamId, options) =>
       Stream.unwrap(later(Effect.succeed(store.readStream(streamId, options)))),

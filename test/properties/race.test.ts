@@ -42,6 +42,8 @@ function scheduledStore(
     ...base,
     append: (streamId, events, expected) =>
       gate(`append ${streamId}`, base.append(streamId, events, expected)),
+    appendMulti: (appends) =>
+      gate(`append ${appends.map((append) => append.streamId).join(" ")}`, base.appendMulti(appends)),
     readAll: (options) =>
       Stream.unwrap(
         gate(
@@ -237,7 +239,12 @@ async function raceViolations(
 
 /** A broken store that appends whatever revision the writer expected: optimistic locking gone. */
 function ignoringExpectedRevisions(store: EventStoreShape): EventStoreShape {
-  return { ...store, append: (streamId, events) => store.append(streamId, events, "any") }
+  return {
+    ...store,
+    append: (streamId, events) => store.append(streamId, events, "any"),
+    appendMulti: (appends) =>
+      store.appendMulti(appends.map((append) => ({ ...append, expectedRevision: "any" as const }))),
+  }
 }
 
 async function race(

@@ -9,7 +9,7 @@ import { Argument, Command } from "effect/cli"
 import { Ids } from "../../../application/ids.ts"
 import { layerLedger } from "../../../application/ledger.ts"
 import { layerEventStoreFromUrl } from "../../stores/store-layer.ts"
-import { fileNamespace, LineIdCursor } from "../import/line-ids.ts"
+import { importIds, LineIdCursor } from "../import/line-ids.ts"
 import { formatLineErrors, parseImport, readImportInput } from "../import/parse-file.ts"
 import { type ImportSummary, recordImport } from "../import/record-import.ts"
 import { BadInput } from "../shared/exit.ts"
@@ -70,9 +70,8 @@ export const importCommand = Command.make(
           message: `${name} has ${parsed.errors.length} invalid field(s); nothing was imported\n${formatLineErrors(name, parsed.errors)}`,
         })
       }
-      const namespace = fileNamespace(content)
-      const cursor = new LineIdCursor(namespace)
-      const ids = Layer.succeed(Ids, Ids.of({ next: Effect.sync(() => cursor.next()) }))
+      const cursor = new LineIdCursor()
+      const ids = Layer.succeed(Ids, importIds(cursor))
       const url = storeUrlOf(input.store)
       const progress = startProgress("importing", parsed.lines.length)
       let reached = 0
@@ -80,7 +79,7 @@ export const importCommand = Command.make(
         reached = line
         progress.tick(line)
       }
-      const summary = yield* recordImport(parsed.lines, namespace, cursor, onLine).pipe(
+      const summary = yield* recordImport(parsed.lines, cursor, onLine).pipe(
         Effect.ensuring(Effect.sync(progress.done)),
         Effect.onInterrupt(() => writeStderr(describeInterruption(name, reached, parsed.lines.length))),
         Effect.provide(Layer.provideMerge(layerLedger, Layer.merge(layerEventStoreFromUrl(url), ids))),

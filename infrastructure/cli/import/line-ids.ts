@@ -1,70 +1,100 @@
 /**
- * Deterministic ids for an import, so that importing the same file twice records it once.
- * Every id the ledger takes while recording line L of a file — the system event's id, wake and
- * run ids, the store's event ids — is an RFC 9562 version-8 (custom) UUID made of 60 bits of
- * the file's SHA-256, a 14-bit counter within the line, and the 48-bit line number. A store
- * record's id thus says which line of which file wrote it: a re-import skips those lines.
+ * Deterministic ids for an import, derived from what each line IS, never from where it is: the
+ * same fact imported again — from the same file, a longer one (a log that grew), another file
+ * holding the line, or by several imports at once — gets the same ids, and the store, whose ids
+ * are idempotency keys store-wide, stores it once.
+ *
+ * A line's identity is SHA-256 of its canonical content (the decoded line as JSON with sorted
+ * keys: whitespace and key order do not matter, values do) and of its occurrence among the
+ * file's identical lines (the first, second, … such line: two identical lines are two facts).
+ * Every id is an RFC 9562 version-8 (custom) UUID of SHA-256(identity, role, index): role
+ * `event` for the store ids of the line's events (by index in the line's one decision), role
+ * `domain` for the ids the ledger hands out while deciding (the system event's id is index 0;
+ * wake and run ids follow). The store id of a line's first event is its marker: stored, the
+ * line is recorded (docs/import-format.md).
  */
 import { createHash } from "node:crypto"
+import { Effect } from "effect"
+import { Ids } from "../../../application/ids.ts"
+import type { ImportLine } from "./import-line.ts"
 
-export interface FileNamespace {
-  /** 8 bytes of the content hash (60 of its bits are used). */
-  readonly bytes: Uint8Array
-  /** The id prefix every id of this file starts with (the first 15 hex digits and dashes). */
-  readonly prefix: string
+/** 32 bytes naming one line's fact. */
+export type LineIdentity = Uint8Array
+
+const canonical = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, field]) => field !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([key, field]) => `${JSON.stringify(key)}:${canonical(field)}`).join(",")}}`
+  }
+  return JSON.stringify(value) ?? "null"
 }
 
-export const MAX_IDS_PER_LINE = 1 << 14
-
-export function fileNamespace(content: Uint8Array): FileNamespace {
-  const bytes = createHash("sha256").update(content).digest().subarray(0, 8)
-  const id = lineId({ bytes }, 0, 0)
-  return { bytes, prefix: id.slice(0, 18) }
+/** The identity of each line, in order: its canonical content and its occurrence among equals. */
+export function lineIdentities(lines: ReadonlyArray<ImportLine>): LineIdentity[] {
+  const seen = new Map<string, number>()
+  return lines.map((line) => {
+    const content = canonical(line)
+    const occurrence = (seen.get(content) ?? 0) + 1
+    seen.set(content, occurrence)
+    return createHash("sha256")
+      .update("heartbeat-ledger/import-line/v1\0")
+      .update(content)
+      .update(`\0${occurrence}`)
+      .digest()
+  })
 }
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex")
+export type IdRole = "event" | "domain"
 
-/** The `k`-th id of line `line` (1-based) of the file. */
-export function lineId(namespace: Pick<FileNamespace, "bytes">, line: number, k: number): string {
-  if (k < 0 || k >= MAX_IDS_PER_LINE)
-    throw new RangeError(`line ${line} needs more than ${MAX_IDS_PER_LINE} ids`)
-  const ns = namespace.bytes
-  const b = new Uint8Array(16)
-  b.set(ns.subarray(0, 6), 0)
-  b[6] = 0x80 | ((ns[6] ?? 0) & 0x0f)
-  b[7] = ns[7] ?? 0
-  b[8] = 0x80 | ((k >> 8) & 0x3f)
-  b[9] = k & 0xff
-  for (let i = 0; i < 6; i++) b[15 - i] = Math.floor(line / 2 ** (8 * i)) & 0xff
-  const h = hex(b)
+/** The `index`-th id of a line in a role. */
+export function lineId(identity: LineIdentity, role: IdRole, index: number): string {
+  const b = createHash("sha256").update(identity).update(`\0${role}\0${index}`).digest().subarray(0, 16)
+  b[6] = 0x80 | ((b[6] as number) & 0x0f)
+  b[8] = 0x80 | ((b[8] as number) & 0x3f)
+  const h = Buffer.from(b).toString("hex")
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
 }
 
-/** The line (1-based) an id of this file was made for, or undefined for any other id. */
-export function lineOfId(namespace: FileNamespace, id: string): number | undefined {
-  if (id.length !== 36 || !id.startsWith(namespace.prefix)) return undefined
-  const line = Number.parseInt(id.slice(24), 16)
-  return Number.isSafeInteger(line) ? line : undefined
-}
+/** The store id of the line's first event: stored means the line's decision is committed. */
+export const markerOf = (identity: LineIdentity): string => lineId(identity, "event", 0)
 
 /** Hands out the ids of one line after another (what the ledger's Ids service reads). */
 export class LineIdCursor {
-  private line = 0
+  private identity: LineIdentity = new Uint8Array(32)
   private k = 0
-  private readonly namespace: FileNamespace
+  /** The sizes the ledger asked store ids for, on this line: one entry per decision attempt. */
+  private asked: number[] = []
 
-  constructor(namespace: FileNamespace) {
-    this.namespace = namespace
-  }
-
-  /** Starts line `line`; id 0 of the line is its system event's id, the ledger takes 1, 2, … */
-  startLine(line: number): string {
-    this.line = line
+  /** Starts a line; its system event's id (domain 0) is returned, the ledger takes 1, 2, … */
+  startLine(identity: LineIdentity): string {
+    this.identity = identity
     this.k = 1
-    return lineId(this.namespace, line, 0)
+    this.asked = []
+    return lineId(identity, "domain", 0)
   }
 
   next(): string {
-    return lineId(this.namespace, this.line, this.k++)
+    return lineId(this.identity, "domain", this.k++)
+  }
+
+  /** The store ids of the line's decision: the same for every attempt. */
+  eventIds(count: number): string[] {
+    this.asked.push(count)
+    return Array.from({ length: count }, (_, index) => lineId(this.identity, "event", index))
+  }
+
+  /** How many events the line's decision appended on its only attempt; undefined after retries or none. */
+  singleAttemptEvents(): number | undefined {
+    return this.asked.length === 1 ? this.asked[0] : this.asked.length === 0 ? 0 : undefined
   }
 }
+
+/** The ledger's Ids service reading the cursor. */
+export const importIds = (cursor: LineIdCursor) =>
+  Ids.of({
+    next: Effect.sync(() => cursor.next()),
+    eventIds: (count) => Effect.sync(() => cursor.eventIds(count)),
+  })

@@ -1,8 +1,8 @@
 /**
  * Records a validated import through the ledger: source calls with the policy snapshot and
  * time they carry, config, heartbeat runs and retention sweeps; recorded events (an export)
- * are appended as they are. Ids come from the line (line-ids.ts), so lines this file already
- * wrote are recognised in the store and skipped.
+ * are appended as they are. Ids come from what each line is (line-ids.ts), so a line already
+ * recorded — by this file, a longer one, or a concurrent import — is recognised and skipped.
  */
 import { Effect, Stream } from "effect"
 import { EventStore } from "../../../application/event-store.ts"
@@ -20,7 +20,7 @@ import {
   taskEmission,
 } from "../../../domain/sources.ts"
 import { epochOf, type ImportLine } from "./import-line.ts"
-import { type FileNamespace, type LineIdCursor, lineOfId } from "./line-ids.ts"
+import { type LineIdCursor, type LineIdentity, lineIdentities, markerOf } from "./line-ids.ts"
 
 export interface ImportSummary {
   readonly lines: number
@@ -32,7 +32,7 @@ export interface ImportSummary {
   readonly sweeps: number
   readonly configs: number
   readonly recordedEvents: number
-  /** Lines skipped because this file already recorded them. */
+  /** Lines skipped because the store already holds them (recorded before, or by another import). */
   readonly alreadyRecorded: number
 }
 
@@ -65,41 +65,76 @@ export function emissionOf(line: SourceLine): SourceEmission | null | undefined 
 }
 
 /**
- * What the store already holds of this import: the highest line of this file it has an event
- * from (0: none), and which of the file's recorded events (an export's ids) it holds.
+ * Records the lines in file order, each as ONE ledger decision (one atomic append across every
+ * stream it writes) with ids derived from the line (line-ids.ts), so that:
+ * - a line whose marker (its first event's id) is stored is already recorded and skipped, as is
+ *   a line before a recorded one: an import commits line k only after every line before it is
+ *   present (recorded by it, or found recorded), so the store holds a prefix of the file's
+ *   lines, and a line before the last stored one produced nothing when it was recorded;
+ * - several imports of one file at once converge: each decides line k against a view holding
+ *   exactly the lines before it (it catches up and re-reads the markers when the store moved),
+ *   so all decide the same events with the same ids, and the store keeps the first commit and
+ *   answers the others "already written" (or DuplicateEventId, also taken as recorded);
+ * - an interrupted import leaves a prefix of whole lines, and the next run resumes after it.
  */
-export const alreadyRecorded = (namespace: FileNamespace, recordedIds: ReadonlySet<string>) =>
-  Effect.gen(function* () {
-    const store = yield* EventStore
-    let lastLine = 0
-    const present = new Set<string>()
-    yield* store.readAll().pipe(
-      Stream.runForEachArray((records) =>
-        Effect.sync(() => {
-          for (const record of records) {
-            const line = lineOfId(namespace, record.id)
-            if (line !== undefined && line > lastLine) lastLine = line
-            if (recordedIds.has(record.id)) present.add(record.id)
-          }
-        }),
-      ),
-    )
-    return { lastLine, present }
-  })
-
 export const recordImport = (
   lines: ReadonlyArray<{ readonly line: number; readonly decoded: ImportLine }>,
-  namespace: FileNamespace,
   cursor: LineIdCursor,
   onProgress?: (done: number) => void,
 ) =>
   Effect.gen(function* () {
     const store = yield* EventStore
     const ledger = yield* Ledger
-    const recordedIds = new Set(
-      lines.flatMap(({ decoded }) => (decoded.kind === "recorded" ? [decoded.line.id] : [])),
+    const identities = lineIdentities(lines.map(({ decoded }) => decoded))
+    // Each line's marker: an export's line keeps its own id; any other line its first event's.
+    const lineOfMarker = new Map<string, number>()
+    lines.forEach(({ decoded }, index) => {
+      const marker =
+        decoded.kind === "recorded" ? decoded.line.id : markerOf(identities[index] as LineIdentity)
+      lineOfMarker.set(marker, index)
+    })
+    const stored = new Set<number>()
+    let lastStored = -1
+    let scanned = 0
+    const note = (index: number) => {
+      stored.add(index)
+      if (index > lastStored) lastStored = index
+    }
+    /** Reads what the store gained since the last scan, noting the markers it holds. */
+    const scan = Effect.suspend(() =>
+      store.readAll({ fromPosition: scanned }).pipe(
+        Stream.runForEachArray((records) =>
+          Effect.sync(() => {
+            for (const record of records) {
+              const index = lineOfMarker.get(record.id)
+              // An export's event stored in another stream is not this line: its append is
+              // refused (DuplicateEventId), never skipped as recorded.
+              const decoded = index === undefined ? undefined : lines[index]?.decoded
+              if (
+                index !== undefined &&
+                (decoded?.kind !== "recorded" || decoded.line.streamId === record.streamId)
+              )
+                note(index)
+              scanned = record.position
+            }
+          }),
+        ),
+      ),
     )
-    const { lastLine: skipThrough, present } = yield* alreadyRecorded(namespace, recordedIds)
+    yield* scan
+    const viewPosition = Effect.map(ledger.view, (view) => view.position)
+
+    /** True when line `index` is recorded; otherwise the view holds exactly what the scan saw. */
+    const isRecorded = (index: number) =>
+      Effect.gen(function* () {
+        for (;;) {
+          if ((yield* viewPosition) > scanned) yield* scan
+          if (stored.has(index) || index < lastStored) return true
+          if ((yield* viewPosition) === scanned) return false
+          yield* ledger.sync
+        }
+      })
+
     const counts = {
       lines: lines.length,
       sourceCalls: 0,
@@ -111,82 +146,114 @@ export const recordImport = (
       recordedEvents: 0,
       alreadyRecorded: 0,
     }
-    // After appending recorded events directly, the ledger's view must catch up before it decides.
-    let viewBehind = false
     let done = 0
-    for (const { line, decoded } of lines) {
+    for (const [index, { decoded }] of lines.entries()) {
       done++
       onProgress?.(done)
-      if (decoded.kind === "recorded") {
-        const { id, type, version, data, streamId } = decoded.line
-        if (present.has(id)) {
-          counts.alreadyRecorded++
-          continue
-        }
-        yield* store.append(streamId, [{ id, type, version, data }], "any")
-        counts.recordedEvents++
-        viewBehind = true
-        continue
-      }
-      if (line <= skipThrough) {
+      if (yield* isRecorded(index)) {
         counts.alreadyRecorded++
         continue
       }
-      if (viewBehind) {
-        yield* ledger.sync
-        viewBehind = false
-      }
-      const eventId = cursor.startLine(line)
-      if (decoded.kind === "config") {
-        const { kind: _kind, at, ...config } = decoded.line
-        counts.configs++
-        yield* ledger.configureAgent({ ...config, at: epochOf(at) })
+      if (decoded.kind === "recorded") {
+        const { id, type, version, data, streamId } = decoded.line
+        yield* store.append(streamId, [{ id, type, version, data }], "any")
+        counts.recordedEvents++
+        // Not in the view yet: the next line's check catches the view up first.
+        yield* scan
         continue
       }
-      const source = decoded.line
-      const at = epochOf(source.at)
-      switch (source.source) {
-        case "api":
-          counts.rawCalls++
-          yield* ledger
-            .enqueue(
-              source.text,
-              compact({
-                sessionKey: source.sessionKey,
-                contextKey: source.contextKey,
-                trusted: source.trusted,
-              }),
-              { at, eventId },
-            )
-            .pipe(Effect.catchTag("MissingSessionKey", () => Effect.void))
-          break
-        case "heartbeat":
-          counts.heartbeats++
-          yield* ledger.runHeartbeat(
-            compact({
-              agentId: source.agentId,
-              sessionKey: source.sessionKey,
-              reason: source.reason ?? "interval",
-              at,
-            }),
-          )
-          break
-        case "prune": {
-          const swept = yield* ledger.prune(compact({ retention: source.retention, force: source.force, at }))
-          if (swept.outcome === "swept") counts.sweeps++
-          break
-        }
-        default: {
-          counts.sourceCalls++
-          const emission = emissionOf(source)
-          if (emission === null || emission === undefined) {
-            counts.silent++
-            break
-          }
-          yield* ledger.record(emission, { policy: source.policy, at, eventId })
-        }
+      const before = yield* viewPosition
+      const eventId = cursor.startLine(identities[index] as LineIdentity)
+      const recorded = yield* recordLine(decoded, eventId, counts).pipe(
+        Effect.as(true),
+        // Another import committed this line first, from a view we had not caught up with.
+        Effect.catchTag("DuplicateEventId", () => Effect.succeed(false)),
+      )
+      if (!recorded) {
+        counts.alreadyRecorded++
+        yield* scan
+        continue
+      }
+      // Cheap bookkeeping when the view gained exactly this line's events: they are ours (or
+      // the same decision committed by another import); anything else is read back.
+      const appended = cursor.singleAttemptEvents()
+      const after = yield* viewPosition
+      if (
+        store.densePositions === true &&
+        appended !== undefined &&
+        before === scanned &&
+        after === before + appended
+      ) {
+        scanned = after
+        if (appended > 0) note(index)
       }
     }
-    if (viewBehind) yield* ledger.sync
+    yield* ledger.sync
     return counts satisfies ImportSummary
+  })
+
+/** Records one line through the ledger: one decision. */
+const recordLine = (
+  decoded: Exclude<ImportLine, { kind: "recorded" }>,
+  eventId: string,
+  counts: {
+    sourceCalls: number
+    silent: number
+    rawCalls: number
+    heartbeats: number
+    sweeps: number
+    configs: number
+  },
+) =>
+  Effect.gen(function* () {
+    const ledger = yield* Ledger
+    if (decoded.kind === "config") {
+      const { kind: _kind, at, ...config } = decoded.line
+      counts.configs++
+      yield* ledger.configureAgent({ ...config, at: epochOf(at) })
+      return
+    }
+    const source = decoded.line
+    const at = epochOf(source.at)
+    switch (source.source) {
+      case "api":
+        counts.rawCalls++
+        yield* ledger
+          .enqueue(
+            source.text,
+            compact({
+              sessionKey: source.sessionKey,
+              contextKey: source.contextKey,
+              trusted: source.trusted,
+            }),
+            { at, eventId },
+          )
+          .pipe(Effect.catchTag("MissingSessionKey", () => Effect.void))
+        return
+      case "heartbeat":
+        counts.heartbeats++
+        yield* ledger.runHeartbeat(
+          compact({
+            agentId: source.agentId,
+            sessionKey: source.sessionKey,
+            reason: source.reason ?? "interval",
+            at,
+          }),
+        )
+        return
+      case "prune": {
+        const swept = yield* ledger.prune(compact({ retention: source.retention, force: source.force, at }))
+        if (swept.outcome === "swept") counts.sweeps++
+        return
+      }
+      default: {
+        counts.sourceCalls++
+        const emission = emissionOf(source)
+        if (emission === null || emission === undefined) {
+          counts.silent++
+          return
+        }
+        yield* ledger.record(emission, { policy: source.policy, at, eventId })
+      }
+    }
   })

@@ -18,7 +18,13 @@ import {
 import { safeText } from "./terminal.ts"
 
 /** Failures that mean "what you asked for or gave cannot be used". */
-const BAD_INPUT_TAGS = new Set(["BadInput", "InvalidStoreUrl", "EventTooLarge"])
+const BAD_INPUT_TAGS = new Set([
+  "BadInput",
+  "InvalidStoreUrl",
+  "EventTooLarge",
+  "UnstorableName",
+  "DuplicateEventId",
+])
 /** Failures of the store itself. */
 const STORE_FAILURE_TAGS = new Set(["StoreUnavailable", "UndecodableEvent"])
 /** Other writers won, every time we retried. */

@@ -108,6 +108,7 @@ export function makeMemoryEventStore(options: MemoryEventStoreOptions = {}): Eve
   return {
     description: "memory:",
     densePositions: true,
+    holeFreePositions: true,
     append,
     readStream,
     readAll,

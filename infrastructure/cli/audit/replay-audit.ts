@@ -1,21 +1,21 @@
 /**
  * One pass over the log for an audit: every record is decoded once and folded into the audit
  * projection, the queues projection (the ledger view, to check that replay reproduces the
- * queues) and the leakage check. Reports progress as it goes.
+ * queues) and the invariants' facts (application/invariants.ts). Reports progress as it goes.
  */
 import { Effect, Stream } from "effect"
 import { decodeEvent } from "../../../application/event-codec.ts"
 import type { EventStoreShape } from "../../../application/event-store.ts"
 import type { StoreUnavailable, UndecodableEvent } from "../../../application/event-store-errors.ts"
+import { invariantsProjection, type LogFacts, logFactsOptionsOf } from "../../../application/invariants.ts"
 import { LedgerView } from "../../../application/ledger-view.ts"
 import { type AuditState, auditProjection } from "../../../application/projections/audit.ts"
 import type { LedgerEvent } from "../../../domain/events.ts"
-import { type Leak, leaksOf } from "./leakage.ts"
 
 export interface ReplayedLog {
   readonly state: AuditState
   readonly view: LedgerView
-  readonly leaks: ReadonlyArray<Leak>
+  readonly facts: LogFacts
   readonly events: number
   /** Earliest and latest event time: an import may append older events after newer ones. */
   readonly span: { readonly from: number; readonly to: number } | undefined
@@ -28,7 +28,8 @@ export function replayForAudit(
   return Effect.suspend(() => {
     const state = auditProjection.init()
     const view = new LedgerView()
-    const leaks: Leak[] = []
+    const invariants = invariantsProjection(logFactsOptionsOf(store))
+    const facts = invariants.init()
     let events = 0
     // [from, to] packed: a `let` holding a new double per event boxed a number per event.
     const span = new Float64Array([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])
@@ -40,7 +41,7 @@ export function replayForAudit(
             if (event._tag === "UndecodableEvent") return Effect.fail(event)
             auditProjection.evolve(state, event, record)
             view.apply(record, event)
-            for (const leak of leaksOf(event)) leaks.push(leak)
+            invariants.evolve(facts, event, record)
             events++
             if ("at" in event) {
               if (event.at < (span[0] as number)) span[0] = event.at
@@ -54,7 +55,7 @@ export function replayForAudit(
       Effect.map(() => ({
         state,
         view,
-        leaks,
+        facts,
         events,
         span:
           events > 0 && (span[0] as number) <= (span[1] as number)

@@ -5,6 +5,7 @@
  */
 import { Effect, Layer } from "effect"
 import { EventStore, type EventStoreShape } from "../../../application/event-store.ts"
+import { judgeInvariants } from "../../../application/invariants.ts"
 import { layerLedger } from "../../../application/ledger.ts"
 import type { AuditState } from "../../../application/projections/audit.ts"
 import { auditReport } from "../../../application/projections/audit.ts"
@@ -14,7 +15,6 @@ import { layerSeededIds } from "../../ids.ts"
 import { layerMemoryEventStore } from "../../stores/memory-event-store.ts"
 import { startProgress } from "../shared/progress.ts"
 import { type AuditDocument, buildAuditDocument } from "./audit-document.ts"
-import { checkInvariants } from "./invariants.ts"
 import { decodedEvents, replayForAudit } from "./replay-audit.ts"
 
 export interface AuditRun {
@@ -46,7 +46,13 @@ const auditStore = (
     const report = auditReport(replay.state)
     const document = buildAuditDocument({
       report,
-      invariants: checkInvariants(report, replay.state, replay.view, replay.leaks),
+      invariants: judgeInvariants({
+        facts: replay.facts,
+        view: replay.view,
+        audit: replay.state,
+        report,
+        agent,
+      }),
       store: description,
       routing,
       whatIf,

@@ -1,9 +1,11 @@
 /**
- * The "no cross-agent leakage" invariant (domain.md §8): an event from agent A's work never
- * lands in agent B's queue, and its wake never targets agent B.
+ * "No cross-agent leakage" (domain.md §8): an event from agent A's work never lands in agent B's
+ * queue, and the wake it sends never targets agent B. Judged per enqueue attempt, from the
+ * attempt's own provenance.
  */
-import { agentIdOfKey } from "../../../application/agent-of-key.ts"
-import type { LedgerEvent } from "../../../domain/events.ts"
+import type { LedgerEvent } from "../../domain/events.ts"
+import { agentIdOfKey } from "../agent-of-key.ts"
+import { type Invariant, invariantOf, type Violations } from "./invariant.ts"
 
 export interface Leak {
   readonly eventId: string
@@ -40,4 +42,25 @@ export function leaksOf(event: LedgerEvent): ReadonlyArray<Leak> {
     })
   }
   return leaks
+}
+
+/** The violation a leak is, in plain words. */
+export const leakViolation = (leak: Leak, position: number, streamId: string) => ({
+  reason:
+    leak.kind === "queue"
+      ? `the event from ${leak.origin} landed in ${leak.landed}, another agent's queue`
+      : `the wake sent with the event from ${leak.origin} targets ${leak.landed}, another agent`,
+  eventId: leak.eventId,
+  position,
+  streamId,
+})
+
+export function judgeNoCrossAgentLeakage(leaks: Violations, first: Leak | undefined): Invariant {
+  return invariantOf(
+    "no-cross-agent-leakage",
+    [leaks],
+    "no event or wake reached another agent",
+    (count) =>
+      `${count} event(s) or wake(s) reached another agent, e.g. ${first?.eventId} from ${first?.origin} → ${first?.landed}`,
+  )
 }

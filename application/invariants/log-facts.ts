@@ -13,6 +13,7 @@
  */
 import type { LedgerEvent } from "../../domain/events.ts"
 import { MAX_QUEUED_EVENTS } from "../../domain/queue.ts"
+import { normalizedAgentOfKey } from "../agent-of-key.ts"
 import type { RecordedEvent } from "../event-store.ts"
 import { IdTable } from "./id-table.ts"
 import { Violations } from "./invariant.ts"
@@ -33,6 +34,8 @@ export type RecordFacts = Pick<RecordedEvent, "id" | "streamId" | "position">
 interface Queued {
   readonly queueKey: string
   readonly position: number
+  /** The agent whose per-sender work it is (no other agent's heartbeat may consume it), if any. */
+  readonly owner?: string | undefined
 }
 
 /** A sweep record waiting for its counterpart (a queue's prune, or the summary naming it). */
@@ -143,7 +146,19 @@ export function evolveLogFacts(facts: LogFacts, event: LedgerEvent, record: Reco
           streamId,
         })
       }
-      for (const eventId of consumed) settle(facts, eventId, event.queueKey, "consumed", record)
+      for (const eventId of consumed) {
+        const owner = settle(facts, eventId, event.queueKey, "consumed", record)?.owner
+        if (owner !== undefined && owner !== event.agentId) {
+          const leak: Leak = {
+            eventId,
+            origin: `agent ${owner}'s work`,
+            landed: `agent ${event.agentId}'s heartbeat`,
+            kind: "heartbeat",
+          }
+          facts.leaks.add(leakViolation(leak, position, streamId))
+          facts.firstLeak ??= leak
+        }
+      }
       break
     }
     case "QueuePruned":
@@ -268,7 +283,7 @@ function recordAttempt(
   if (accepted) {
     depth = facts.depth.get(event.queueKey) ?? 0
     facts.depth.set(event.queueKey, depth + 1)
-    facts.pending.set(event.eventId, { queueKey: event.queueKey, position })
+    facts.pending.set(event.eventId, { queueKey: event.queueKey, position, owner: ownerOf(event) })
   }
   const open = facts.open
   open.active = true
@@ -282,8 +297,20 @@ function recordAttempt(
   open.evictionSeen = false
 }
 
-/** One terminal fate for `eventId`: it must be queued, in this very queue. */
-function settle(facts: LogFacts, eventId: string, queueKey: string, fate: Fate, record: RecordFacts): void {
+/** Per-sender work routed by a source belongs to its origin's agent; raw calls and global scope to none. */
+const ownerOf = (event: Extract<LedgerEvent, { _tag: "SystemEventEnqueued" }>): string | undefined =>
+  event.provenance.routing === "raw" || (event.provenance.policy.scope ?? "per-sender") !== "per-sender"
+    ? undefined
+    : normalizedAgentOfKey(event.provenance.origin)
+
+/** One terminal fate for `eventId`: it must be queued, in this very queue. Returns it when it was. */
+function settle(
+  facts: LogFacts,
+  eventId: string,
+  queueKey: string,
+  fate: Fate,
+  record: RecordFacts,
+): Queued | undefined {
   const queued = facts.pending.get(eventId)
   if (queued !== undefined && queued.queueKey === queueKey) {
     facts.pending.delete(eventId)
@@ -291,7 +318,7 @@ function settle(facts: LogFacts, eventId: string, queueKey: string, fate: Fate, 
     if (depth === 0) facts.depth.delete(queueKey)
     else facts.depth.set(queueKey, depth)
     facts.attempts.set(eventId, MARK_OF[fate])
-    return
+    return queued
   }
   const mark = queued === undefined ? facts.attempts.get(eventId) : QUEUED
   const what = FATE_WORDS[fate]
@@ -308,6 +335,7 @@ function settle(facts: LogFacts, eventId: string, queueKey: string, fate: Fate, 
     position: record.position,
     streamId: record.streamId,
   })
+  return undefined
 }
 
 /** Matches a sweep record with its counterpart by event id, or leaves it waiting in `mine`. */

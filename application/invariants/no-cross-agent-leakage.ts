@@ -1,7 +1,8 @@
 /**
  * "No cross-agent leakage" (domain.md §8): an event from agent A's work never lands in agent B's
- * queue, and the wake it sends never targets agent B. Judged per enqueue attempt, from the
- * attempt's own provenance.
+ * queue, and the wake it sends never targets agent B — judged per enqueue attempt, from the
+ * attempt's own provenance — and, under per-sender scope, agent B's heartbeat never consumes it
+ * (log-facts.ts, where the run meets the queued event).
  */
 import type { LedgerEvent } from "../../domain/events.ts"
 import { agentIdOfKey } from "../agent-of-key.ts"
@@ -10,9 +11,9 @@ import { type Invariant, invariantOf, type Violations } from "./invariant.ts"
 export interface Leak {
   readonly eventId: string
   readonly origin: string
-  /** Where it went: the queue key, or the wake target. */
+  /** Where it went: the queue key, the wake target, or the heartbeat that consumed it. */
   readonly landed: string
-  readonly kind: "queue" | "wake"
+  readonly kind: "queue" | "wake" | "heartbeat"
 }
 
 const agentOf = (key: string | undefined) => (key === undefined ? undefined : agentIdOfKey(key))
@@ -48,8 +49,10 @@ export function leaksOf(event: LedgerEvent): ReadonlyArray<Leak> {
 export const leakViolation = (leak: Leak, position: number, streamId: string) => ({
   reason:
     leak.kind === "queue"
-      ? `the event from ${leak.origin} landed in ${leak.landed}, another agent's queue`
-      : `the wake sent with the event from ${leak.origin} targets ${leak.landed}, another agent`,
+      ? `the event from ${leak.origin} lands in ${leak.landed}, another agent's queue`
+      : leak.kind === "wake"
+        ? `the wake sent with the event from ${leak.origin} targets ${leak.landed}, another agent`
+        : `${leak.landed} consumed the event of ${leak.origin}`,
   eventId: leak.eventId,
   position,
   streamId,

@@ -5,7 +5,8 @@
  * end into one `Invariant` each. Used by the CLI audit (text, --json, --html), the property
  * tests, and embedders (`invariantsOfLog`). docs/audit.md says what each means and what to do.
  */
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
+import { decodeEvent } from "./event-codec.ts"
 import type { EventStoreShape } from "./event-store.ts"
 import type { StoreUnavailable, UndecodableEvent } from "./event-store-errors.ts"
 import { judgeAccounting } from "./invariants/accounting.ts"
@@ -20,7 +21,7 @@ import { judgePositionsInOrder } from "./invariants/positions-in-order.ts"
 import { judgeReplayReproducesQueues } from "./invariants/replay-reproduces-queues.ts"
 import type { LedgerView } from "./ledger-view.ts"
 import { type AuditReport, type AuditState, auditProjection, auditReport } from "./projections/audit.ts"
-import { catchUpProjection, type Projection } from "./projections/projection.ts"
+import type { Projection } from "./projections/projection.ts"
 import { queuesProjection } from "./projections/queues.ts"
 
 export type { Invariant, InvariantName, Violation } from "./invariants/invariant.ts"
@@ -125,14 +126,14 @@ export function judgeInvariants(input: InvariantsInput): ReadonlyArray<Invariant
   ]
 }
 
-interface Folds {
+export interface AuditFolds {
   audit: AuditState
   view: LedgerView
   facts: LogFacts
 }
 
 /** The audit, the ledger's view and the invariants' facts, folded together: one decode per event. */
-export const auditFolds = (options: LogFactsOptions): Projection<Folds> => {
+export const auditFolds = (options: LogFactsOptions): Projection<AuditFolds> => {
   const invariants = invariantsProjection(options)
   return {
     name: "audit+queues+invariants",
@@ -159,10 +160,28 @@ export const auditFolds = (options: LogFactsOptions): Projection<Folds> => {
   }
 }
 
-/** For embedders: replays a store's whole log once and judges every invariant on it. */
+/**
+ * For embedders: replays a store's whole log once (audit, ledger view and the invariants' facts
+ * in one pass) and judges every invariant on it. Every record is folded, even one whose position
+ * does not increase: a projection's catch-up would skip it, and it is damage to report.
+ */
 export const invariantsOfLog = (
   store: EventStoreShape,
 ): Effect.Effect<ReadonlyArray<Invariant>, StoreUnavailable | UndecodableEvent> =>
-  Effect.map(catchUpProjection(auditFolds(logFactsOptionsOf(store)), store), ({ state }) =>
-    judgeInvariants({ ...state, report: auditReport(state.audit) }),
-  )
+  Effect.suspend(() => {
+    const folds = auditFolds(logFactsOptionsOf(store))
+    const state = folds.init()
+    return store.readAll().pipe(
+      Stream.runForEachArray((records) =>
+        Effect.suspend(() => {
+          for (const record of records) {
+            const event = decodeEvent(record)
+            if (event._tag === "UndecodableEvent") return Effect.fail(event)
+            folds.evolve(state, event, record)
+          }
+          return Effect.void
+        }),
+      ),
+      Effect.map(() => judgeInvariants({ ...state, report: auditReport(state.audit) })),
+    )
+  })

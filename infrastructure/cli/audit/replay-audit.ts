@@ -7,9 +7,9 @@ import { Effect, Stream } from "effect"
 import { decodeEvent } from "../../../application/event-codec.ts"
 import type { EventStoreShape } from "../../../application/event-store.ts"
 import type { StoreUnavailable, UndecodableEvent } from "../../../application/event-store-errors.ts"
-import { invariantsProjection, type LogFacts, logFactsOptionsOf } from "../../../application/invariants.ts"
-import { LedgerView } from "../../../application/ledger-view.ts"
-import { type AuditState, auditProjection } from "../../../application/projections/audit.ts"
+import { auditFolds, type LogFacts, logFactsOptionsOf } from "../../../application/invariants.ts"
+import type { LedgerView } from "../../../application/ledger-view.ts"
+import type { AuditState } from "../../../application/projections/audit.ts"
 import type { LedgerEvent } from "../../../domain/events.ts"
 
 export interface ReplayedLog {
@@ -26,10 +26,8 @@ export function replayForAudit(
   onProgress?: (done: number) => void,
 ): Effect.Effect<ReplayedLog, StoreUnavailable | UndecodableEvent> {
   return Effect.suspend(() => {
-    const state = auditProjection.init()
-    const view = new LedgerView()
-    const invariants = invariantsProjection(logFactsOptionsOf(store))
-    const facts = invariants.init()
+    const folds = auditFolds(logFactsOptionsOf(store))
+    const state = folds.init()
     let events = 0
     // [from, to] packed: a `let` holding a new double per event boxed a number per event.
     const span = new Float64Array([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])
@@ -39,9 +37,7 @@ export function replayForAudit(
           for (const record of records) {
             const event = decodeEvent(record)
             if (event._tag === "UndecodableEvent") return Effect.fail(event)
-            auditProjection.evolve(state, event, record)
-            view.apply(record, event)
-            invariants.evolve(facts, event, record)
+            folds.evolve(state, event, record)
             events++
             if ("at" in event) {
               if (event.at < (span[0] as number)) span[0] = event.at
@@ -53,9 +49,9 @@ export function replayForAudit(
         }),
       ),
       Effect.map(() => ({
-        state,
-        view,
-        facts,
+        state: state.audit,
+        view: state.view,
+        facts: state.facts,
         events,
         span:
           events > 0 && (span[0] as number) <= (span[1] as number)

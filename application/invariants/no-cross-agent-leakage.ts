@@ -5,7 +5,8 @@
  * (log-facts.ts, where the run meets the queued event).
  */
 import type { LedgerEvent } from "../../domain/events.ts"
-import { agentIdOfKey } from "../agent-of-key.ts"
+import { normalizeAgentId } from "../../domain/session-key.ts"
+import { normalizedAgentOfKey } from "../agent-of-key.ts"
 import { type Invariant, invariantOf, type Violations } from "./invariant.ts"
 
 export interface Leak {
@@ -16,7 +17,9 @@ export interface Leak {
   readonly kind: "queue" | "wake" | "heartbeat"
 }
 
-const agentOf = (key: string | undefined) => (key === undefined ? undefined : agentIdOfKey(key))
+// Normalised on both sides (`agent:Data Eng:…` is agent `data-eng`): comparing the keys as
+// written called an event of `agent:data  eng:…` routed to `agent:data-eng:main` a leak.
+const agentOf = (key: string | undefined) => (key === undefined ? undefined : normalizedAgentOfKey(key))
 
 export function leaksOf(event: LedgerEvent): ReadonlyArray<Leak> {
   if (event._tag !== "SystemEventEnqueued" && event._tag !== "SystemEventRejected") return []
@@ -33,7 +36,7 @@ export function leaksOf(event: LedgerEvent): ReadonlyArray<Leak> {
     })
   }
   const wake = event.provenance.wake
-  const wakeAgent = wake?.agentId?.trim().toLowerCase() ?? agentOf(wake?.sessionKey)
+  const wakeAgent = wake?.agentId === undefined ? agentOf(wake?.sessionKey) : normalizeAgentId(wake.agentId)
   if (wake !== undefined && wakeAgent !== undefined && wakeAgent !== origin) {
     leaks.push({
       eventId: event.eventId,

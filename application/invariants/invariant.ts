@@ -45,6 +45,16 @@ export class Violations {
     if (this.listed.length < MAX_LISTED_VIOLATIONS) this.listed.push(violation)
   }
 
+  /**
+   * Counts one violation without its details when the list is full: `if (!v.counted()) v.add(…)`
+   * — a damaged log of millions of violations then builds 20 messages, not millions.
+   */
+  counted(): boolean {
+    if (this.listed.length < MAX_LISTED_VIOLATIONS) return false
+    this.count++
+    return true
+  }
+
   get first(): Violation | undefined {
     return this.listed[0]
   }

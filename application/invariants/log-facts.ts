@@ -16,7 +16,7 @@ import { MAX_QUEUED_EVENTS } from "../../domain/queue.ts"
 import { normalizedAgentOfKey } from "../agent-of-key.ts"
 import type { RecordedEvent } from "../event-store.ts"
 import { IdTable } from "./id-table.ts"
-import { Violations } from "./invariant.ts"
+import { type Violation, Violations } from "./invariant.ts"
 import { type Leak, leaksOf, leakViolation } from "./no-cross-agent-leakage.ts"
 
 /** What the log says happened to an attempt id (the mark kept in `attempts`). */
@@ -103,12 +103,13 @@ export function evolveLogFacts(facts: LogFacts, event: LedgerEvent, record: Reco
   facts.events++
   checkPosition(facts, record)
   if (facts.recordIds.set(record.id, 1) !== 0) {
-    facts.doubledIds.add({
-      reason: `store event id ${record.id} is recorded again at position ${position} (${event._tag} on ${streamId})`,
-      eventId: record.id,
-      position,
-      streamId,
-    })
+    if (!facts.doubledIds.counted())
+      facts.doubledIds.add({
+        reason: `store event id ${record.id} is recorded again at position ${position} (${event._tag} on ${streamId})`,
+        eventId: record.id,
+        position,
+        streamId,
+      })
   }
   const open = facts.open
   const joins = open.active && joinsOpenDecision(open, event)
@@ -121,14 +122,15 @@ export function evolveLogFacts(facts: LogFacts, event: LedgerEvent, record: Reco
     case "SystemEventEvicted":
       if (joins) open.evictionSeen = true
       if (!joins || !open.expectsEviction) {
-        facts.halfRecorded.add({
-          reason: joins
-            ? `${event.eventId} is evicted by ${event.byEventId}, but ${event.queueKey} held fewer than ${MAX_QUEUED_EVENTS}`
-            : `${event.eventId} is evicted by ${event.byEventId}, but that event's enqueue is not recorded with the eviction`,
-          eventId: event.eventId,
-          position,
-          streamId,
-        })
+        if (!facts.halfRecorded.counted())
+          facts.halfRecorded.add({
+            reason: joins
+              ? `${event.eventId} is evicted by ${event.byEventId}, but ${event.queueKey} held fewer than ${MAX_QUEUED_EVENTS}`
+              : `${event.eventId} is evicted by ${event.byEventId}, but that event's enqueue is not recorded with the eviction`,
+            eventId: event.eventId,
+            position,
+            streamId,
+          })
       }
       settle(facts, event.eventId, event.queueKey, "evicted", record)
       break
@@ -139,12 +141,13 @@ export function evolveLogFacts(facts: LogFacts, event: LedgerEvent, record: Reco
     case "HeartbeatRan": {
       const { shown, consumed } = event
       if (shown.length !== consumed.length || shown.some((eventId, index) => consumed[index] !== eventId)) {
-        facts.halfRecorded.add({
-          reason: `heartbeat run ${event.runId} of ${event.agentId} showed ${shown.length} event(s) but records consuming ${consumed.length} of them (${consumed.length === shown.length ? "other ones" : "not the same"})`,
-          eventId: event.runId,
-          position,
-          streamId,
-        })
+        if (!facts.halfRecorded.counted())
+          facts.halfRecorded.add({
+            reason: `heartbeat run ${event.runId} of ${event.agentId} showed ${shown.length} event(s) but records consuming ${consumed.length} of them (${consumed.length === shown.length ? "other ones" : "not the same"})`,
+            eventId: event.runId,
+            position,
+            streamId,
+          })
       }
       for (const eventId of consumed) {
         const owner = settle(facts, eventId, event.queueKey, "consumed", record)?.owner
@@ -155,7 +158,7 @@ export function evolveLogFacts(facts: LogFacts, event: LedgerEvent, record: Reco
             landed: `agent ${event.agentId}'s heartbeat`,
             kind: "heartbeat",
           }
-          facts.leaks.add(leakViolation(leak, position, streamId))
+          if (!facts.leaks.counted()) facts.leaks.add(leakViolation(leak, position, streamId))
           facts.firstLeak ??= leak
         }
       }
@@ -185,12 +188,13 @@ export function evolveLogFacts(facts: LogFacts, event: LedgerEvent, record: Reco
     case "HeartbeatWakeRequested":
       if (joins) open.wakeSeen = true
       else if (event.eventId !== undefined) {
-        facts.halfRecorded.add({
-          reason: `wake ${event.wakeId} was sent with event ${event.eventId}, but that event's enqueue attempt is not recorded with it`,
-          eventId: event.eventId,
-          position,
-          streamId,
-        })
+        if (!facts.halfRecorded.counted())
+          facts.halfRecorded.add({
+            reason: `wake ${event.wakeId} was sent with event ${event.eventId}, but that event's enqueue attempt is not recorded with it`,
+            eventId: event.eventId,
+            position,
+            streamId,
+          })
       }
       break
     default:
@@ -203,24 +207,26 @@ function checkPosition(facts: LogFacts, record: RecordFacts): void {
   const { position } = record
   const last = facts.lastPosition
   if (position <= last) {
-    facts.positions.add({
-      reason: `position ${position} comes after position ${last}: positions must increase`,
-      eventId: record.id,
-      position,
-      streamId: record.streamId,
-    })
+    if (!facts.positions.counted())
+      facts.positions.add({
+        reason: `position ${position} comes after position ${last}: positions must increase`,
+        eventId: record.id,
+        position,
+        streamId: record.streamId,
+      })
     return
   }
   if (facts.positionsWithoutHoles && position !== last + 1) {
-    facts.positions.add({
-      reason:
-        position === last + 2
-          ? `position ${last + 1} is missing, and this store never leaves holes`
-          : `positions ${last + 1}–${position - 1} are missing, and this store never leaves holes`,
-      eventId: record.id,
-      position,
-      streamId: record.streamId,
-    })
+    if (!facts.positions.counted())
+      facts.positions.add({
+        reason:
+          position === last + 2
+            ? `position ${last + 1} is missing, and this store never leaves holes`
+            : `positions ${last + 1}–${position - 1} are missing, and this store never leaves holes`,
+        eventId: record.id,
+        position,
+        streamId: record.streamId,
+      })
   }
   facts.lastPosition = position
 }
@@ -232,28 +238,35 @@ const joinsOpenDecision = (open: OpenDecision, event: LedgerEvent): boolean =>
 
 /** The open decision is over: whatever it should have written and did not is half-recorded. */
 function closeDecision(facts: LogFacts): void {
-  for (const violation of missingFromOpenDecision(facts).listed) facts.halfRecorded.add(violation)
-  facts.open.active = false
+  const open = facts.open
+  open.active = false
+  const { halfRecorded } = facts
+  if (open.expectsWake && !open.wakeSeen && !halfRecorded.counted()) halfRecorded.add(missingWake(open))
+  if (open.expectsEviction && !open.evictionSeen && !halfRecorded.counted())
+    halfRecorded.add(missingEviction(open))
 }
+
+const missingWake = (open: OpenDecision): Violation => ({
+  reason: `event ${open.eventId} was accepted into ${open.queueKey} with a wake, but no wake is recorded with it`,
+  eventId: open.eventId,
+  position: open.position,
+  streamId: open.streamId,
+})
+
+const missingEviction = (open: OpenDecision): Violation => ({
+  reason: `event ${open.eventId} was accepted into ${open.queueKey}, which held ${MAX_QUEUED_EVENTS} already, but no eviction is recorded with it`,
+  eventId: open.eventId,
+  position: open.position,
+  streamId: open.streamId,
+})
 
 /** What the decision still open would lack if the log ended here (judged at the end, without closing it). */
 export function missingFromOpenDecision(facts: LogFacts): Violations {
   const open = facts.open
   const missing = new Violations()
   if (!open.active) return missing
-  const where = { eventId: open.eventId, position: open.position, streamId: open.streamId }
-  if (open.expectsWake && !open.wakeSeen) {
-    missing.add({
-      reason: `event ${open.eventId} was accepted into ${open.queueKey} with a wake, but no wake is recorded with it`,
-      ...where,
-    })
-  }
-  if (open.expectsEviction && !open.evictionSeen) {
-    missing.add({
-      reason: `event ${open.eventId} was accepted into ${open.queueKey}, which held ${MAX_QUEUED_EVENTS} already, but no eviction is recorded with it`,
-      ...where,
-    })
-  }
+  if (open.expectsWake && !open.wakeSeen) missing.add(missingWake(open))
+  if (open.expectsEviction && !open.evictionSeen) missing.add(missingEviction(open))
   return missing
 }
 
@@ -268,15 +281,16 @@ function recordAttempt(
   if (previous !== 0) {
     // Keep what is known of the first: a repeat must not hide its queued state or its fate.
     if (!accepted || previous !== QUEUED) facts.attempts.set(event.eventId, previous)
-    facts.repeatedAttempts.add({
-      reason: `enqueue attempt ${event.eventId} is recorded again at position ${position} (first ${MARK_NAMES[previous]})`,
-      eventId: event.eventId,
-      position,
-      streamId,
-    })
+    if (!facts.repeatedAttempts.counted())
+      facts.repeatedAttempts.add({
+        reason: `enqueue attempt ${event.eventId} is recorded again at position ${position} (first ${MARK_NAMES[previous]})`,
+        eventId: event.eventId,
+        position,
+        streamId,
+      })
   }
   for (const leak of leaksOf(event)) {
-    facts.leaks.add(leakViolation(leak, position, streamId))
+    if (!facts.leaks.counted()) facts.leaks.add(leakViolation(leak, position, streamId))
     facts.firstLeak ??= leak
   }
   let depth = 0
@@ -322,19 +336,20 @@ function settle(
   }
   const mark = queued === undefined ? facts.attempts.get(eventId) : QUEUED
   const what = FATE_WORDS[fate]
-  facts.fates.add({
-    reason:
-      queued !== undefined
-        ? `event ${eventId} is ${what} from ${queueKey}, but it was accepted into ${queued.queueKey}`
-        : mark === 0
-          ? `event ${eventId} is ${what} from ${queueKey}, but no enqueue attempt with that id is recorded before`
-          : mark === REJECTED
-            ? `event ${eventId} is ${what} from ${queueKey}, but it was rejected, never queued`
-            : `event ${eventId} is ${what} from ${queueKey} after it was already ${MARK_NAMES[mark]}: a second fate`,
-    eventId,
-    position: record.position,
-    streamId: record.streamId,
-  })
+  if (!facts.fates.counted())
+    facts.fates.add({
+      reason:
+        queued !== undefined
+          ? `event ${eventId} is ${what} from ${queueKey}, but it was accepted into ${queued.queueKey}`
+          : mark === 0
+            ? `event ${eventId} is ${what} from ${queueKey}, but no enqueue attempt with that id is recorded before`
+            : mark === REJECTED
+              ? `event ${eventId} is ${what} from ${queueKey}, but it was rejected, never queued`
+              : `event ${eventId} is ${what} from ${queueKey} after it was already ${MARK_NAMES[mark]}: a second fate`,
+      eventId,
+      position: record.position,
+      streamId: record.streamId,
+    })
   return undefined
 }
 
@@ -353,12 +368,13 @@ function matchPrune(
   }
   theirs.delete(eventId)
   if (counterpart.sessionKey !== record.sessionKey) {
-    facts.halfRecorded.add({
-      reason: `event ${eventId} is pruned with session ${counterpart.sessionKey} at position ${counterpart.position}, but the sweep records it lost from ${record.sessionKey}`,
-      eventId,
-      position: record.position,
-      streamId: record.streamId,
-    })
+    if (!facts.halfRecorded.counted())
+      facts.halfRecorded.add({
+        reason: `event ${eventId} is pruned with session ${counterpart.sessionKey} at position ${counterpart.position}, but the sweep records it lost from ${record.sessionKey}`,
+        eventId,
+        position: record.position,
+        streamId: record.streamId,
+      })
   }
 }
 

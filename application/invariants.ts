@@ -29,9 +29,16 @@ export { MAX_LISTED_VIOLATIONS } from "./invariants/invariant.ts"
 export { LogFacts } from "./invariants/log-facts.ts"
 export type { Leak } from "./invariants/no-cross-agent-leakage.ts"
 
-/** The store's promise about its positions, which the "positions in order" invariant holds it to. */
-export const logFactsOptionsOf = (store: Pick<EventStoreShape, "holeFreePositions">): LogFactsOptions => ({
+/**
+ * The store's promise about its positions, which the "positions in order" invariant holds it to,
+ * and the log's length when known (its head position), to size the id tables once.
+ */
+export const logFactsOptionsOf = (
+  store: Pick<EventStoreShape, "holeFreePositions">,
+  head?: number,
+): LogFactsOptions => ({
   positionsWithoutHoles: store.holeFreePositions === true,
+  expectedEvents: head,
 })
 
 interface LogFactsJSON {
@@ -168,10 +175,10 @@ export const auditFolds = (options: LogFactsOptions): Projection<AuditFolds> => 
 export const invariantsOfLog = (
   store: EventStoreShape,
 ): Effect.Effect<ReadonlyArray<Invariant>, StoreUnavailable | UndecodableEvent> =>
-  Effect.suspend(() => {
-    const folds = auditFolds(logFactsOptionsOf(store))
+  Effect.gen(function* () {
+    const folds = auditFolds(logFactsOptionsOf(store, yield* store.headPosition))
     const state = folds.init()
-    return store.readAll().pipe(
+    return yield* store.readAll().pipe(
       Stream.runForEachArray((records) =>
         Effect.suspend(() => {
           for (const record of records) {

@@ -13,20 +13,20 @@
  */
 import type { LedgerEvent } from "../../domain/events.ts"
 import { MAX_QUEUED_EVENTS } from "../../domain/queue.ts"
-import { normalizedAgentOfKey } from "../agent-of-key.ts"
 import type { RecordedEvent } from "../event-store.ts"
 import { IdTable } from "./id-table.ts"
 import { type Violation, Violations } from "./invariant.ts"
-import { type Leak, leaksOf, leakViolation } from "./no-cross-agent-leakage.ts"
+import { agentOf, type Leak, leaksOf, leakViolation } from "./no-cross-agent-leakage.ts"
 
-/** What the log says happened to an attempt id (the mark kept in `attempts`). */
+/**
+ * What the log says of an attempt id (the mark kept in `attempts`): rejected, or accepted. Whether
+ * an accepted one is still queued is `pending`'s to say; its later fate is not marked (one more
+ * table write per event, and "queued once, not any more" is all a second fate needs).
+ */
 const REJECTED = 1
-const QUEUED = 2
-const FATES = ["consumed", "evicted", "pruned"] as const
-type Fate = (typeof FATES)[number]
-const MARK_OF: Record<Fate, number> = { consumed: 3, evicted: 4, pruned: 5 }
-const MARK_NAMES = ["never recorded", "rejected", "queued", "consumed", "evicted", "lost to pruning"]
-const FATE_WORDS: Record<Fate, string> = { consumed: "consumed", evicted: "evicted", pruned: "pruned" }
+const ACCEPTED = 2
+type Fate = "consumed" | "evicted" | "pruned"
+const MARK_NAMES = ["never recorded", "rejected", "accepted"]
 
 /** The record fields the facts need: where it is, and its store id. */
 export type RecordFacts = Pick<RecordedEvent, "id" | "streamId" | "position">
@@ -61,6 +61,8 @@ interface OpenDecision {
 export interface LogFactsOptions {
   /** The store promises positions 1, 2, 3… with no holes (`EventStoreShape.holeFreePositions`). */
   readonly positionsWithoutHoles: boolean
+  /** How many events the log holds, when known: the id tables are sized once for it. */
+  readonly expectedEvents?: number | undefined
 }
 
 export class LogFacts {
@@ -68,9 +70,9 @@ export class LogFacts {
   events = 0
   readonly positionsWithoutHoles: boolean
   readonly positions = new Violations()
-  recordIds = new IdTable()
+  recordIds: IdTable
   readonly doubledIds = new Violations()
-  attempts = new IdTable()
+  attempts: IdTable
   readonly repeatedAttempts = new Violations()
   readonly fates = new Violations()
   readonly pending = new Map<string, Queued>()
@@ -94,6 +96,8 @@ export class LogFacts {
 
   constructor(options: LogFactsOptions) {
     this.positionsWithoutHoles = options.positionsWithoutHoles
+    this.recordIds = new IdTable(options.expectedEvents)
+    this.attempts = new IdTable(options.expectedEvents)
   }
 }
 
@@ -277,10 +281,10 @@ function recordAttempt(
 ): void {
   const { position, streamId } = record
   const accepted = event._tag === "SystemEventEnqueued"
-  const previous = facts.attempts.set(event.eventId, accepted ? QUEUED : REJECTED)
+  const previous = facts.attempts.set(event.eventId, accepted ? ACCEPTED : REJECTED)
   if (previous !== 0) {
-    // Keep what is known of the first: a repeat must not hide its queued state or its fate.
-    if (!accepted || previous !== QUEUED) facts.attempts.set(event.eventId, previous)
+    // Keep what is known of the first: a rejected repeat must not hide that it was accepted.
+    if (!accepted && previous === ACCEPTED) facts.attempts.set(event.eventId, previous)
     if (!facts.repeatedAttempts.counted())
       facts.repeatedAttempts.add({
         reason: `enqueue attempt ${event.eventId} is recorded again at position ${position} (first ${MARK_NAMES[previous]})`,
@@ -289,15 +293,22 @@ function recordAttempt(
         streamId,
       })
   }
-  for (const leak of leaksOf(event)) {
-    if (!facts.leaks.counted()) facts.leaks.add(leakViolation(leak, position, streamId))
-    facts.firstLeak ??= leak
+  const originAgent = agentOf(event.provenance.origin)
+  if (originAgent !== undefined) {
+    for (const leak of leaksOf(event, originAgent)) {
+      if (!facts.leaks.counted()) facts.leaks.add(leakViolation(leak, position, streamId))
+      facts.firstLeak ??= leak
+    }
   }
   let depth = 0
   if (accepted) {
     depth = facts.depth.get(event.queueKey) ?? 0
     facts.depth.set(event.queueKey, depth + 1)
-    facts.pending.set(event.eventId, { queueKey: event.queueKey, position, owner: ownerOf(event) })
+    facts.pending.set(event.eventId, {
+      queueKey: event.queueKey,
+      position,
+      owner: ownerOf(event, originAgent),
+    })
   }
   const open = facts.open
   open.active = true
@@ -312,10 +323,13 @@ function recordAttempt(
 }
 
 /** Per-sender work routed by a source belongs to its origin's agent; raw calls and global scope to none. */
-const ownerOf = (event: Extract<LedgerEvent, { _tag: "SystemEventEnqueued" }>): string | undefined =>
+const ownerOf = (
+  event: Extract<LedgerEvent, { _tag: "SystemEventEnqueued" | "SystemEventRejected" }>,
+  originAgent: string | undefined,
+): string | undefined =>
   event.provenance.routing === "raw" || (event.provenance.policy.scope ?? "per-sender") !== "per-sender"
     ? undefined
-    : normalizedAgentOfKey(event.provenance.origin)
+    : originAgent
 
 /** One terminal fate for `eventId`: it must be queued, in this very queue. Returns it when it was. */
 function settle(
@@ -331,11 +345,10 @@ function settle(
     const depth = (facts.depth.get(queueKey) ?? 1) - 1
     if (depth === 0) facts.depth.delete(queueKey)
     else facts.depth.set(queueKey, depth)
-    facts.attempts.set(eventId, MARK_OF[fate])
     return queued
   }
-  const mark = queued === undefined ? facts.attempts.get(eventId) : QUEUED
-  const what = FATE_WORDS[fate]
+  const mark = queued === undefined ? facts.attempts.get(eventId) : ACCEPTED
+  const what = fate
   if (!facts.fates.counted())
     facts.fates.add({
       reason:
@@ -345,7 +358,7 @@ function settle(
             ? `event ${eventId} is ${what} from ${queueKey}, but no enqueue attempt with that id is recorded before`
             : mark === REJECTED
               ? `event ${eventId} is ${what} from ${queueKey}, but it was rejected, never queued`
-              : `event ${eventId} is ${what} from ${queueKey} after it was already ${MARK_NAMES[mark]}: a second fate`,
+              : `event ${eventId} is ${what} from ${queueKey} after it had left its queue (consumed, evicted or pruned before): a second fate`,
       eventId,
       position: record.position,
       streamId: record.streamId,

@@ -19,25 +19,32 @@ export interface Leak {
 
 // Normalised on both sides (`agent:Data Eng:…` is agent `data-eng`): comparing the keys as
 // written called an event of `agent:data  eng:…` routed to `agent:data-eng:main` a leak.
-const agentOf = (key: string | undefined) => (key === undefined ? undefined : normalizedAgentOfKey(key))
+export const agentOf = (key: string | undefined) =>
+  key === undefined ? undefined : normalizedAgentOfKey(key)
 
-export function leaksOf(event: LedgerEvent): ReadonlyArray<Leak> {
-  if (event._tag !== "SystemEventEnqueued" && event._tag !== "SystemEventRejected") return []
-  const origin = agentOf(event.provenance.origin)
-  if (origin === undefined) return []
-  const leaks: Leak[] = []
+const NO_LEAKS: ReadonlyArray<Leak> = []
+
+/** Where an attempt from `origin`'s agent went to another agent (allocates nothing when nowhere). */
+export function leaksOf(
+  event: Extract<LedgerEvent, { _tag: "SystemEventEnqueued" | "SystemEventRejected" }>,
+  origin: string,
+): ReadonlyArray<Leak> {
+  let leaks: Leak[] | undefined
   const queueAgent = agentOf(event.queueKey)
   if (queueAgent !== undefined && queueAgent !== origin) {
-    leaks.push({
-      eventId: event.eventId,
-      origin: event.provenance.origin,
-      landed: event.queueKey,
-      kind: "queue",
-    })
+    leaks = [
+      {
+        eventId: event.eventId,
+        origin: event.provenance.origin,
+        landed: event.queueKey,
+        kind: "queue",
+      },
+    ]
   }
   const wake = event.provenance.wake
   const wakeAgent = wake?.agentId === undefined ? agentOf(wake?.sessionKey) : normalizeAgentId(wake.agentId)
   if (wake !== undefined && wakeAgent !== undefined && wakeAgent !== origin) {
+    leaks ??= []
     leaks.push({
       eventId: event.eventId,
       origin: event.provenance.origin,
@@ -45,7 +52,7 @@ export function leaksOf(event: LedgerEvent): ReadonlyArray<Leak> {
       kind: "wake",
     })
   }
-  return leaks
+  return leaks ?? NO_LEAKS
 }
 
 /** The violation a leak is, in plain words. */

@@ -169,7 +169,7 @@ describe("invariants on a damaged memory log", () => {
     const check = named(invariants, "accounting")
     expect(check.detail).toContain("a second fate")
     expect(check.violations?.[0]).toMatchObject({ eventId: consumed[3], position: records.length + 1 })
-    expect(check.violations?.[0]?.reason).toContain("after it was already consumed")
+    expect(check.violations?.[0]?.reason).toContain("after it had left its queue")
   })
 
   it("accounting: an enqueue attempt recorded twice (new store id, same attempt id) fails it", async () => {

@@ -24,9 +24,10 @@ export interface ReplayedLog {
 export function replayForAudit(
   store: EventStoreShape,
   onProgress?: (done: number) => void,
+  head?: number,
 ): Effect.Effect<ReplayedLog, StoreUnavailable | UndecodableEvent> {
   return Effect.suspend(() => {
-    const folds = auditFolds(logFactsOptionsOf(store))
+    const folds = auditFolds(logFactsOptionsOf(store, head))
     const state = folds.init()
     let events = 0
     // [from, to] packed: a `let` holding a new double per event boxed a number per event.

@@ -40,7 +40,7 @@ const auditStore = (
   Effect.gen(function* () {
     const head = yield* store.headPosition
     const progress = startProgress(whatIf ? "auditing the what-if" : "replaying the log", head)
-    const replay = yield* replayForAudit(store, progress.tick).pipe(
+    const replay = yield* replayForAudit(store, progress.tick, head).pipe(
       Effect.ensuring(Effect.sync(progress.done)),
     )
     const report = auditReport(replay.state)

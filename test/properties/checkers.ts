@@ -25,7 +25,6 @@ import {
 import { queuesProjection } from "../../application/projections/queues.ts"
 import type { LedgerEvent, RejectionReason } from "../../domain/events.ts"
 import { resolveHeartbeatSession, resolveWakeRuns } from "../../domain/heartbeat.ts"
-import type { WakeTarget } from "../../domain/routing.ts"
 import { buildAgentMainSessionKey } from "../../domain/session-key.ts"
 import type { SessionPolicy } from "../../domain/session-policy.ts"
 import { normalizeJSON } from "./harness.ts"

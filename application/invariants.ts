@@ -167,28 +167,66 @@ export const auditFolds = (options: LogFactsOptions): Projection<AuditFolds> => 
   }
 }
 
+export interface AuditedLog extends AuditFolds {
+  /** Records replayed. */
+  readonly events: number
+  /** Earliest and latest event time: an import may append older events after newer ones. */
+  readonly span: { readonly from: number; readonly to: number } | undefined
+}
+
 /**
- * For embedders: replays a store's whole log once (audit, ledger view and the invariants' facts
- * in one pass) and judges every invariant on it. Every record is folded, even one whose position
- * does not increase: a projection's catch-up would skip it, and it is damage to report.
+ * One pass over the whole log for an audit: every record decoded once and folded into the audit,
+ * the ledger view and the invariants' facts (`auditFolds`) — every record, even one whose
+ * position does not increase, which a projection's catch-up would skip and which is damage to
+ * report. `head` (the store's head position) sizes the id tables; progress after each page.
  */
-export const invariantsOfLog = (
+export function foldAuditLog(
   store: EventStoreShape,
-): Effect.Effect<ReadonlyArray<Invariant>, StoreUnavailable | UndecodableEvent> =>
-  Effect.gen(function* () {
-    const folds = auditFolds(logFactsOptionsOf(store, yield* store.headPosition))
+  options: {
+    readonly head?: number | undefined
+    readonly onProgress?: ((done: number) => void) | undefined
+  } = {},
+): Effect.Effect<AuditedLog, StoreUnavailable | UndecodableEvent> {
+  return Effect.suspend(() => {
+    const folds = auditFolds(logFactsOptionsOf(store, options.head))
     const state = folds.init()
-    return yield* store.readAll().pipe(
+    let events = 0
+    // [from, to] packed: a \`let\` holding a new double per event boxed a number per event.
+    const span = new Float64Array([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])
+    return store.readAll().pipe(
       Stream.runForEachArray((records) =>
         Effect.suspend(() => {
           for (const record of records) {
             const event = decodeEvent(record)
             if (event._tag === "UndecodableEvent") return Effect.fail(event)
             folds.evolve(state, event, record)
+            events++
+            if ("at" in event) {
+              if (event.at < (span[0] as number)) span[0] = event.at
+              if (event.at > (span[1] as number)) span[1] = event.at
+            }
           }
+          options.onProgress?.(events)
           return Effect.void
         }),
       ),
-      Effect.map(() => judgeInvariants({ ...state, report: auditReport(state.audit) })),
+      Effect.map(() => ({
+        ...state,
+        events,
+        span:
+          events > 0 && (span[0] as number) <= (span[1] as number)
+            ? { from: span[0] as number, to: span[1] as number }
+            : undefined,
+      })),
     )
+  })
+}
+
+/** For embedders: replays a store's whole log once and judges every invariant on it. */
+export const invariantsOfLog = (
+  store: EventStoreShape,
+): Effect.Effect<ReadonlyArray<Invariant>, StoreUnavailable | UndecodableEvent> =>
+  Effect.gen(function* () {
+    const log = yield* foldAuditLog(store, { head: yield* store.headPosition })
+    return judgeInvariants({ ...log, report: auditReport(log.audit) })
   })

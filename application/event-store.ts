@@ -116,6 +116,13 @@ export interface EventStoreShape {
    * otherwise (EventStoreDB commit positions) it must read to find out.
    */
   readonly densePositions?: boolean
+  /**
+   * True when positions are 1, 2, 3… and never have a hole, even after a failed append (memory,
+   * SQLite): a missing position is then a lost event, which the audit reports. PostgreSQL's
+   * identity column burns values on a failed transaction and EventStoreDB's commit positions are
+   * sparse, so they leave this unset (docs/stores.md).
+   */
+  readonly holeFreePositions?: boolean
   /** The global position of the last committed event (0 when empty). */
   readonly headPosition: Effect.Effect<number, StoreUnavailable>
 }

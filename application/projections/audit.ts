@@ -6,7 +6,6 @@
  */
 import type { LedgerEvent, RejectionReason } from "../../domain/events.ts"
 import {
-  drainedQueues,
   emptyGatewayConfig,
   evolveGatewayConfig,
   type GatewayConfig,
@@ -14,6 +13,7 @@ import {
 } from "../../domain/gateway-config.ts"
 import type { SourceKind } from "../../domain/source-kind.ts"
 import { normalizedAgentOfKey } from "../agent-of-key.ts"
+import { splitStranded } from "../invariants/nothing-stranded.ts"
 import { DepthSeries } from "./depth-series.ts"
 import {
   emptyHistogram,
@@ -293,14 +293,11 @@ const summarize = (histogram: LatencyHistogram): LatencySummary => ({
 })
 
 /**
- * Judges every still-queued event: pending if some enabled agent's scheduled heartbeat drains
- * its queue under the current config, stranded otherwise.
+ * Every agent's fates, with each still-queued event judged pending or stranded against the
+ * current config (application/invariants/nothing-stranded.ts).
  */
 export function auditReport(state: AuditState): AuditReport {
-  const drained = drainedQueues(state.config)
-  const stranded: StrandedEvent[] = []
-  const pending: PendingEvent[] = []
-  for (const event of state.pending.values()) (drained.has(event.queueKey) ? pending : stranded).push(event)
+  const { pending, stranded } = splitStranded(state.pending.values(), state.config)
   const agentIds = new Set([...state.agents.keys(), ...state.config.agents.keys()])
   const agents = [...agentIds].sort().map((agentId): AgentReport => {
     const counts = state.agents.get(agentId) ?? emptyCounts()

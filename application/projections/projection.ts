@@ -10,7 +10,7 @@ import { decodeEvent } from "../event-codec.ts"
 import type { EventStoreShape, RecordedEvent } from "../event-store.ts"
 import type { StoreUnavailable, UndecodableEvent } from "../event-store-errors.ts"
 
-export type RecordMeta = Pick<RecordedEvent, "streamId" | "revision" | "position" | "recordedAt">
+export type RecordMeta = Pick<RecordedEvent, "id" | "streamId" | "revision" | "position" | "recordedAt">
 
 export interface Projection<S> {
   readonly name: string

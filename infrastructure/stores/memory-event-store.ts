@@ -118,6 +118,7 @@ export function makeMemoryEventStore(options: MemoryEventStoreOptions = {}): Eve
   return {
     description: "memory:",
     densePositions: true,
+    holeFreePositions: true,
     appendMulti,
     append: singleAppend(appendMulti),
     readStream,

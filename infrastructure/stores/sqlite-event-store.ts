@@ -305,6 +305,7 @@ export const makeSqliteEventStore = (
         ),
       // Positions are max + 1 inside the write transaction: 1, 2, 3… with no holes.
       densePositions: true,
+      holeFreePositions: true,
       headPosition,
     } satisfies EventStoreShape
   })

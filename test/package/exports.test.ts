@@ -30,4 +30,14 @@ describe("the package entry", () => {
     `)
     expect(JSON.parse(out)).toEqual({ missing: [], routed: "agent:ops:work" })
   })
+
+  it("exports the invariants: an embedder judges a store's log without the CLI", () => {
+    const out = runConsumer(`
+      import { Effect } from "effect"
+      import { invariantsOfLog, makeMemoryEventStore } from "heartbeat-ledger"
+      const invariants = await Effect.runPromise(invariantsOfLog(makeMemoryEventStore()))
+      console.log(JSON.stringify(invariants.filter((check) => check.holds).length))
+    `)
+    expect(out).toBe("7")
+  })
 })

@@ -12,6 +12,7 @@ import { isDeepStrictEqual } from "node:util"
 import { Effect } from "effect"
 import { decodeEvent } from "../../application/event-codec.ts"
 import type { EventStoreShape, RecordedEvent } from "../../application/event-store.ts"
+import { type Invariant, invariantsOfLog } from "../../application/invariants.ts"
 import type { LedgerView } from "../../application/ledger-view.ts"
 import type { AuditReport } from "../../application/projections/audit.ts"
 import {
@@ -24,7 +25,6 @@ import {
 import { queuesProjection } from "../../application/projections/queues.ts"
 import type { LedgerEvent, RejectionReason } from "../../domain/events.ts"
 import { resolveHeartbeatSession, resolveWakeRuns } from "../../domain/heartbeat.ts"
-import type { WakeTarget } from "../../domain/routing.ts"
 import { buildAgentMainSessionKey } from "../../domain/session-key.ts"
 import type { SessionPolicy } from "../../domain/session-policy.ts"
 import { normalizeJSON } from "./harness.ts"
@@ -189,66 +189,26 @@ export function checkNothingStranded(trace: Trace, report: AuditReport): string[
 
 // ── P2: no cross-agent leakage ─────────────────────────────────────────────────────────────
 
+/** The product's invariants of a store's log (application/invariants.ts): the one implementation. */
+const invariantsOf = (store: EventStoreShape): Promise<ReadonlyArray<Invariant>> =>
+  Effect.runPromise(invariantsOfLog(store))
+
+const violationsOf = (invariant: Invariant | undefined): string[] =>
+  invariant === undefined || invariant.holds
+    ? []
+    : (invariant.violations ?? [{ reason: invariant.detail }]).map(
+        (violation) =>
+          `${invariant.name}: ${violation.position === undefined ? "" : `position ${violation.position}: `}${violation.reason}`,
+      )
+
 /**
  * Under per-sender scope (as captured by the work), an event from agent A's work never lands in
- * another agent's queue (the queue key parses to A), its wake never runs another agent, and no
- * other agent's heartbeat consumes it. Judged on the log alone.
+ * another agent's queue, its wake never targets another agent, and no other agent's heartbeat
+ * consumes it. Judged on the log alone, by the product's "no-cross-agent-leakage" invariant.
  */
-export function checkNoLeakage(events: ReadonlyArray<LedgerEvent>): string[] {
-  const violations: string[] = []
-  const enabled = [...CANONICAL_AGENTS]
-  const owner = new Map<string, string>()
-  const wakesOthers = (wake: WakeTarget, agent: string) =>
-    resolveWakeRuns(wake, enabled)
-      .map((run) => run.agentId)
-      .filter((other) => other !== agent)
-  for (const event of events) {
-    switch (event._tag) {
-      case "SystemEventEnqueued":
-      case "SystemEventRejected": {
-        const { provenance } = event
-        if (provenance.routing === "raw" || (provenance.policy.scope ?? "per-sender") !== "per-sender") break
-        const agent = agentOfKey(provenance.origin)
-        if (agent === undefined || event.queueKey === "") break
-        owner.set(event.eventId, agent)
-        const queueAgent = agentOfKey(event.queueKey)
-        if (queueAgent !== agent) {
-          violations.push(
-            `event ${event.eventId} from ${agent}'s work ${JSON.stringify(provenance.origin)} lands in ` +
-              `${JSON.stringify(event.queueKey)}${queueAgent === undefined ? " (no agent's queue)" : `, agent ${queueAgent}'s queue`}`,
-          )
-        }
-        const others = provenance.wake === undefined ? [] : wakesOthers(provenance.wake, agent)
-        if (others.length > 0) {
-          violations.push(
-            `event ${event.eventId} from ${agent}'s work carries a wake for ${others.join(", ")}`,
-          )
-        }
-        break
-      }
-      case "HeartbeatWakeRequested": {
-        const agent = event.eventId === undefined ? undefined : owner.get(event.eventId)
-        if (agent === undefined) break
-        const others = wakesOthers(event, agent)
-        if (others.length > 0)
-          violations.push(`the wake sent with ${agent}'s event ${event.eventId} wakes ${others.join(", ")}`)
-        break
-      }
-      case "HeartbeatRan":
-        for (const eventId of event.consumed) {
-          const agent = owner.get(eventId)
-          if (agent !== undefined && agent !== event.agentId) {
-            violations.push(
-              `${event.agentId}'s heartbeat consumed ${agent}'s event ${eventId} from ${JSON.stringify(event.queueKey)}`,
-            )
-          }
-        }
-        break
-      default:
-        break
-    }
-  }
-  return violations
+export async function checkNoLeakage(store: EventStoreShape): Promise<string[]> {
+  const invariants = await invariantsOf(store)
+  return violationsOf(invariants.find((invariant) => invariant.name === "no-cross-agent-leakage"))
 }
 
 // ── P3: accounting ─────────────────────────────────────────────────────────────────────────
@@ -489,25 +449,21 @@ const COUNT_FIELDS = [
 ] as const
 
 /**
- * Every attempt has exactly one fate, the report's counts add up (attempts = accepted + rejected;
- * accepted = consumed + evicted + pruned + pending + stranded, per agent and in total), and they
- * equal the reference's; the ledger's live queues hold exactly what the reference says is left.
+ * Every attempt has exactly one fate: the product's invariants hold on the log (accounting — the
+ * counts add up per agent and the log's facts allow one fate per attempt — and the log's
+ * integrity; "nothing stranded" is P1's business), the report's counts equal the reference's,
+ * and the ledger's live queues hold exactly what the reference says is left.
  */
-export function checkAccounting(trace: Trace, report: AuditReport, view: LedgerView): string[] {
+export async function checkAccounting(
+  trace: Trace,
+  report: AuditReport,
+  view: LedgerView,
+): Promise<string[]> {
   const reference = referenceAccounting(trace)
   const violations = [...reference.problems]
-  const sumsUp = (label: string, c: Pick<ReferenceCounts, (typeof COUNT_FIELDS)[number]>) => {
-    if (c.attempts !== c.accepted + c.rejected) {
-      violations.push(`${label}: attempts ${c.attempts} ≠ accepted ${c.accepted} + rejected ${c.rejected}`)
-    }
-    const settled = c.consumed + c.evicted + c.pruned + c.pending + c.stranded
-    if (c.accepted !== settled) {
-      violations.push(
-        `${label}: accepted ${c.accepted} ≠ consumed ${c.consumed} + evicted ${c.evicted} + pruned ${c.pruned} + pending ${c.pending} + stranded ${c.stranded}`,
-      )
-    }
+  for (const invariant of await invariantsOf(trace.env.store)) {
+    if (invariant.name !== "nothing-stranded") violations.push(...violationsOf(invariant))
   }
-  sumsUp("report totals", report.totals)
   for (const field of COUNT_FIELDS) {
     if (report.totals[field] !== reference.totals[field]) {
       violations.push(`total ${field}: report ${report.totals[field]}, reference ${reference.totals[field]}`)
@@ -521,7 +477,6 @@ export function checkAccounting(trace: Trace, report: AuditReport, view: LedgerV
       if (expected.attempts > 0) violations.push(`agent ${agentId}: missing from the report`)
       continue
     }
-    sumsUp(`agent ${agentId}`, reported)
     for (const field of COUNT_FIELDS) {
       if (reported[field] !== expected[field]) {
         violations.push(`agent ${agentId} ${field}: report ${reported[field]}, reference ${expected[field]}`)

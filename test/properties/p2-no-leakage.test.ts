@@ -7,8 +7,8 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { fixedRouting, type Routing, type RoutingName } from "../../domain/routing.ts"
 import { buildAgentMainSessionKey, isCronRunSessionKey } from "../../domain/session-key.ts"
-import { agentOfKey, checkNoLeakage, decodeLog } from "./checkers.ts"
-import { assertProperty, readAllRecords } from "./harness.ts"
+import { agentOfKey, checkNoLeakage } from "./checkers.ts"
+import { assertProperty } from "./harness.ts"
 import { CANONICAL_AGENTS, describeWorkload, runWorkload, type Workload, workloadArb } from "./workload.ts"
 
 const P2_RUNS = 150
@@ -16,7 +16,7 @@ const BROKEN_RUNS = 100
 
 async function p2Violations(workload: Workload, routing: RoutingName): Promise<string[]> {
   const trace = await runWorkload(workload, { routing, finalDrain: false })
-  return checkNoLeakage(decodeLog(await readAllRecords(trace.env.store)))
+  return checkNoLeakage(trace.env.store)
 }
 
 const p2Property = fc.asyncProperty(

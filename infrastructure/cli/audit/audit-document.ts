@@ -2,10 +2,10 @@
  * The audit as one document: what `audit --json` prints (docs/audit.md documents the schema)
  * and what the text and HTML reports render.
  */
+import type { Invariant } from "../../../application/invariants.ts"
 import type { AgentReport, AuditReport, PendingEvent } from "../../../application/projections/audit.ts"
 import type { RoutingName } from "../../../domain/routing.ts"
 import { isoInstant } from "../shared/format.ts"
-import type { InvariantCheck } from "./invariants.ts"
 
 export const AUDIT_SCHEMA = "heartbeat-ledger/audit@1"
 
@@ -33,7 +33,7 @@ export interface AuditDocument {
   readonly totals: AuditReport["totals"]
   readonly agents: ReadonlyArray<AgentReport>
   readonly stranded: ReadonlyArray<QueuedEventJSON>
-  readonly invariants: ReadonlyArray<InvariantCheck>
+  readonly invariants: ReadonlyArray<Invariant>
   /** With `--routing legacy`: the audit of what was actually recorded, to compare with. */
   readonly recorded?: AuditDocument | undefined
 }
@@ -50,7 +50,7 @@ export const queuedEventJSON = (event: PendingEvent): QueuedEventJSON => ({
 
 export function buildAuditDocument(input: {
   readonly report: AuditReport
-  readonly invariants: ReadonlyArray<InvariantCheck>
+  readonly invariants: ReadonlyArray<Invariant>
   readonly store: string
   readonly routing: RoutingName
   readonly whatIf: boolean
@@ -95,5 +95,9 @@ export function buildAuditDocument(input: {
   }
 }
 
+/**
+ * The violated invariants besides "nothing stranded", whose events the exit's message counts on
+ * their own ("N stranded event(s), M violated invariant(s)").
+ */
 export const violatedInvariants = (document: AuditDocument): number =>
-  document.invariants.filter((check) => !check.holds).length
+  document.invariants.filter((check) => !check.holds && check.name !== "nothing-stranded").length

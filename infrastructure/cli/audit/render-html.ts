@@ -4,6 +4,7 @@
  * events (and, for a what-if, the comparison with what was recorded). Event texts are
  * untrusted: every one is made visible-safe (control characters escaped) and HTML-escaped.
  */
+import type { Invariant } from "../../../application/invariants.ts"
 import type { AuditState } from "../../../application/projections/audit.ts"
 import {
   emptyHistogram,
@@ -273,6 +274,19 @@ const comparison = (recorded: AuditDocument, whatIf: AuditDocument) => {
   )
 }
 
+/** A violated invariant's listed violations (the first 20), each with where it is in the log. */
+const violationList = (check: Invariant): string =>
+  check.holds || check.violations === undefined
+    ? ""
+    : `<ol>${check.violations
+        .map(
+          (violation) =>
+            `<li>${violation.position === undefined ? "" : `position ${formatCount(violation.position)}, `}${violation.streamId === undefined ? "" : `${text(violation.streamId)}: `}${text(violation.reason)}</li>`,
+        )
+        .join(
+          "",
+        )}</ol>${(check.violationCount ?? 0) > check.violations.length ? `<p class="note">… and ${formatCount((check.violationCount ?? 0) - check.violations.length)} more</p>` : ""}`
+
 export function renderHtmlReport(run: AuditRun): string {
   const document = run.recorded
   const whatIf = run.whatIf?.document
@@ -313,7 +327,7 @@ export function renderHtmlReport(run: AuditRun): string {
     `<h2>Invariants</h2><ul class="inv">${document.invariants
       .map(
         (check) =>
-          `<li><span class="${check.holds ? "ok" : "ko"}">${check.holds ? "✓" : "✗"}</span> <b>${escapeHtml(check.name)}</b>: ${text(check.detail)}</li>`,
+          `<li><span class="${check.holds ? "ok" : "ko"}">${check.holds ? "✓" : "✗"}</span> <b>${escapeHtml(check.name)}</b>: ${text(check.detail)}${violationList(check)}</li>`,
       )
       .join("")}</ul>`,
   )

@@ -4,6 +4,7 @@
  * and — for a what-if — the comparison with what was recorded. Untrusted text is escaped.
  */
 
+import type { Invariant } from "../../../application/invariants.ts"
 import { clip, formatCount, formatDuration, formatInstant } from "../shared/format.ts"
 import { renderTable } from "../shared/table.ts"
 import type { Colours } from "../shared/terminal.ts"
@@ -11,6 +12,23 @@ import { safeText } from "../shared/terminal.ts"
 import type { AuditDocument, QueuedEventJSON } from "./audit-document.ts"
 
 const MAX_LISTED = 15
+const MAX_LISTED_VIOLATIONS = 5
+
+/** A violated invariant's first violations, each with where it is in the log (--json lists 20). */
+function renderViolations(check: Invariant, c: Colours): string[] {
+  if (check.holds || check.violations === undefined) return []
+  const lines = check.violations.slice(0, MAX_LISTED_VIOLATIONS).map((violation) => {
+    const where = [
+      violation.position === undefined ? undefined : `position ${formatCount(violation.position)}`,
+      violation.streamId === undefined ? undefined : safeText(violation.streamId),
+    ].filter((part) => part !== undefined)
+    return `      ${where.length === 0 ? "" : c.dim(`${where.join(", ")}: `)}${safeText(violation.reason)}`
+  })
+  const count = check.violationCount ?? check.violations.length
+  if (count > lines.length)
+    lines.push(c.dim(`      … ${formatCount(count - lines.length)} more (--json lists the first 20)`))
+  return lines
+}
 
 const routingLabel = (document: AuditDocument) =>
   document.whatIf
@@ -132,6 +150,7 @@ export function renderAuditText(document: AuditDocument, c: Colours): string {
   out.push(c.bold("Invariants"))
   for (const check of document.invariants) {
     out.push(`  ${check.holds ? c.green("✓") : c.red("✗")} ${check.name}: ${safeText(check.detail)}`)
+    out.push(...renderViolations(check, c))
   }
   return out.join("\n")
 }

@@ -1,69 +1,38 @@
 /**
  * One pass over the log for an audit: every record is decoded once and folded into the audit
  * projection, the queues projection (the ledger view, to check that replay reproduces the
- * queues) and the leakage check. Reports progress as it goes.
+ * queues) and the invariants' facts (application/invariants.ts). Reports progress as it goes.
  */
 import { Effect, Stream } from "effect"
 import { decodeEvent } from "../../../application/event-codec.ts"
 import type { EventStoreShape } from "../../../application/event-store.ts"
 import type { StoreUnavailable, UndecodableEvent } from "../../../application/event-store-errors.ts"
-import { LedgerView } from "../../../application/ledger-view.ts"
-import { type AuditState, auditProjection } from "../../../application/projections/audit.ts"
+import { type AuditedLog, foldAuditLog, type LogFacts } from "../../../application/invariants.ts"
+import type { LedgerView } from "../../../application/ledger-view.ts"
+import type { AuditState } from "../../../application/projections/audit.ts"
 import type { LedgerEvent } from "../../../domain/events.ts"
-import { type Leak, leaksOf } from "./leakage.ts"
 
 export interface ReplayedLog {
   readonly state: AuditState
   readonly view: LedgerView
-  readonly leaks: ReadonlyArray<Leak>
+  readonly facts: LogFacts
   readonly events: number
-  /** Earliest and latest event time: an import may append older events after newer ones. */
-  readonly span: { readonly from: number; readonly to: number } | undefined
+  readonly span: AuditedLog["span"]
 }
 
-export function replayForAudit(
+/** The audit's one pass (application/invariants.ts `foldAuditLog`), named as the audit reads it. */
+export const replayForAudit = (
   store: EventStoreShape,
   onProgress?: (done: number) => void,
-): Effect.Effect<ReplayedLog, StoreUnavailable | UndecodableEvent> {
-  return Effect.suspend(() => {
-    const state = auditProjection.init()
-    const view = new LedgerView()
-    const leaks: Leak[] = []
-    let events = 0
-    // [from, to] packed: a `let` holding a new double per event boxed a number per event.
-    const span = new Float64Array([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])
-    return store.readAll().pipe(
-      Stream.runForEachArray((records) =>
-        Effect.suspend(() => {
-          for (const record of records) {
-            const event = decodeEvent(record)
-            if (event._tag === "UndecodableEvent") return Effect.fail(event)
-            auditProjection.evolve(state, event, record)
-            view.apply(record, event)
-            for (const leak of leaksOf(event)) leaks.push(leak)
-            events++
-            if ("at" in event) {
-              if (event.at < (span[0] as number)) span[0] = event.at
-              if (event.at > (span[1] as number)) span[1] = event.at
-            }
-          }
-          onProgress?.(events)
-          return Effect.void
-        }),
-      ),
-      Effect.map(() => ({
-        state,
-        view,
-        leaks,
-        events,
-        span:
-          events > 0 && (span[0] as number) <= (span[1] as number)
-            ? { from: span[0] as number, to: span[1] as number }
-            : undefined,
-      })),
-    )
-  })
-}
+  head?: number,
+): Effect.Effect<ReplayedLog, StoreUnavailable | UndecodableEvent> =>
+  Effect.map(foldAuditLog(store, { head, onProgress }), (log) => ({
+    state: log.audit,
+    view: log.view,
+    facts: log.facts,
+    events: log.events,
+    span: log.span,
+  }))
 
 /** The log as decoded events, in order (for the what-if replay). */
 export const decodedEvents = (

@@ -5,6 +5,7 @@
  */
 import { Effect, Layer } from "effect"
 import { EventStore, type EventStoreShape } from "../../../application/event-store.ts"
+import { judgeInvariants } from "../../../application/invariants.ts"
 import { layerLedger } from "../../../application/ledger.ts"
 import type { AuditState } from "../../../application/projections/audit.ts"
 import { auditReport } from "../../../application/projections/audit.ts"
@@ -14,7 +15,6 @@ import { layerSeededIds } from "../../ids.ts"
 import { layerMemoryEventStore } from "../../stores/memory-event-store.ts"
 import { startProgress } from "../shared/progress.ts"
 import { type AuditDocument, buildAuditDocument } from "./audit-document.ts"
-import { checkInvariants } from "./invariants.ts"
 import { decodedEvents, replayForAudit } from "./replay-audit.ts"
 
 export interface AuditRun {
@@ -40,13 +40,19 @@ const auditStore = (
   Effect.gen(function* () {
     const head = yield* store.headPosition
     const progress = startProgress(whatIf ? "auditing the what-if" : "replaying the log", head)
-    const replay = yield* replayForAudit(store, progress.tick).pipe(
+    const replay = yield* replayForAudit(store, progress.tick, head).pipe(
       Effect.ensuring(Effect.sync(progress.done)),
     )
     const report = auditReport(replay.state)
     const document = buildAuditDocument({
       report,
-      invariants: checkInvariants(report, replay.state, replay.view, replay.leaks),
+      invariants: judgeInvariants({
+        facts: replay.facts,
+        view: replay.view,
+        audit: replay.state,
+        report,
+        agent,
+      }),
       store: description,
       routing,
       whatIf,

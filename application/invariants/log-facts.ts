@@ -178,7 +178,9 @@ export function evolveLogFacts(facts: LogFacts, event: LedgerEvent, record: Reco
         })
       }
       break
+    // A large sweep's summary continues in bounded parts (decideSweepRecord): each names its own sessions.
     case "SessionsPruned":
+    case "SessionsPrunedContinued":
       for (const session of event.sessions) {
         for (const eventId of session.lostEventIds) {
           matchPrune(facts, facts.prunedAwaitingSummary, facts.summaryAwaitingPrune, eventId, {

@@ -89,7 +89,7 @@ describe("audit of a damaged ledger", () => {
     expect(text.code).toBe(1)
     expect(json.code).toBe(1)
     expect(text.stdout).toContain("✗ no-doubled-event-id")
-    expect(text.stderr).toContain("0 stranded event(s), 2 violated invariant(s)")
+    expect(text.stderr).toContain("0 stranded events, 2 violated invariants")
     // The copy also consumes its events a second time.
     expect(violated(document)).toEqual(["accounting", "no-doubled-event-id"])
     const check = document.invariants.find((c) => c.name === "no-doubled-event-id")
@@ -136,7 +136,7 @@ describe("audit of a damaged ledger", () => {
     expect(violated(document)).toEqual(["no-half-recorded-decision", "positions-in-order"])
     expect(text.stdout).toContain("but no wake is recorded with it")
     expect(text.stdout).toContain(`position ${deleted} is missing, and this store never leaves holes`)
-    expect(text.stderr).toContain("0 stranded event(s), 2 violated invariant(s)")
+    expect(text.stderr).toContain("0 stranded events, 2 violated invariants")
   })
 
   it("positions renumbered with SQL: positions-in-order, in text, JSON and HTML", async () => {

@@ -9,6 +9,7 @@ import { join } from "node:path"
 import Database from "better-sqlite3"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { counted } from "../../infrastructure/cli/shared/format.ts"
 import { dropSchema, pgTestSchema } from "../contract/postgres-test-schema.ts"
 import { FIXTURE, runCli, tempDir } from "./cli-harness.ts"
 
@@ -109,7 +110,7 @@ function describeDamagedStore(
       expect(exportedRows(result.stdout)).toEqual(clean.filter((row) => !damaged.has(row.position)))
       for (const damage of damages) expectPlainReport(result.stderr, rowAt(damage.position), damage.why)
       expect(result.stderr).toContain(
-        `${damages.length} undecodable record(s) skipped (listed above), ${clean.length - damages.length} record(s) exported`,
+        `${counted(damages.length, "undecodable record")} skipped (listed above), ${counted(clean.length - damages.length, "record")} exported`,
       )
     })
   })

@@ -21,6 +21,7 @@ import {
   normalizeQueueKey,
   type QueuedSystemEvent,
   type QueueState,
+  sameDeliveryContext,
 } from "../../domain/queue.ts"
 import { PROBED_CONTEXT_KEYS, QUEUE_KEYS, type QueueOp, queueOp } from "./arbitraries.ts"
 import { describeOracle } from "./describe-oracle.ts"
@@ -70,8 +71,12 @@ const toEntry = (event: QueuedSystemEvent): Entry => ({
 
 /** OpenClaw's `areSystemEventsEqual`, by which a caller's inspected entries are matched. */
 const sameEntry = (a: Entry, b: Entry) =>
-  JSON.stringify([a.text, a.ts, a.contextKey ?? null, a.trusted ?? true, a.deliveryContext ?? null]) ===
-  JSON.stringify([b.text, b.ts, b.contextKey ?? null, b.trusted ?? true, b.deliveryContext ?? null])
+  a.text === b.text &&
+  a.ts === b.ts &&
+  (a.contextKey ?? null) === (b.contextKey ?? null) &&
+  (a.trusted ?? true) === (b.trusted ?? true) &&
+  // Routes compare by OpenClaw's channelRouteDedupeKey: a thread id "7" is the thread 7.
+  sameDeliveryContext(a.deliveryContext ?? undefined, b.deliveryContext ?? undefined)
 
 /** Our side: the domain deciders, their events folded into one state per queue key. */
 function domainQueues(now: () => number): QueueApi {

@@ -46,6 +46,6 @@ export class RecordsSkipped extends Schema.TaggedError<RecordsSkipped>()("Record
 }) {
   override readonly [Runtime.errorExitCode] = EXIT_STORE_FAILURE
   override get message() {
-    return `${this.skipped} undecodable record(s) skipped (listed above), ${this.written} record(s) exported`
+    return `${counted(this.skipped, "undecodable record")} skipped (listed above), ${counted(this.written, "record")} exported`
   }
 }

@@ -99,16 +99,15 @@ export async function startObservedGateway(version: string, script: Script): Pro
       storeUrl,
       cli: (args) => runOpenclaw(version, home.home, args),
       systemEvent: async (text, mode = "now") => {
-        const result = await runOpenclaw(version, home.home, [
-          "system",
-          "event",
-          "--text",
-          text,
-          "--mode",
-          mode,
-          ...client,
-          "--json",
-        ])
+        const event = ["system", "event", "--text", text, "--mode", mode, "--json"]
+        let result = await runOpenclaw(version, home.home, [...event, ...client])
+        // Newer releases want a paired device identity for a URL override; without the
+        // override the CLI connects to the gateway's port as the home's own device (any token
+        // does with `--auth none`, but one must be given).
+        if (result.code !== 0 && /device identity required/.test(result.stdout + result.stderr))
+          result = await runOpenclaw(version, home.home, [...event, "--token", "e2e"], {
+            env: { OPENCLAW_GATEWAY_PORT: String(running.port) },
+          })
         return { code: result.code, output: result.stdout + result.stderr }
       },
       close: async () => {

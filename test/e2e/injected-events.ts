@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { accountObserved } from "../../application/projections/observed-fates.ts"
 import type { ObservedEvent } from "../../domain/observed-events.ts"
-import { describeE2e } from "./describe-e2e.ts"
+import { describeOracle } from "../oracle/describe-oracle.ts"
 import { type ObservedGateway, startObservedGateway } from "./observed-gateway.ts"
 import { waitForObserved } from "./observed-store.ts"
 
@@ -25,7 +25,7 @@ export function injectedEventsSuite(
   version: string,
   options: { readonly inject: boolean } = { inject: true },
 ): void {
-  describeE2e(version, `openclaw@${version} gateway with the observer plugin`, () => {
+  describeOracle(`e2e: openclaw@${version} gateway with the observer plugin`, () => {
     let observed: ObservedGateway | undefined
     beforeAll(async () => {
       observed = await startObservedGateway(version, () => ({ _tag: "Text", text: "HEARTBEAT_OK" }))
@@ -75,5 +75,5 @@ export function injectedEventsSuite(
       const asked = JSON.stringify(gateway.model.requests)
       for (const text of texts) expect(asked).toContain(text)
     }, 120_000)
-  })
+  }, [version])
 }

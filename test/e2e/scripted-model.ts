@@ -21,7 +21,7 @@ export interface ChatRequest {
 
 /** What the model answers: text, or one tool call (the gateway runs the tool and asks again). */
 export type ScriptedAnswer =
-  | { readonly _tag: "Text"; readonly text: string }
+  | { readonly _tag: "Text"; readonly text: string; readonly delayMs?: number }
   | { readonly _tag: "ToolCall"; readonly name: string; readonly arguments: Record<string, unknown> }
 
 export type Script = (request: ChatRequest) => ScriptedAnswer
@@ -97,7 +97,11 @@ export async function startScriptedModel(script: Script): Promise<ScriptedModel>
       }
       const parsed = JSON.parse(body) as ChatRequest & { readonly stream?: boolean }
       requests.push(parsed)
-      const chunks = chunksOf(script(parsed), parsed.model ?? "scripted")
+      const answer = script(parsed)
+      // A slow answer keeps the turn open (a background command can finish inside it).
+      if (answer._tag === "Text" && answer.delayMs !== undefined)
+        await new Promise((resolve) => setTimeout(resolve, answer.delayMs))
+      const chunks = chunksOf(answer, parsed.model ?? "scripted")
       response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" })
       for (const chunk of chunks) response.write(`data: ${JSON.stringify(chunk)}\n\n`)
       response.end("data: [DONE]\n\n")

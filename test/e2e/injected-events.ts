@@ -34,7 +34,10 @@ export function injectedEventsSuite(
       await observed?.close()
     }, 30_000)
 
-    it("accounts for every event injected through `openclaw system event`", async () => {
+    const title = options.inject
+      ? "accounts for every event injected through `openclaw system event`"
+      : "loads the plugin: one observer, the queue map readable"
+    it(title, async () => {
       const gateway = observed as ObservedGateway
       const started = await waitForObserved(gateway.storeUrl, (events) =>
         events.some((event) => event._tag === "ObserverStarted"),

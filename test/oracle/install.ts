@@ -1,5 +1,5 @@
 /**
- * Installs the pinned OpenClaw releases into the cache folder (`node test/oracle/install.ts`;
+ * Installs the pinned OpenClaw releases (and the end-to-end suite's newest one) into the cache folder (`node test/oracle/install.ts`;
  * .ci/run runs it). Each release gets a folder of its own with its dependencies, installed
  * with `--ignore-scripts` (nothing of OpenClaw runs at install). A release already there is
  * kept; a folder without its `.complete` marker (an interrupted install) is installed again.
@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process"
 import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { installedVersion, PINNED_RELEASES, releaseInstallDir } from "./releases.ts"
+import { INSTALLED_RELEASES, installedVersion, releaseInstallDir } from "./releases.ts"
 
 const npm = process.platform === "win32" ? "npm.cmd" : "npm"
 
@@ -53,7 +53,7 @@ async function install(version: string): Promise<void> {
   console.log(`openclaw@${version}: installed in ${dir} (${((Date.now() - started) / 1000).toFixed(1)} s)`)
 }
 
-const versions = process.argv.length > 2 ? process.argv.slice(2) : [...PINNED_RELEASES]
+const versions = process.argv.length > 2 ? process.argv.slice(2) : [...INSTALLED_RELEASES]
 const results = await Promise.allSettled(versions.map(install))
 let failed = false
 results.forEach((result, index) => {

@@ -13,6 +13,14 @@ export const LEGACY_RELEASE = "2026.5.7"
 export const FIXED_RELEASE = "2026.5.12"
 export const PINNED_RELEASES = [LEGACY_RELEASE, FIXED_RELEASE] as const
 export type PinnedRelease = (typeof PINNED_RELEASES)[number]
+/** The newest release seen; the end-to-end suite (test/e2e/) also starts a gateway of it. */
+export const LATEST_RELEASE = "2026.9.6"
+/** Every release the end-to-end suite starts a real gateway of. */
+export const E2E_RELEASES = [LEGACY_RELEASE, FIXED_RELEASE, LATEST_RELEASE] as const
+/** What `node test/oracle/install.ts` installs: the oracle's releases and the e2e suite's. */
+export const INSTALLED_RELEASES: ReadonlyArray<string> = [
+  ...new Set<string>([...PINNED_RELEASES, ...E2E_RELEASES]),
+]
 
 export const OPENCLAW_CACHE_ENV = "HEARTBEAT_LEDGER_OPENCLAW_CACHE"
 

@@ -1,0 +1,71 @@
+// The plugin's entry, as OpenClaw loads it (package.json "openclaw.extensions"). OpenClaw
+// loads it through a CommonJS transform (no top-level await) and wants every hook subscribed
+// during `register`, so this file subscribes synchronously and forwards to the observer once
+// its module has loaded: the built copy in the package's dist/ when there is one, else the
+// TypeScript source (a checkout has no dist/ until `npm run build`).
+import { existsSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+
+/** Every hook the observer records; `before_prompt_build` gives the prompt the model is shown. */
+const HOOKS = [
+  "before_prompt_build",
+  "session_start",
+  "session_end",
+  "after_tool_call",
+  "cron_changed",
+  "subagent_spawned",
+  "subagent_ended",
+  "gateway_start",
+  "gateway_stop",
+]
+/** Hook calls that arrive while the observer module is still loading (bounded; then counted). */
+const EARLY_LIMIT = 1000
+
+const built = new URL("../../dist/infrastructure/openclaw-plugin/observer.js", import.meta.url)
+const state = globalThis[Symbol.for("heartbeat-ledger.openclaw-plugin-entry")] ?? {
+  observe: undefined,
+  early: [],
+  earlyLost: 0,
+  loading: undefined,
+}
+globalThis[Symbol.for("heartbeat-ledger.openclaw-plugin-entry")] = state
+
+function load(api) {
+  state.loading ??= (async () => {
+    const fromSource =
+      process.env.HEARTBEAT_LEDGER_PLUGIN_FROM_SOURCE === "1" || !existsSync(fileURLToPath(built))
+    const module = await import(fromSource ? "./observer.ts" : built.href)
+    state.observe = module.observerFor(api)
+    for (const [hook, event, context] of state.early.splice(0)) state.observe(hook, event, context)
+    if (state.earlyLost > 0) state.observe("observer.early-lost", { count: state.earlyLost }, {})
+  })().catch((error) => {
+    ;(api.logger?.warn ?? console.warn)(`heartbeat-ledger: observer not started: ${String(error)}`)
+  })
+}
+
+export default {
+  id: "heartbeat-ledger",
+  name: "heartbeat-ledger observer",
+  description:
+    "Records this gateway's system events, removals and heartbeat prompts into a heartbeat-ledger store.",
+  // OpenClaw may call this more than once in a process: the observer is one per process.
+  register(api) {
+    load(api)
+    for (const hook of HOOKS) {
+      try {
+        api.on(hook, (event, context) => {
+          try {
+            if (state.observe !== undefined) state.observe(hook, event, context)
+            else if (state.early.length < EARLY_LIMIT) state.early.push([hook, event, context])
+            else state.earlyLost++
+          } catch {
+            // The observer catches its own errors; nothing may reach the gateway.
+          }
+          return undefined
+        })
+      } catch (error) {
+        ;(api.logger?.warn ?? console.warn)(`heartbeat-ledger: cannot subscribe to ${hook}: ${String(error)}`)
+      }
+    }
+  },
+}

@@ -1,0 +1,5 @@
+// A real openclaw@2026.5.12 gateway with the observer plugin (see injected-events.ts).
+import { FIXED_RELEASE } from "../oracle/releases.ts"
+import { injectedEventsSuite } from "./injected-events.ts"
+
+injectedEventsSuite(FIXED_RELEASE)

@@ -1,0 +1,5 @@
+// A real openclaw@2026.5.7 gateway with the observer plugin (see injected-events.ts).
+import { LEGACY_RELEASE } from "../oracle/releases.ts"
+import { injectedEventsSuite } from "./injected-events.ts"
+
+injectedEventsSuite(LEGACY_RELEASE)

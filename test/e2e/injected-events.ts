@@ -1,0 +1,82 @@
+/**
+ * The end-to-end case every release runs: a real gateway with our plugin, events injected
+ * through the real `openclaw system event`, a heartbeat answered by the scripted model; the
+ * store must account for every injected event — enqueued once under the agent's main session,
+ * gone from the queue, shown to the model by a heartbeat prompt.
+ */
+import { afterAll, beforeAll, expect, it } from "vitest"
+import { accountObserved } from "../../application/projections/observed-fates.ts"
+import type { ObservedEvent } from "../../domain/observed-events.ts"
+import { describeOracle } from "../oracle/describe-oracle.ts"
+import { type ObservedGateway, startObservedGateway } from "./observed-gateway.ts"
+import { waitForObserved } from "./observed-store.ts"
+
+const shownInHeartbeat = (events: ReadonlyArray<ObservedEvent>, text: string): boolean =>
+  accountObserved(events).fates.some(
+    (fate) => fate.entry.text === text && fate.fate._tag === "Shown" && fate.fate.trigger === "heartbeat",
+  )
+
+/**
+ * `inject: false` for a release whose `openclaw system event` cannot reach a `--auth none`
+ * gateway from a throwaway home (2026.9.6 wants a paired device identity): there the suite
+ * checks that the plugin loads and observes, and the injection is left out, visibly.
+ */
+export function injectedEventsSuite(
+  version: string,
+  options: { readonly inject: boolean } = { inject: true },
+): void {
+  describeOracle(`e2e: openclaw@${version} gateway with the observer plugin`, () => {
+    let observed: ObservedGateway | undefined
+    beforeAll(async () => {
+      observed = await startObservedGateway(version, () => ({ _tag: "Text", text: "HEARTBEAT_OK" }))
+    }, 120_000)
+    afterAll(async () => {
+      await observed?.close()
+    }, 30_000)
+
+    const title = options.inject
+      ? "accounts for every event injected through `openclaw system event`"
+      : "loads the plugin: one observer, the queue map readable"
+    it(title, async () => {
+      const gateway = observed as ObservedGateway
+      const started = await waitForObserved(gateway.storeUrl, (events) =>
+        events.some((event) => event._tag === "ObserverStarted"),
+      )
+      const observers = started.filter((event) => event._tag === "ObserverStarted")
+      // OpenClaw calls register more than once in a process: still one observer.
+      expect(observers).toHaveLength(1)
+      expect(observers[0]).toMatchObject({ openclawVersion: version, queueMapReadable: true })
+      if (!options.inject) {
+        console.log(
+          `SKIP e2e openclaw@${version}: injecting through \`openclaw system event\` (needs a paired device)`,
+        )
+        return
+      }
+
+      const texts = [`e2e ${version} first`, `e2e ${version} second`]
+      // The first waits for the next heartbeat, the second wakes it now: one run shows both.
+      const queued = await gateway.systemEvent(texts[0] as string, "next-heartbeat")
+      expect(queued.code, queued.output).toBe(0)
+      const woken = await gateway.systemEvent(texts[1] as string, "now")
+      expect(woken.code, woken.output).toBe(0)
+      const events = await waitForObserved(gateway.storeUrl, (all) =>
+        texts.every((text) => shownInHeartbeat(all, text)),
+      )
+      const account = accountObserved(events)
+      for (const text of texts) {
+        const fates = account.fates.filter((fate) => fate.entry.text === text)
+        expect(fates, `${text}: ${JSON.stringify(events)}`).toHaveLength(1)
+        expect(fates[0]?.sessionKey).toBe("agent:main:main")
+        expect(fates[0]?.fate, JSON.stringify(events, null, 1)).toMatchObject({
+          _tag: "Shown",
+          trigger: "heartbeat",
+        })
+      }
+      expect(account.heartbeatKeys).toContain("agent:main:main")
+      expect(account.lost).toBe(0)
+      // The scripted model was asked, and saw the events in its prompt.
+      const asked = JSON.stringify(gateway.model.requests)
+      for (const text of texts) expect(asked).toContain(text)
+    }, 120_000)
+  }, [version])
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest"
+import { ObservationBuffer } from "../../infrastructure/openclaw-plugin/observation-buffer.ts"
+
+describe("ObservationBuffer", () => {
+  it("keeps at most its limit and counts the rest as lost, once", () => {
+    const buffer = new ObservationBuffer<number>(2)
+    expect([1, 2, 3, 4].map((n) => buffer.offer(n, n * 10))).toEqual([true, true, false, false])
+    expect(buffer.peek(10)).toEqual([1, 2])
+    expect(buffer.takeLost()).toEqual({ count: 2, from: 30, to: 40 })
+    expect(buffer.takeLost()).toBeUndefined()
+    buffer.commit(1)
+    expect(buffer.peek(10)).toEqual([2])
+  })
+
+  it("puts back a loss report that could not be written", () => {
+    const buffer = new ObservationBuffer<number>(0)
+    buffer.offer(1, 5)
+    const lost = buffer.takeLost()
+    buffer.offer(2, 9)
+    if (lost !== undefined) buffer.restoreLost(lost)
+    expect(buffer.takeLost()).toEqual({ count: 2, from: 5, to: 9 })
+  })
+})

@@ -101,23 +101,91 @@ export function resolveWakeRuns(
 
 export type HeartbeatPrompt = "exec" | "cron" | "plain" | "empty"
 
+/** What a run's event selection needs of its wake (the wake's intent plays no part in it). */
+export interface HeartbeatRunWake {
+  readonly source?: string | undefined
+  readonly reason?: string | undefined
+}
+
+/**
+ * OpenClaw's `inferHeartbeatWakeSourceFromReason` (src/infra/heartbeat-runner.ts): the source a
+ * wake without one is read as, from its reason.
+ */
+export function inferHeartbeatWakeSourceFromReason(reason: string | undefined): string | undefined {
+  const trimmed = (reason ?? "").trim()
+  if (trimmed === "exec-event") return "exec-event"
+  if (trimmed.startsWith("cron:")) return "cron"
+  if (trimmed === "wake" || trimmed.startsWith("hook:")) return "hook"
+  if (trimmed.startsWith("acp:spawn:")) return "acp-spawn"
+  return undefined
+}
+
+export interface HeartbeatWakeFlags {
+  readonly isExecEventWake: boolean
+  readonly isCronWake: boolean
+  /** A wake that carries a payload (a hook, an ACP spawn, `/hooks/wake`). */
+  readonly isWakePayload: boolean
+}
+
+/** OpenClaw's `resolveHeartbeatWakePayloadFlags`: a given source wins over the reason's. */
+export function resolveHeartbeatWakePayloadFlags(wake: HeartbeatRunWake): HeartbeatWakeFlags {
+  const source = wake.source ?? inferHeartbeatWakeSourceFromReason(wake.reason)
+  const reason = (wake.reason ?? "").trim()
+  return {
+    isExecEventWake: source === "exec-event",
+    isCronWake: source === "cron",
+    isWakePayload: source === "hook" || source === "acp-spawn" || reason === "wake",
+  }
+}
+
+export interface HeartbeatRunEvent {
+  readonly text: string
+  readonly contextKey?: string | undefined
+}
+
 export interface HeartbeatRunPlan<E> {
   readonly prompt: HeartbeatPrompt
+  /** Whether the run looks at the pending events at all (OpenClaw's `shouldInspectPendingEvents`). */
+  readonly inspects: boolean
   /** What the run shows the model; it consumes exactly this. */
   readonly shown: ReadonlyArray<E>
 }
 
+const isTaggedCron = (event: HeartbeatRunEvent): boolean => event.contextKey?.startsWith("cron:") === true
+
 /**
- * Exec completions get a dedicated prompt and are consumed alone; otherwise cron events;
- * otherwise everything inspected (only heartbeat noise is left then).
+ * OpenClaw 2026.5.12's heartbeat preflight and selection (`resolveHeartbeatPreflight`,
+ * `resolveHeartbeatRunPrompt`, `selectSystemEventsConsumedByHeartbeat`; 2026.5.7 is the same).
+ * A run inspects the pending events only for an exec-event or cron wake, a wake payload, or when
+ * one of them is tagged `cron:`; otherwise (an interval heartbeat over untagged events) it shows
+ * and consumes nothing, leaving them to the agent's next reply turn. An inspecting run shows exec
+ * completions alone if there are any; else its cron events (texts that pass `isCronSystemEvent`
+ * and are tagged `cron:`, or any such text on a cron wake); else everything pending.
+ *
+ * `inspects: true` forces inspection: the ledger replays a run over exactly the events its
+ * preview showed, whose own tags no longer tell why the run looked.
+ *
+ * Not modelled: `heartbeat.isolatedSession` (a wake payload then inspects only when the run's
+ * session is the isolated one) and HEARTBEAT.md tasks (their prompt shows no events).
  */
-export function planHeartbeatRun<E extends { readonly text: string }>(
-  inspected: ReadonlyArray<E>,
+export function planHeartbeatRun<E extends HeartbeatRunEvent>(
+  wake: HeartbeatRunWake,
+  pending: ReadonlyArray<E>,
+  options: { readonly inspects?: boolean } = {},
 ): HeartbeatRunPlan<E> {
-  if (inspected.length === 0) return { prompt: "empty", shown: [] }
-  const execs = inspected.filter((event) => isExecCompletionEvent(event.text))
-  if (execs.length > 0) return { prompt: "exec", shown: execs }
-  const crons = inspected.filter((event) => isCronSystemEvent(event.text))
-  if (crons.length > 0) return { prompt: "cron", shown: crons }
-  return { prompt: "plain", shown: inspected }
+  const flags = resolveHeartbeatWakePayloadFlags(wake)
+  const inspects =
+    options.inspects === true ||
+    flags.isExecEventWake ||
+    flags.isCronWake ||
+    flags.isWakePayload ||
+    pending.some(isTaggedCron)
+  if (!inspects || pending.length === 0) return { prompt: "empty", inspects, shown: [] }
+  const execs = pending.filter((event) => isExecCompletionEvent(event.text))
+  if (execs.length > 0) return { prompt: "exec", inspects, shown: execs }
+  const crons = pending.filter(
+    (event) => (flags.isCronWake || isTaggedCron(event)) && isCronSystemEvent(event.text),
+  )
+  if (crons.length > 0) return { prompt: "cron", inspects, shown: crons }
+  return { prompt: "plain", inspects, shown: pending }
 }

@@ -124,12 +124,16 @@ export interface LedgerShape {
     mode?: "prefix" | "selected",
   ) => Effect.Effect<ReadonlyArray<QueuedSystemEvent>, LedgerError>
   readonly drain: (sessionKey: string) => Effect.Effect<ReadonlyArray<QueuedSystemEvent>, LedgerError>
-  /** Runs the heartbeat(s) a wake asks for: each peeks its queue, shows, and consumes what it showed. */
+  /**
+   * Runs the heartbeat(s) a wake asks for: each peeks its queue and shows and consumes what
+   * OpenClaw's runner would for that wake's source and reason (`planHeartbeatRun`).
+   */
   readonly runHeartbeat: (
     wake: WakeTarget & {
+      readonly source?: string
       readonly reason?: string
       readonly at?: number
-      /** The event ids the runner inspected: when given, a run shows and consumes only these. */
+      /** The event ids the runner was shown: when given, a run shows and consumes only these. */
       readonly inspected?: ReadonlyArray<string>
     },
   ) => Effect.Effect<ReadonlyArray<HeartbeatRun>, LedgerError>
@@ -414,15 +418,18 @@ export const makeLedger = Effect.gen(function* () {
             const queueKey = heartbeatQueueOf(agent, run.forcedSessionKey)
             const queue = view.queue(queueKey)
             const inspected = wake.inspected === undefined ? undefined : new Set(wake.inspected)
-            const plan = planHeartbeatRun(
-              inspected === undefined ? queue.events : queue.events.filter((e) => inspected.has(e.eventId)),
-            )
+            // A preview already decided to look: its shown events alone no longer say why.
+            const plan =
+              inspected === undefined
+                ? planHeartbeatRun(wake, queue.events)
+                : planHeartbeatRun(wake, queue.events.filter((e) => inspected.has(e.eventId)), { inspects: true })
             const event: LedgerEvent = compact({
               _tag: "HeartbeatRan" as const,
               queueKey,
               agentId: run.agentId,
               runId,
               forcedSessionKey: run.forcedSessionKey,
+              source: wake.source,
               reason: wake.reason ?? "interval",
               prompt: plan.prompt,
               shown: plan.shown.map((event) => event.eventId),

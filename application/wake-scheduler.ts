@@ -122,7 +122,10 @@ export function previewRuns(view: LedgerView, wake: PendingWake): HeartbeatRunPr
   return resolveWakeRuns(wake, enabledAgentIds(view.config)).map((run) => {
     const agent = view.config.agents.get(run.agentId) ?? { agentId: run.agentId, enabled: true }
     const queueKey = heartbeatQueueOf(agent, run.forcedSessionKey)
-    const plan = planHeartbeatRun(view.queue(queueKey).events.filter((event) => !taken.has(event.eventId)))
+    const plan = planHeartbeatRun(
+      wake,
+      view.queue(queueKey).events.filter((event) => !taken.has(event.eventId)),
+    )
     for (const event of plan.shown) taken.add(event.eventId)
     return { agentId: run.agentId, queueKey, prompt: plan.prompt, shown: plan.shown }
   })
@@ -208,6 +211,7 @@ export const makeWakeScheduler = Effect.gen(function* () {
         compact({
           agentId: wake.agentId,
           sessionKey: wake.sessionKey,
+          source: wake.source,
           reason: wake.reason,
           at,
           inspected: runs.flatMap((run) => run.shown.map((event) => event.eventId)),

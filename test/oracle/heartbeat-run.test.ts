@@ -3,9 +3,13 @@
  * given its wake. Random events go into the release's real queue; the release's own
  * `resolveHeartbeatPreflight`, `resolveHeartbeatRunPrompt` and `selectSystemEventsConsumedByHeartbeat`
  * (module-private in the runner's chunk: see internal.ts) decide on them for a random wake
- * (source, reason); our `planHeartbeatRun` gets the same queue and wake. Whether the run
- * inspects, its prompt kind and what it consumes must be equal. The rest of `runHeartbeatOnce`
- * (delivery, the agent's reply) needs a full agent runtime and is not driven.
+ * (source, reason). Then, in `runHeartbeatOnce`'s order, the run's agent turn drains the queue
+ * as a reply turn does (the release's `drainFormattedSystemEvents`, which `getReplyFromConfig`
+ * calls for heartbeat turns too) and the runner consumes its selection
+ * (`consumeSelectedSystemEventEntries`). Our `planHeartbeatRun` gets the same queue and wake:
+ * whether the run inspects, its prompt kind, what it selects and what stays queued must be
+ * equal. Composing the steps is ours (read from the runner); the rest of `runHeartbeatOnce`
+ * (delivery, the model's reply) needs a full agent runtime and is not driven.
  */
 import { join } from "node:path"
 import fc from "fast-check"
@@ -25,7 +29,16 @@ interface Entry {
 interface SystemEvents {
   enqueueSystemEvent(text: string, options: { sessionKey: string; contextKey?: string }): boolean
   peekSystemEventEntries(sessionKey: string): Entry[]
+  consumeSelectedSystemEventEntries(sessionKey: string, entries: ReadonlyArray<Entry>): Entry[]
   resetSystemEventsForTest(): void
+}
+interface ReplyTurn {
+  drainFormattedSystemEvents(params: {
+    cfg: unknown
+    sessionKey: string
+    isMainSession: boolean
+    isNewSession: boolean
+  }): Promise<string | undefined>
 }
 interface Preflight {
   readonly shouldInspectPendingEvents: boolean
@@ -118,6 +131,7 @@ describeOracle("oracle: the heartbeat run's event selection", () => {
   for (const version of PINNED_RELEASES) {
     it(`inspects, shows and consumes for a wake as openclaw@${version} does`, async () => {
       const events = await loadOracleModule<SystemEvents>(version, "src/infra/system-events.ts")
+      const turn = await loadOracleModule<ReplyTurn>(version, "src/auto-reply/reply/session-system-events.ts")
       const runner = await loadOracleInternals<Runner>(version, "src/infra/heartbeat-runner.ts", [
         "resolveHeartbeatPreflight",
         "resolveHeartbeatRunPrompt",
@@ -163,14 +177,29 @@ describeOracle("oracle: the heartbeat run's event selection", () => {
               hasExecCompletion: run.hasExecCompletion,
               hasCronEvents: run.hasCronEvents,
             })
+            await turn.drainFormattedSystemEvents({
+              cfg,
+              sessionKey: SESSION,
+              isMainSession: false,
+              isNewSession: false,
+            })
+            events.consumeSelectedSystemEventEntries(SESSION, consumed)
             const ours = planHeartbeatRun(
               wake,
-              pending.map((entry, index) => ({ text: entry.text, contextKey: entry.contextKey ?? undefined, index })),
+              pending.map((entry, index) => ({
+                text: entry.text,
+                contextKey: entry.contextKey ?? undefined,
+                index,
+              })),
             )
             expect(ours.inspects).toBe(preflight.shouldInspectPendingEvents)
             expect(ours.prompt).toBe(promptOf(run, consumed.length))
             // By position: the release selects from the entries its preflight peeked.
-            expect(ours.shown.map((event) => event.index)).toEqual(consumed.map((entry) => preflight.pendingEventEntries.indexOf(entry)))
+            expect(ours.shown.map((event) => event.index)).toEqual(
+              consumed.map((entry) => preflight.pendingEventEntries.indexOf(entry)),
+            )
+            const kept = pending.filter((_, index) => !ours.consumed.some((event) => event.index === index))
+            expect(events.peekSystemEventEntries(SESSION)).toEqual(kept)
           }),
           HEARTBEAT_RUN_RUNS,
         )

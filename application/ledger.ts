@@ -87,6 +87,8 @@ export interface HeartbeatRun {
   readonly runId: string
   readonly prompt: "exec" | "cron" | "plain" | "empty"
   readonly shown: ReadonlyArray<QueuedSystemEvent>
+  /** `shown` and what the run's agent turn drained (every event but exec completions). */
+  readonly consumed: ReadonlyArray<QueuedSystemEvent>
 }
 
 export interface PruneResult {
@@ -133,8 +135,10 @@ export interface LedgerShape {
       readonly source?: string
       readonly reason?: string
       readonly at?: number
-      /** The event ids the runner was shown: when given, a run shows and consumes only these. */
+      /** The event ids the runner's preview saw: when given, a run shows and consumes only these. */
       readonly inspected?: ReadonlyArray<string>
+      /** With `inspected`: the queues whose preview inspected its events (the rest did not). */
+      readonly inspecting?: ReadonlyArray<string>
     },
   ) => Effect.Effect<ReadonlyArray<HeartbeatRun>, LedgerError>
   /** Records a wake request that came with no system event (a manual or scheduled wake). */
@@ -418,11 +422,15 @@ export const makeLedger = Effect.gen(function* () {
             const queueKey = heartbeatQueueOf(agent, run.forcedSessionKey)
             const queue = view.queue(queueKey)
             const inspected = wake.inspected === undefined ? undefined : new Set(wake.inspected)
-            // A preview already decided to look: its shown events alone no longer say why.
+            // A preview already decided whether to look: the events it saw no longer say why.
             const plan =
               inspected === undefined
                 ? planHeartbeatRun(wake, queue.events)
-                : planHeartbeatRun(wake, queue.events.filter((e) => inspected.has(e.eventId)), { inspects: true })
+                : planHeartbeatRun(
+                    wake,
+                    queue.events.filter((e) => inspected.has(e.eventId)),
+                    { inspects: wake.inspecting?.includes(queueKey) ?? false },
+                  )
             const event: LedgerEvent = compact({
               _tag: "HeartbeatRan" as const,
               queueKey,
@@ -433,7 +441,7 @@ export const makeLedger = Effect.gen(function* () {
               reason: wake.reason ?? "interval",
               prompt: plan.prompt,
               shown: plan.shown.map((event) => event.eventId),
-              consumed: plan.shown.map((event) => event.eventId),
+              consumed: plan.consumed.map((event) => event.eventId),
               at,
             })
             const outcome: HeartbeatRun = {
@@ -442,6 +450,7 @@ export const makeLedger = Effect.gen(function* () {
               runId,
               prompt: plan.prompt,
               shown: plan.shown,
+              consumed: plan.consumed,
             }
             return { streamId: queueStreamId(queueKey), events: [event], result: outcome }
           }),

@@ -46,7 +46,11 @@ export interface HeartbeatRunPreview {
   readonly agentId: string
   readonly queueKey: string
   readonly prompt: HeartbeatPrompt
+  /** Whether the run looks at its pending events (the wake's source and reason, cron tags). */
+  readonly inspects: boolean
   readonly shown: ReadonlyArray<QueuedSystemEvent>
+  /** `shown`, and what the run's agent turn drains as a reply turn (all but exec completions). */
+  readonly consumed: ReadonlyArray<QueuedSystemEvent>
 }
 
 /** What a handler is called with: OpenClaw's wake options plus what each agent's run shows. */
@@ -114,8 +118,8 @@ export const restoreWakes = (
   })
 
 /**
- * What each agent's run would show now, taken in turn so that agents sharing a queue (global
- * scope) do not both show the same events.
+ * What each agent's run would show and consume now, for this wake (`planHeartbeatRun`), taken in
+ * turn so that agents sharing a queue (global scope) do not both consume the same events.
  */
 export function previewRuns(view: LedgerView, wake: PendingWake): HeartbeatRunPreview[] {
   const taken = new Set<string>()
@@ -126,8 +130,8 @@ export function previewRuns(view: LedgerView, wake: PendingWake): HeartbeatRunPr
       wake,
       view.queue(queueKey).events.filter((event) => !taken.has(event.eventId)),
     )
-    for (const event of plan.shown) taken.add(event.eventId)
-    return { agentId: run.agentId, queueKey, prompt: plan.prompt, shown: plan.shown }
+    for (const event of plan.consumed) taken.add(event.eventId)
+    return { agentId: run.agentId, queueKey, ...plan }
   })
 }
 
@@ -214,7 +218,8 @@ export const makeWakeScheduler = Effect.gen(function* () {
           source: wake.source,
           reason: wake.reason,
           at,
-          inspected: runs.flatMap((run) => run.shown.map((event) => event.eventId)),
+          inspected: runs.flatMap((run) => run.consumed.map((event) => event.eventId)),
+          inspecting: runs.filter((run) => run.inspects).map((run) => run.queueKey),
         }),
       ),
     )

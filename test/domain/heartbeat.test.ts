@@ -214,14 +214,20 @@ describe("planHeartbeatRun", () => {
   const execWake = { source: "exec-event", reason: "exec-event" }
 
   it("an empty queue shows nothing", () => {
-    expect(planHeartbeatRun(execWake, [])).toStrictEqual({ prompt: "empty", inspects: true, shown: [] })
+    expect(planHeartbeatRun(execWake, [])).toStrictEqual({
+      prompt: "empty",
+      inspects: true,
+      shown: [],
+      consumed: [],
+    })
   })
 
-  it("an interval heartbeat over untagged events inspects and consumes nothing", () => {
+  it("an interval heartbeat over untagged events selects nothing; its turn drains all but exec completions", () => {
     expect(planHeartbeatRun(interval, [exec1, untaggedCron, noise])).toStrictEqual({
       prompt: "empty",
       inspects: false,
       shown: [],
+      consumed: [untaggedCron, noise],
     })
   })
 
@@ -234,11 +240,15 @@ describe("planHeartbeatRun", () => {
       prompt: "exec",
       inspects: true,
       shown: [exec1, exec2],
+      consumed: [cron1, exec1, noise, exec2],
     })
   })
 
   it("else cron events: tagged cron:, or any cron text on a cron wake", () => {
-    expect(planHeartbeatRun(execWake, [noise, cron1, untaggedCron, cron2]).shown).toStrictEqual([cron1, cron2])
+    expect(planHeartbeatRun(execWake, [noise, cron1, untaggedCron, cron2]).shown).toStrictEqual([
+      cron1,
+      cron2,
+    ])
     expect(planHeartbeatRun({ reason: "cron:nightly" }, [noise, untaggedCron]).shown).toStrictEqual([
       untaggedCron,
     ])
@@ -246,11 +256,19 @@ describe("planHeartbeatRun", () => {
 
   it("else everything inspected", () => {
     const heartbeatWake = event("n2", "heartbeat wake requested")
-    expect(planHeartbeatRun({ source: "hook", reason: "hook:gmail" }, [noise, heartbeatWake, untaggedCron])).toStrictEqual({
+    expect(
+      planHeartbeatRun({ source: "hook", reason: "hook:gmail" }, [noise, heartbeatWake, untaggedCron]),
+    ).toStrictEqual({
       prompt: "plain",
       inspects: true,
       shown: [noise, heartbeatWake, untaggedCron],
+      consumed: [noise, heartbeatWake, untaggedCron],
     })
+  })
+
+  it("a forced decision overrides the wake and the tags", () => {
+    expect(planHeartbeatRun(interval, [exec1], { inspects: true }).shown).toStrictEqual([exec1])
+    expect(planHeartbeatRun(execWake, [exec1], { inspects: false }).consumed).toStrictEqual([])
   })
 
   it("a given source wins over the reason's", () => {

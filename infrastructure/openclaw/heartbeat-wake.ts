@@ -98,11 +98,12 @@ export function toHeartbeatWakeRequest(wake: HeartbeatWake): HeartbeatWakeReques
   }
   runsOfWake.set(
     request,
-    wake.runs.map((run) => ({
-      ...run,
-      shown: run.shown.map(toSystemEvent),
-      consumed: run.consumed.map(toSystemEvent),
-    })),
+    wake.runs.map((run) => {
+      // One entry object per event, so that a shown entry is also the consumed one (`includes`).
+      const entries = new Map(run.consumed.map((event) => [event, toSystemEvent(event)]))
+      const entryOf = (event: (typeof run.shown)[number]) => entries.get(event) ?? toSystemEvent(event)
+      return { ...run, shown: run.shown.map(entryOf), consumed: run.consumed.map(entryOf) }
+    }),
   )
   return request
 }

@@ -58,6 +58,16 @@ const wakeRecords = Effect.gen(function* () {
     .map((record) => ({ type: record.type, data: record.data as Record<string, unknown> }))
 })
 
+/** Agent ops with an exec completion and an untagged notice queued on its main key. */
+const opsWithExecAndNotice = Effect.gen(function* () {
+  const ledger = yield* Ledger
+  const scheduler = yield* WakeScheduler
+  yield* ledger.configureAgent({ agentId: "ops" })
+  yield* ledger.enqueue(EXEC_DONE, { sessionKey: MAIN })
+  yield* ledger.enqueue("Nightly report ready", { sessionKey: MAIN })
+  return { ledger, scheduler }
+})
+
 describe("WakeScheduler", () => {
   it.effect(
     "coalesces requests for one target within the window into one run with the strongest reason",
@@ -157,11 +167,7 @@ describe("WakeScheduler", () => {
   it.effect("shows each agent its queue and consumes only what its run saw", () =>
     withScheduler(
       Effect.gen(function* () {
-        const ledger = yield* Ledger
-        const scheduler = yield* WakeScheduler
-        yield* ledger.configureAgent({ agentId: "ops" })
-        yield* ledger.enqueue(EXEC_DONE, { sessionKey: MAIN })
-        yield* ledger.enqueue("Nightly report ready", { sessionKey: MAIN })
+        const { ledger, scheduler } = yield* opsWithExecAndNotice
         let arrivedDuringRun = false
         const handler: WakeHandler = (wake) =>
           Effect.gen(function* () {
@@ -202,11 +208,7 @@ describe("WakeScheduler", () => {
   it.effect("an interval wake's run selects no untagged event and leaves exec completions queued", () =>
     withScheduler(
       Effect.gen(function* () {
-        const ledger = yield* Ledger
-        const scheduler = yield* WakeScheduler
-        yield* ledger.configureAgent({ agentId: "ops" })
-        yield* ledger.enqueue(EXEC_DONE, { sessionKey: MAIN })
-        yield* ledger.enqueue("Nightly report ready", { sessionKey: MAIN })
+        const { ledger, scheduler } = yield* opsWithExecAndNotice
         const seen: Array<unknown> = []
         yield* scheduler.setHandler((wake) =>
           Effect.sync(() => {

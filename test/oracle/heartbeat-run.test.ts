@@ -15,31 +15,20 @@ import { join } from "node:path"
 import fc from "fast-check"
 import { expect, it } from "vitest"
 import { planHeartbeatRun } from "../../domain/heartbeat.ts"
+import { WAKE_SOURCES } from "./arbitraries.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleInternals } from "./internal.ts"
 import { loadOracleModule } from "./load.ts"
 import { assertDifferential, oracleRuns } from "./oracle-runs.ts"
+import type {
+  OracleEntry,
+  OracleReplyTurn as ReplyTurn,
+  OracleSystemEvents as SystemEvents,
+} from "./release-modules.ts"
 import { PINNED_RELEASES, releaseInstallDir } from "./releases.ts"
 import { awkwardText } from "./source-arbitraries.ts"
 
-interface Entry {
-  readonly text: string
-  readonly contextKey?: string | null
-}
-interface SystemEvents {
-  enqueueSystemEvent(text: string, options: { sessionKey: string; contextKey?: string }): boolean
-  peekSystemEventEntries(sessionKey: string): Entry[]
-  consumeSelectedSystemEventEntries(sessionKey: string, entries: ReadonlyArray<Entry>): Entry[]
-  resetSystemEventsForTest(): void
-}
-interface ReplyTurn {
-  drainFormattedSystemEvents(params: {
-    cfg: unknown
-    sessionKey: string
-    isMainSession: boolean
-    isNewSession: boolean
-  }): Promise<string | undefined>
-}
+type Entry = OracleEntry
 interface Preflight {
   readonly shouldInspectPendingEvents: boolean
   readonly pendingEventEntries: ReadonlyArray<Entry>
@@ -93,19 +82,7 @@ const eventArb = fc.record({
   contextKey: fc.constantFrom(undefined, "cron:nightly", "cron:", " cron:j", "CRON:j", "exec:r1", "acp:s"),
 })
 const wakeArb = fc.record({
-  source: fc.constantFrom(
-    undefined,
-    "interval",
-    "manual",
-    "exec-event",
-    "cron",
-    "hook",
-    "acp-spawn",
-    "notifications-event",
-    "background-task",
-    "cli-watchdog",
-    "other",
-  ),
+  source: fc.constantFrom(undefined, ...WAKE_SOURCES, "notifications-event", "background-task"),
   reason: fc.constantFrom(
     undefined,
     "",

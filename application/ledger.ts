@@ -137,7 +137,7 @@ export interface LedgerShape {
       readonly at?: number
       /** The event ids the runner's preview saw: when given, a run shows and consumes only these. */
       readonly inspected?: ReadonlyArray<string>
-      /** With `inspected`: the queues whose preview inspected its events (the rest did not). */
+      /** With `inspected`: the queues whose preview inspected its events (the rest did not); without it the wake and the events decide. */
       readonly inspecting?: ReadonlyArray<string>
     },
   ) => Effect.Effect<ReadonlyArray<HeartbeatRun>, LedgerError>
@@ -429,7 +429,10 @@ export const makeLedger = Effect.gen(function* () {
                 : planHeartbeatRun(
                     wake,
                     queue.events.filter((e) => inspected.has(e.eventId)),
-                    { inspects: wake.inspecting?.includes(queueKey) ?? false },
+                    {
+                      inspects:
+                        wake.inspecting === undefined ? undefined : wake.inspecting.includes(queueKey),
+                    },
                   )
             const event: LedgerEvent = compact({
               _tag: "HeartbeatRan" as const,

@@ -89,6 +89,8 @@ export interface HeartbeatRun {
   readonly runId: string
   readonly prompt: "exec" | "cron" | "plain" | "empty"
   readonly shown: ReadonlyArray<QueuedSystemEvent>
+  /** `shown` and what the run's agent turn drained (every event but exec completions). */
+  readonly consumed: ReadonlyArray<QueuedSystemEvent>
 }
 
 export interface PruneResult {
@@ -126,13 +128,19 @@ export interface LedgerShape {
     mode?: "prefix" | "selected",
   ) => Effect.Effect<ReadonlyArray<QueuedSystemEvent>, LedgerError>
   readonly drain: (sessionKey: string) => Effect.Effect<ReadonlyArray<QueuedSystemEvent>, LedgerError>
-  /** Runs the heartbeat(s) a wake asks for: each peeks its queue, shows, and consumes what it showed. */
+  /**
+   * Runs the heartbeat(s) a wake asks for: each peeks its queue and shows and consumes what
+   * OpenClaw's runner would for that wake's source and reason (`planHeartbeatRun`).
+   */
   readonly runHeartbeat: (
     wake: WakeTarget & {
+      readonly source?: string
       readonly reason?: string
       readonly at?: number
-      /** The event ids the runner inspected: when given, a run shows and consumes only these. */
+      /** The event ids the runner's preview saw: when given, a run shows and consumes only these. */
       readonly inspected?: ReadonlyArray<string>
+      /** With `inspected`: the queues whose preview inspected its events (the rest did not); without it the wake and the events decide. */
+      readonly inspecting?: ReadonlyArray<string>
     },
   ) => Effect.Effect<ReadonlyArray<HeartbeatRun>, LedgerError>
   /** Records a wake request that came with no system event (a manual or scheduled wake). */
@@ -454,24 +462,41 @@ export const makeLedger = Effect.gen(function* () {
             const queueKey = heartbeatQueueOf(agent, run.forcedSessionKey)
             const queue = queues.get(queueKey) ?? view.queue(queueKey)
             const inspected = wake.inspected === undefined ? undefined : new Set(wake.inspected)
-            const plan = planHeartbeatRun(
-              inspected === undefined ? queue.events : queue.events.filter((e) => inspected.has(e.eventId)),
-            )
-            const event = compact({
+            // A preview already decided whether to look: the events it saw no longer say why.
+            const plan =
+              inspected === undefined
+                ? planHeartbeatRun(wake, queue.events)
+                : planHeartbeatRun(
+                    wake,
+                    queue.events.filter((e) => inspected.has(e.eventId)),
+                    {
+                      inspects:
+                        wake.inspecting === undefined ? undefined : wake.inspecting.includes(queueKey),
+                    },
+                  )
+            const event: LedgerEvent = compact({
               _tag: "HeartbeatRan" as const,
               queueKey,
               agentId: run.agentId,
               runId,
               forcedSessionKey: run.forcedSessionKey,
+              source: wake.source,
               reason: wake.reason ?? "interval",
               prompt: plan.prompt,
               shown: plan.shown.map((event) => event.eventId),
-              consumed: plan.shown.map((event) => event.eventId),
+              consumed: plan.consumed.map((event) => event.eventId),
               at,
             })
             queues.set(queueKey, foldQueue(queue, [event]))
             writes.push({ streamId: queueStreamId(queueKey), events: [event] })
-            return { agentId: run.agentId, queueKey, runId, prompt: plan.prompt, shown: plan.shown }
+            return {
+              agentId: run.agentId,
+              queueKey,
+              runId,
+              prompt: plan.prompt,
+              shown: plan.shown,
+              consumed: plan.consumed,
+            }
           })
           return { writes, result: results }
         }),

@@ -46,7 +46,11 @@ export interface HeartbeatRunPreview {
   readonly agentId: string
   readonly queueKey: string
   readonly prompt: HeartbeatPrompt
+  /** Whether the run looks at its pending events (the wake's source and reason, cron tags). */
+  readonly inspects: boolean
   readonly shown: ReadonlyArray<QueuedSystemEvent>
+  /** `shown`, and what the run's agent turn drains as a reply turn (all but exec completions). */
+  readonly consumed: ReadonlyArray<QueuedSystemEvent>
 }
 
 /** What a handler is called with: OpenClaw's wake options plus what each agent's run shows. */
@@ -114,17 +118,20 @@ export const restoreWakes = (
   })
 
 /**
- * What each agent's run would show now, taken in turn so that agents sharing a queue (global
- * scope) do not both show the same events.
+ * What each agent's run would show and consume now, for this wake (`planHeartbeatRun`), taken in
+ * turn so that agents sharing a queue (global scope) do not both consume the same events.
  */
 export function previewRuns(view: LedgerView, wake: PendingWake): HeartbeatRunPreview[] {
   const taken = new Set<string>()
   return resolveWakeRuns(wake, enabledAgentIds(view.config)).map((run) => {
     const agent = view.config.agents.get(run.agentId) ?? { agentId: run.agentId, enabled: true }
     const queueKey = heartbeatQueueOf(agent, run.forcedSessionKey)
-    const plan = planHeartbeatRun(view.queue(queueKey).events.filter((event) => !taken.has(event.eventId)))
-    for (const event of plan.shown) taken.add(event.eventId)
-    return { agentId: run.agentId, queueKey, prompt: plan.prompt, shown: plan.shown }
+    const plan = planHeartbeatRun(
+      wake,
+      view.queue(queueKey).events.filter((event) => !taken.has(event.eventId)),
+    )
+    for (const event of plan.consumed) taken.add(event.eventId)
+    return { agentId: run.agentId, queueKey, ...plan }
   })
 }
 
@@ -208,9 +215,11 @@ export const makeWakeScheduler = Effect.gen(function* () {
         compact({
           agentId: wake.agentId,
           sessionKey: wake.sessionKey,
+          source: wake.source,
           reason: wake.reason,
           at,
-          inspected: runs.flatMap((run) => run.shown.map((event) => event.eventId)),
+          inspected: runs.flatMap((run) => run.consumed.map((event) => event.eventId)),
+          inspecting: runs.filter((run) => run.inspects).map((run) => run.queueKey),
         }),
       ),
     )

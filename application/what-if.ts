@@ -175,7 +175,11 @@ export function rerouteRecordedWork<E, R>(
           }
           // Always name the agent: an unscoped run was recorded once per agent, and is replayed so.
           const wake = target ?? compact({ agentId: event.agentId, sessionKey: event.forcedSessionKey })
-          return Effect.asVoid(ledger.runHeartbeat({ ...wake, reason: event.reason, at: event.at }))
+          return Effect.asVoid(
+            ledger.runHeartbeat(
+              compact({ ...wake, source: event.source, reason: event.reason, at: event.at }),
+            ),
+          )
         }
         case "SessionsPruned":
           return Effect.asVoid(

@@ -104,6 +104,8 @@ export const HeartbeatRan = Schema.TaggedStruct("HeartbeatRan", {
   runId: Schema.String,
   /** The forced session key of a targeted wake, as given. */
   forcedSessionKey: Schema.optionalKey(Schema.String),
+  /** The wake's source; absent on runs recorded before it was kept (the reason's is inferred). */
+  source: Schema.optionalKey(Schema.String),
   reason: Schema.String,
   prompt: HeartbeatPromptSchema,
   shown: Schema.Array(Schema.String),

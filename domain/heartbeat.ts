@@ -2,6 +2,8 @@
  * The heartbeat (domain.md §5): which queue an agent's heartbeat runs on, which agents a
  * wake runs, and what a run shows and consumes.
  */
+
+import { selectReplyTurnEvents } from "./reply-turn-drain.ts"
 import type { WakeTarget } from "./routing.ts"
 import {
   buildAgentMainSessionKey,
@@ -101,23 +103,106 @@ export function resolveWakeRuns(
 
 export type HeartbeatPrompt = "exec" | "cron" | "plain" | "empty"
 
-export interface HeartbeatRunPlan<E> {
-  readonly prompt: HeartbeatPrompt
-  /** What the run shows the model; it consumes exactly this. */
-  readonly shown: ReadonlyArray<E>
+/** What a run's event selection needs of its wake (the wake's intent plays no part in it). */
+export interface HeartbeatRunWake {
+  readonly source?: string | undefined
+  readonly reason?: string | undefined
 }
 
 /**
- * Exec completions get a dedicated prompt and are consumed alone; otherwise cron events;
- * otherwise everything inspected (only heartbeat noise is left then).
+ * OpenClaw's `inferHeartbeatWakeSourceFromReason` (src/infra/heartbeat-runner.ts): the source a
+ * wake without one is read as, from its reason.
  */
-export function planHeartbeatRun<E extends { readonly text: string }>(
-  inspected: ReadonlyArray<E>,
+export function inferHeartbeatWakeSourceFromReason(reason: string | undefined): string | undefined {
+  const trimmed = (reason ?? "").trim()
+  if (trimmed === "exec-event") return "exec-event"
+  if (trimmed.startsWith("cron:")) return "cron"
+  if (trimmed === "wake" || trimmed.startsWith("hook:")) return "hook"
+  if (trimmed.startsWith("acp:spawn:")) return "acp-spawn"
+  return undefined
+}
+
+export interface HeartbeatWakeFlags {
+  readonly isExecEventWake: boolean
+  readonly isCronWake: boolean
+  /** A wake that carries a payload (a hook, an ACP spawn, `/hooks/wake`). */
+  readonly isWakePayload: boolean
+}
+
+/** OpenClaw's `resolveHeartbeatWakePayloadFlags`: a given source wins over the reason's. */
+export function resolveHeartbeatWakePayloadFlags(wake: HeartbeatRunWake): HeartbeatWakeFlags {
+  const source = wake.source ?? inferHeartbeatWakeSourceFromReason(wake.reason)
+  const reason = (wake.reason ?? "").trim()
+  return {
+    isExecEventWake: source === "exec-event",
+    isCronWake: source === "cron",
+    isWakePayload: source === "hook" || source === "acp-spawn" || reason === "wake",
+  }
+}
+
+export interface HeartbeatRunEvent {
+  readonly text: string
+  readonly contextKey?: string | undefined
+}
+
+export interface HeartbeatRunPlan<E> {
+  readonly prompt: HeartbeatPrompt
+  /** Whether the run looks at the pending events at all (OpenClaw's `shouldInspectPendingEvents`). */
+  readonly inspects: boolean
+  /** What the runner selects for its prompt, and consumes after the reply. */
+  readonly shown: ReadonlyArray<E>
+  /**
+   * Everything the run removes, in queue order: `shown`, and what the run's own agent turn
+   * drains as a reply turn does (every event but exec completions, `selectReplyTurnEvents`).
+   */
+  readonly consumed: ReadonlyArray<E>
+}
+
+const isTaggedCron = (event: HeartbeatRunEvent): boolean => event.contextKey?.startsWith("cron:") === true
+
+/**
+ * OpenClaw 2026.5.12's heartbeat run (src/infra/heartbeat-runner.ts; 2026.5.7 is the same).
+ *
+ * The runner's selection (`resolveHeartbeatPreflight`, `resolveHeartbeatRunPrompt`,
+ * `selectSystemEventsConsumedByHeartbeat`): a run inspects the pending events only for an
+ * exec-event or cron wake, a wake payload, or when one of them is tagged `cron:`. An inspecting
+ * run selects exec completions alone if there are any; else its cron events (texts that pass
+ * `isCronSystemEvent` and are tagged `cron:`, or any such text on a cron wake); else everything
+ * pending. A run that does not inspect (an interval heartbeat over untagged events) selects
+ * nothing.
+ *
+ * The run's agent turn (`getReplyFromConfig` with `isHeartbeat`) is a reply turn: before the
+ * model answers, `drainFormattedSystemEvents` consumes the session's events but exec
+ * completions. So a heartbeat that does not inspect still consumes the untagged notices, and
+ * leaves exec completions for a run that does (an exec-event wake, a tagged cron event).
+ *
+ * `inspects` forces the decision: the ledger records a run over exactly the events its preview
+ * saw, whose own tags no longer tell why the run looked.
+ *
+ * Not modelled: `heartbeat.isolatedSession` (a wake payload then inspects only when the run's
+ * session is the isolated one, and the turn drains the isolated session), HEARTBEAT.md tasks and
+ * runs skipped before the agent turn (no delivery target with alerts off).
+ */
+export function planHeartbeatRun<E extends HeartbeatRunEvent>(
+  wake: HeartbeatRunWake,
+  pending: ReadonlyArray<E>,
+  options: { readonly inspects?: boolean | undefined } = {},
 ): HeartbeatRunPlan<E> {
-  if (inspected.length === 0) return { prompt: "empty", shown: [] }
-  const execs = inspected.filter((event) => isExecCompletionEvent(event.text))
-  if (execs.length > 0) return { prompt: "exec", shown: execs }
-  const crons = inspected.filter((event) => isCronSystemEvent(event.text))
-  if (crons.length > 0) return { prompt: "cron", shown: crons }
-  return { prompt: "plain", shown: inspected }
+  const flags = resolveHeartbeatWakePayloadFlags(wake)
+  const inspects =
+    options.inspects ??
+    (flags.isExecEventWake || flags.isCronWake || flags.isWakePayload || pending.some(isTaggedCron))
+  const withTurn = (prompt: HeartbeatPrompt, shown: ReadonlyArray<E>): HeartbeatRunPlan<E> => {
+    const drained = new Set(selectReplyTurnEvents(pending))
+    const consumed = pending.filter((event) => drained.has(event) || shown.includes(event))
+    return { prompt, inspects, shown, consumed }
+  }
+  if (!inspects || pending.length === 0) return withTurn("empty", [])
+  const execs = pending.filter((event) => isExecCompletionEvent(event.text))
+  if (execs.length > 0) return withTurn("exec", execs)
+  const crons = pending.filter(
+    (event) => (flags.isCronWake || isTaggedCron(event)) && isCronSystemEvent(event.text),
+  )
+  if (crons.length > 0) return withTurn("cron", crons)
+  return withTurn("plain", pending)
 }

@@ -17,8 +17,9 @@ export interface ReplyTurnEvent {
 }
 
 /** What a reply turn consumes of what it inspected: everything but exec completions, in order. */
-export const selectReplyTurnEvents = <E extends ReplyTurnEvent>(inspected: ReadonlyArray<E>): E[] =>
-  inspected.filter((event) => !isExecCompletionEvent(event.text))
+export const selectReplyTurnEvents = <E extends { readonly text: string }>(
+  inspected: ReadonlyArray<E>,
+): E[] => inspected.filter((event) => !isExecCompletionEvent(event.text))
 
 /** The line a consumed event shows as, or null when it is consumed unseen (heartbeat noise). */
 export function compactReplyTurnLine(text: string): string | null {

@@ -29,10 +29,11 @@ import {
 setHeartbeatWakeHandler(async (wake) => {
   const started = Date.now()
   for (const run of heartbeatRunsOf(wake)) {
-    // run.prompt is "exec", "cron", "plain" or "empty"; run.shown are the entries it shows.
+    // run.prompt is "exec", "cron", "plain" or "empty"; run.shown are the entries it shows,
+    // run.consumed those it removes (its agent turn drains the rest but exec completions).
     console.log(`${run.agentId} heartbeat on ${run.queueKey}: ${run.shown.length} event(s)`)
   }
-  // Exactly the shown entries are recorded as shown and consumed.
+  // Exactly these are recorded as shown and consumed.
   return { status: "ran", durationMs: Date.now() - started }
 })
 // #endregion

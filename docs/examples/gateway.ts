@@ -47,6 +47,9 @@ gateway.setHeartbeatWakeHandler(async (wake: HeartbeatWakeRequest) => {
     for (const run of runs) {
       say(`  ♥  ${run.agentId} heartbeat on ${run.queueKey} (${wake.reason}): ${run.prompt} prompt`)
       for (const event of run.shown) say(`       • ${event.text.replace(/\n/g, " ⏎ ")}`)
+      // The run's agent turn drains the rest as a reply turn does (all but exec completions).
+      for (const event of run.consumed.filter((event) => !run.shown.includes(event)))
+        say(`       ◦ ${event.text.replace(/\n/g, " ⏎ ")} (drained by the run's turn)`)
     }
     return { status: "ran", durationMs: 1 }
   } finally {

@@ -62,14 +62,18 @@ export interface HeartbeatWakeOverride {
 }
 
 /** What one agent's heartbeat shows for a wake, as OpenClaw entries. */
-export type HeartbeatRunView = Omit<HeartbeatRunPreview, "shown"> & { readonly shown: SystemEvent[] }
+export type HeartbeatRunView = Omit<HeartbeatRunPreview, "shown" | "consumed"> & {
+  readonly shown: SystemEvent[]
+  readonly consumed: SystemEvent[]
+}
 
 const runsOfWake = new WeakMap<object, ReadonlyArray<HeartbeatRunView>>()
 const runsAskedFor = new WeakSet<object>()
 
 /**
- * What each agent's heartbeat shows for a wake the handler received (empty for a wake built
- * elsewhere). On a `ran` result exactly these are recorded as shown and consumed.
+ * What each agent's heartbeat shows and consumes for a wake the handler received (empty for a
+ * wake built elsewhere), decided by OpenClaw's rule for the wake's source and reason. On a `ran`
+ * result exactly these are recorded as shown and consumed.
  */
 export const heartbeatRunsOf = (wake: HeartbeatWakeRequest): ReadonlyArray<HeartbeatRunView> => {
   runsAskedFor.add(wake)
@@ -94,7 +98,12 @@ export function toHeartbeatWakeRequest(wake: HeartbeatWake): HeartbeatWakeReques
   }
   runsOfWake.set(
     request,
-    wake.runs.map((run) => ({ ...run, shown: run.shown.map(toSystemEvent) })),
+    wake.runs.map((run) => {
+      // One entry object per event, so that a shown entry is also the consumed one (`includes`).
+      const entries = new Map(run.consumed.map((event) => [event, toSystemEvent(event)]))
+      const entryOf = (event: (typeof run.shown)[number]) => entries.get(event) ?? toSystemEvent(event)
+      return { ...run, shown: run.shown.map(entryOf), consumed: run.consumed.map(entryOf) }
+    }),
   )
   return request
 }

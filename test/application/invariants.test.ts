@@ -286,7 +286,7 @@ describe("invariants on a damaged memory log", () => {
       records.map((r) => (r === ran ? { ...r, data: { ...data(r), consumed: [] } } : r)),
     )
     const check = named(await invariantsOf(store), "no-half-recorded-decision")
-    expect(check.violations?.[0]?.reason).toContain("showed 20 event(s) but records consuming 0")
+    expect(check.violations?.[0]?.reason).toContain("showed 20 event(s) but records consuming only 0")
   })
 
   it("no-cross-agent-leakage: an event from main's work put into ops' queue is named", async () => {

@@ -77,7 +77,7 @@ describe("Ledger.record (sources, routed)", () => {
 })
 
 describe("Ledger.runHeartbeat", () => {
-  it("shows and consumes exec completions first, then cron events on the next run", async () => {
+  it("a cron:-tagged event makes an interval run inspect: exec completions shown, its turn drains the rest", async () => {
     const runs = await withLedger(
       Effect.gen(function* () {
         const ledger = yield* Ledger
@@ -86,17 +86,51 @@ describe("Ledger.runHeartbeat", () => {
           cronEmission({ sessionKey: "agent:ops:main", jobId: "j", text: "Nightly report ready" }),
         )
         yield* ledger.record(exec("all good"))
-        const first = yield* ledger.runHeartbeat({ reason: "interval" })
-        const second = yield* ledger.runHeartbeat({ reason: "interval" })
-        const third = yield* ledger.runHeartbeat({ reason: "interval" })
-        return [first, second, third].map((run) => run.map((r) => [r.prompt, r.shown.map((e) => e.text)]))
+        const first = yield* ledger.runHeartbeat({ source: "interval", reason: "interval" })
+        const second = yield* ledger.runHeartbeat({ source: "interval", reason: "interval" })
+        return [first, second].map((run) =>
+          run.map((r) => [r.prompt, r.shown.map((e) => e.text), r.consumed.map((e) => e.text)]),
+        )
       }),
     )
     expect(runs).toEqual([
-      [["exec", ["Exec completed (proc-123, code 0) :: all good"]]],
-      [["cron", ["Nightly report ready"]]],
-      [["empty", []]],
+      [
+        [
+          "exec",
+          ["Exec completed (proc-123, code 0) :: all good"],
+          ["Nightly report ready", "Exec completed (proc-123, code 0) :: all good"],
+        ],
+      ],
+      [["empty", [], []]],
     ])
+  })
+
+  it("an interval run over untagged events selects none: its turn drains all but exec completions", async () => {
+    const runs = await withLedger(
+      Effect.gen(function* () {
+        const ledger = yield* Ledger
+        yield* ledger.configureAgent({ agentId: "ops" })
+        yield* ledger.record(hookEmission({ sessionKey: "agent:ops:main", name: "gh", text: "PR merged" }))
+        yield* ledger.record(exec("all good"))
+        const interval = yield* ledger.runHeartbeat({ source: "interval", reason: "interval" })
+        const left = yield* ledger.peek("agent:ops:main")
+        const execWake = yield* ledger.runHeartbeat({ source: "exec-event", reason: "exec-event" })
+        return {
+          interval: interval.map((r) => [
+            r.prompt,
+            r.shown.map((e) => e.text),
+            r.consumed.map((e) => e.text),
+          ]),
+          left: left.map((e) => e.text),
+          execWake: execWake.map((r) => [r.prompt, r.shown.map((e) => e.text)]),
+        }
+      }),
+    )
+    expect(runs).toEqual({
+      interval: [["empty", [], ["PR merged"]]],
+      left: ["Exec completed (proc-123, code 0) :: all good"],
+      execWake: [["exec", ["Exec completed (proc-123, code 0) :: all good"]]],
+    })
   })
 
   it("runs a targeted wake on the forced session of the agent", async () => {

@@ -58,6 +58,16 @@ const wakeRecords = Effect.gen(function* () {
     .map((record) => ({ type: record.type, data: record.data as Record<string, unknown> }))
 })
 
+/** Agent ops with an exec completion and an untagged notice queued on its main key. */
+const opsWithExecAndNotice = Effect.gen(function* () {
+  const ledger = yield* Ledger
+  const scheduler = yield* WakeScheduler
+  yield* ledger.configureAgent({ agentId: "ops" })
+  yield* ledger.enqueue(EXEC_DONE, { sessionKey: MAIN })
+  yield* ledger.enqueue("Nightly report ready", { sessionKey: MAIN })
+  return { ledger, scheduler }
+})
+
 describe("WakeScheduler", () => {
   it.effect(
     "coalesces requests for one target within the window into one run with the strongest reason",
@@ -154,22 +164,25 @@ describe("WakeScheduler", () => {
       ),
   )
 
-  it.effect("shows each agent its queue and consumes only what it showed", () =>
+  it.effect("shows each agent its queue and consumes only what its run saw", () =>
     withScheduler(
       Effect.gen(function* () {
-        const ledger = yield* Ledger
-        const scheduler = yield* WakeScheduler
-        yield* ledger.configureAgent({ agentId: "ops" })
-        yield* ledger.enqueue(EXEC_DONE, { sessionKey: MAIN })
-        yield* ledger.enqueue("Nightly report ready", { sessionKey: MAIN })
+        const { ledger, scheduler } = yield* opsWithExecAndNotice
         let arrivedDuringRun = false
         const handler: WakeHandler = (wake) =>
           Effect.gen(function* () {
             assert.deepStrictEqual(
-              wake.runs.map((run) => [run.agentId, run.queueKey, run.prompt, run.shown.map((e) => e.text)]),
-              [["ops", MAIN, "exec", [EXEC_DONE]]],
+              wake.runs.map((run) => [
+                run.agentId,
+                run.queueKey,
+                run.prompt,
+                run.shown.map((e) => e.text),
+                run.consumed.map((e) => e.text),
+              ]),
+              // The exec-event run selects the exec completion; its agent turn drains the rest.
+              [["ops", MAIN, "exec", [EXEC_DONE], [EXEC_DONE, "Nightly report ready"]]],
             )
-            // An event that arrives while the run is in flight was never shown: it must stay.
+            // An event that arrives while the run is in flight was never seen: it must stay.
             yield* ledger.enqueue("Exec completed (def67890, code 1)", { sessionKey: MAIN })
             arrivedDuringRun = true
             return { status: "ran", durationMs: 5 } as const
@@ -186,7 +199,41 @@ describe("WakeScheduler", () => {
         const left = yield* ledger.peek(MAIN)
         assert.deepStrictEqual(
           left.map((event) => event.text),
-          ["Nightly report ready", "Exec completed (def67890, code 1)"],
+          ["Exec completed (def67890, code 1)"],
+        )
+      }),
+    ),
+  )
+
+  it.effect("an interval wake's run selects no untagged event and leaves exec completions queued", () =>
+    withScheduler(
+      Effect.gen(function* () {
+        const { ledger, scheduler } = yield* opsWithExecAndNotice
+        const seen: Array<unknown> = []
+        yield* scheduler.setHandler((wake) =>
+          Effect.sync(() => {
+            seen.push(
+              wake.runs.map((run) => [
+                run.inspects,
+                run.prompt,
+                run.shown.length,
+                run.consumed.map((e) => e.text),
+              ]),
+            )
+            return { status: "ran", durationMs: 1 } as const
+          }),
+        )
+        yield* scheduler.requestHeartbeat({
+          source: "interval",
+          intent: "scheduled",
+          reason: "interval",
+          coalesceMs: 0,
+        })
+        yield* advance(1)
+        assert.deepStrictEqual(seen, [[[false, "empty", 0, ["Nightly report ready"]]]])
+        assert.deepStrictEqual(
+          (yield* ledger.peek(MAIN)).map((event) => event.text),
+          [EXEC_DONE],
         )
       }),
     ),

@@ -203,33 +203,76 @@ describe("a cron-run event's wake reaches the queue it was routed to", () => {
 })
 
 describe("planHeartbeatRun", () => {
-  const event = (id: string, text: string) => ({ id, text })
+  const event = (id: string, text: string, contextKey?: string) => ({ id, text, contextKey })
   const exec1 = event("x1", "Exec completed (abc12345, code 0) :: ok")
   const exec2 = event("x2", "Exec finished (node=n1 id=r1, code 1)")
-  const cron1 = event("c1", "Nightly report ready")
-  const cron2 = event("c2", "Exec finished weekly backup checks")
+  const cron1 = event("c1", "Nightly report ready", "cron:nightly")
+  const cron2 = event("c2", "Exec finished weekly backup checks", "cron:backup")
+  const untaggedCron = event("u1", "Nightly report ready")
   const noise = event("n1", "HEARTBEAT_OK")
+  const interval = { source: "interval", reason: "interval" }
+  const execWake = { source: "exec-event", reason: "exec-event" }
 
   it("an empty queue shows nothing", () => {
-    expect(planHeartbeatRun([])).toStrictEqual({ prompt: "empty", shown: [] })
-  })
-
-  it("exec completions first: a dedicated prompt, and only they are shown and consumed", () => {
-    expect(planHeartbeatRun([cron1, exec1, noise, exec2])).toStrictEqual({
-      prompt: "exec",
-      shown: [exec1, exec2],
+    expect(planHeartbeatRun(execWake, [])).toStrictEqual({
+      prompt: "empty",
+      inspects: true,
+      shown: [],
+      consumed: [],
     })
   })
 
-  it("else cron events (not noise, not exec completions)", () => {
-    expect(planHeartbeatRun([noise, cron1, cron2])).toStrictEqual({ prompt: "cron", shown: [cron1, cron2] })
+  it("an interval heartbeat over untagged events selects nothing; its turn drains all but exec completions", () => {
+    expect(planHeartbeatRun(interval, [exec1, untaggedCron, noise])).toStrictEqual({
+      prompt: "empty",
+      inspects: false,
+      shown: [],
+      consumed: [untaggedCron, noise],
+    })
+  })
+
+  it("a cron:-tagged event makes any wake inspect", () => {
+    expect(planHeartbeatRun(interval, [untaggedCron, cron1]).shown).toStrictEqual([cron1])
+  })
+
+  it("exec completions first: a dedicated prompt, and only they are shown and consumed", () => {
+    expect(planHeartbeatRun(execWake, [cron1, exec1, noise, exec2])).toStrictEqual({
+      prompt: "exec",
+      inspects: true,
+      shown: [exec1, exec2],
+      consumed: [cron1, exec1, noise, exec2],
+    })
+  })
+
+  it("else cron events: tagged cron:, or any cron text on a cron wake", () => {
+    expect(planHeartbeatRun(execWake, [noise, cron1, untaggedCron, cron2]).shown).toStrictEqual([
+      cron1,
+      cron2,
+    ])
+    expect(planHeartbeatRun({ reason: "cron:nightly" }, [noise, untaggedCron]).shown).toStrictEqual([
+      untaggedCron,
+    ])
   })
 
   it("else everything inspected", () => {
     const heartbeatWake = event("n2", "heartbeat wake requested")
-    expect(planHeartbeatRun([noise, heartbeatWake])).toStrictEqual({
+    expect(
+      planHeartbeatRun({ source: "hook", reason: "hook:gmail" }, [noise, heartbeatWake, untaggedCron]),
+    ).toStrictEqual({
       prompt: "plain",
-      shown: [noise, heartbeatWake],
+      inspects: true,
+      shown: [noise, heartbeatWake, untaggedCron],
+      consumed: [noise, heartbeatWake, untaggedCron],
     })
+  })
+
+  it("a forced decision overrides the wake and the tags", () => {
+    expect(planHeartbeatRun(interval, [exec1], { inspects: true }).shown).toStrictEqual([exec1])
+    expect(planHeartbeatRun(execWake, [exec1], { inspects: false }).consumed).toStrictEqual([])
+  })
+
+  it("a given source wins over the reason's", () => {
+    expect(planHeartbeatRun({ source: "interval", reason: "exec-event" }, [exec1]).inspects).toBe(false)
+    expect(planHeartbeatRun({ source: "manual", reason: "wake" }, [exec1]).inspects).toBe(true)
   })
 })

@@ -57,7 +57,7 @@ const settled = async (se: SystemEvents, type: string, count: number) => {
 }
 
 describe("wakes through the embedded API", () => {
-  it("a cron run's exec completion wakes its agent, shows the exec prompt, and consumes only that", async () => {
+  it("a cron run's exec completion wakes its agent: the exec prompt shows it, the run's turn drains the rest", async () => {
     const se = createSystemEvents()
     instances.push(se)
     se.configureAgent({ agentId: "ops" })
@@ -69,19 +69,37 @@ describe("wakes through the embedded API", () => {
     await settled(se, "HeartbeatRan", 1)
     expect(calls[0]).toMatchObject({ source: "exec-event", sessionKey: MAIN })
     expect(
-      runs[0]?.map((run) => [run.agentId, run.queueKey, run.prompt, run.shown.map((e) => e.text)]),
-    ).toEqual([["ops", MAIN, "exec", ["Exec completed (backup-7, code 0) :: 42 files"]]])
-    expect(se.peekSystemEvents(MAIN)).toEqual(["Daily digest is ready"])
+      runs[0]?.map((run) => [
+        run.agentId,
+        run.queueKey,
+        run.prompt,
+        run.shown.map((e) => e.text),
+        run.consumed.map((e) => e.text),
+      ]),
+    ).toEqual([
+      [
+        "ops",
+        MAIN,
+        "exec",
+        ["Exec completed (backup-7, code 0) :: 42 files"],
+        ["Daily digest is ready", "Exec completed (backup-7, code 0) :: 42 files"],
+      ],
+    ])
+    expect(se.hasSystemEvents(MAIN)).toBe(false)
 
-    // A manual wake now shows the cron event, and consumes it.
+    // A manual wake does not inspect untagged events: its turn drains the note, not the exec line.
+    se.enqueueSystemEvent("Exec finished: deploy", { sessionKey: MAIN })
+    se.enqueueSystemEvent("Deploy window opens at 14:00", { sessionKey: MAIN })
     se.requestHeartbeat({ source: "manual", intent: "manual", agentId: "ops", coalesceMs: 0 })
     await called(2)
     await settled(se, "HeartbeatRan", 2)
     expect(runs[1]?.[0]).toMatchObject({
-      prompt: "cron",
-      shown: [{ text: "Daily digest is ready" }],
+      inspects: false,
+      prompt: "empty",
+      shown: [],
+      consumed: [{ text: "Deploy window opens at 14:00" }],
     })
-    expect(se.hasSystemEvents(MAIN)).toBe(false)
+    expect(se.peekSystemEvents(MAIN)).toEqual(["Exec finished: deploy"])
   })
 
   it("retries a handler that throws, and records the error", async () => {

@@ -307,19 +307,22 @@ export type WakeStep =
   | { readonly kind: "dispose"; readonly registration: number }
   | { readonly kind: "advance"; readonly ms: number }
 
+/** Wake sources the scheduler and the runner tell apart, and one they do not know. */
+export const WAKE_SOURCES = [
+  "interval",
+  "manual",
+  "exec-event",
+  "cron",
+  "hook",
+  "acp-spawn",
+  "cli-watchdog",
+  "retry",
+  "other",
+] as const
+
 export const wakeRequest: fc.Arbitrary<WakeRequestOptions> = fc.record(
   {
-    source: fc.constantFrom(
-      "interval",
-      "manual",
-      "exec-event",
-      "cron",
-      "hook",
-      "acp-spawn",
-      "cli-watchdog",
-      "retry",
-      "other",
-    ),
+    source: fc.constantFrom(...WAKE_SOURCES),
     intent: fc.constantFrom(undefined, "scheduled", "event", "event", "immediate", "manual"),
     reason: fc.constantFrom(
       undefined,

@@ -12,28 +12,15 @@ import { type RoutingName, routingByName } from "../../domain/routing.ts"
 import type { SessionScope } from "../../domain/session-policy.ts"
 import type { SourceEmission } from "../../domain/sources.ts"
 import { loadOracleModule } from "./load.ts"
+import type { OracleEntry, OracleSystemEvents as SystemEvents } from "./release-modules.ts"
 
-export interface OracleEntry {
-  readonly text: string
-  readonly ts: number
-  readonly contextKey?: string | null
-  readonly deliveryContext?: unknown
-  readonly trusted?: boolean
-}
+export type { OracleEntry } from "./release-modules.ts"
 export interface OracleWake {
   readonly source?: string
   readonly intent?: string
   readonly reason?: string
   readonly agentId?: string
   readonly sessionKey?: string
-}
-interface SystemEvents {
-  enqueueSystemEvent(
-    text: string,
-    options: { sessionKey: string; contextKey?: string; trusted?: boolean; deliveryContext?: unknown },
-  ): boolean
-  peekSystemEventEntries(sessionKey: string): OracleEntry[]
-  resetSystemEventsForTest(): void
 }
 interface HeartbeatWake {
   setHeartbeatWakeHandler(handler: ((wake: OracleWake) => Promise<{ status: string }>) | null): () => void

@@ -9,31 +9,9 @@ import { planReplyTurnDrain } from "../../domain/reply-turn-drain.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleModule } from "./load.ts"
 import { assertDifferential, oracleRuns } from "./oracle-runs.ts"
+import type { OracleReplyTurn as ReplyTurn, OracleSystemEvents as SystemEvents } from "./release-modules.ts"
 import { FIXED_RELEASE } from "./releases.ts"
 import { awkwardText } from "./source-arbitraries.ts"
-
-interface Entry {
-  readonly text: string
-  readonly ts: number
-  readonly trusted?: boolean
-  readonly contextKey?: string | null
-}
-interface SystemEvents {
-  enqueueSystemEvent(
-    text: string,
-    options: { sessionKey: string; contextKey?: string; trusted?: boolean },
-  ): boolean
-  peekSystemEventEntries(sessionKey: string): Entry[]
-  resetSystemEventsForTest(): void
-}
-interface ReplyTurn {
-  drainFormattedSystemEvents(params: {
-    cfg: unknown
-    sessionKey: string
-    isMainSession: boolean
-    isNewSession: boolean
-  }): Promise<string | undefined>
-}
 
 const REPLY_TURN_RUNS = oracleRuns(400)
 const SESSION = "agent:main:main"

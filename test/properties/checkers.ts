@@ -85,12 +85,40 @@ const isNoise = (text: string): boolean => {
   return /^heartbeat_ok(?![a-z0-9_])/.test(t) || t.includes("heartbeat poll") || t.includes("heartbeat wake")
 }
 
-/** §5: what a run shows (and consumes): exec completions alone, else cron events, else all. */
-const expectedShown = (queue: ReadonlyArray<ModelEvent>): string[] => {
+/**
+ * §5 and OpenClaw 2026.5.12's runner: a run looks at its queue only for an exec-event or cron
+ * wake, a wake payload (hook, ACP spawn, reason `wake`), or a `cron:`-tagged event; it then
+ * shows exec completions alone, else cron texts (tagged, or any on a cron wake), else all. Its
+ * agent turn also drains every event but exec completions, as a reply turn does.
+ */
+const expectedRun = (
+  queue: ReadonlyArray<ModelEvent>,
+  wake: { readonly source?: string | undefined; readonly reason?: string | undefined },
+): { shown: string[]; consumed: string[] } => {
+  const reason = (wake.reason ?? "").trim()
+  const fromReason =
+    reason === "exec-event"
+      ? "exec-event"
+      : reason.startsWith("cron:")
+        ? "cron"
+        : reason === "wake" || reason.startsWith("hook:")
+          ? "hook"
+          : reason.startsWith("acp:spawn:")
+            ? "acp-spawn"
+            : undefined
+  const source = wake.source ?? fromReason
+  const tagged = (event: ModelEvent) => event.contextKey?.startsWith("cron:") === true
+  const looks =
+    ["exec-event", "cron", "hook", "acp-spawn"].includes(source ?? "") ||
+    reason === "wake" ||
+    queue.some(tagged)
   const execs = queue.filter((event) => isExecCompletion(event.text))
-  if (execs.length > 0) return execs.map((event) => event.id)
-  const crons = queue.filter((event) => event.text.trim() !== "" && !isNoise(event.text))
-  return (crons.length > 0 ? crons : queue).map((event) => event.id)
+  const crons = queue.filter(
+    (event) => (source === "cron" || tagged(event)) && event.text.trim() !== "" && !isNoise(event.text),
+  )
+  const shown = !looks ? [] : execs.length > 0 ? execs : crons.length > 0 ? crons : queue
+  const consumed = queue.filter((event) => shown.includes(event) || !isExecCompletion(event.text))
+  return { shown: shown.map((event) => event.id), consumed: consumed.map((event) => event.id) }
 }
 
 export const decodeLog = (records: ReadonlyArray<RecordedEvent>): LedgerEvent[] =>
@@ -341,15 +369,18 @@ export function referenceAccounting(trace: Trace): Reference {
       case "heartbeat":
         for (const run of item.runs) {
           const queue = queueOf(run.queueKey)
-          const shown = run.shown.map((event) => event.eventId)
-          const expected = expectedShown(queue.events)
-          if (!isDeepStrictEqual(shown, expected)) {
+          const got = {
+            shown: run.shown.map((event) => event.eventId),
+            consumed: run.consumed.map((event) => event.eventId),
+          }
+          const expected = expectedRun(queue.events, item.wake)
+          if (!isDeepStrictEqual(got, expected)) {
             problems.push(
-              `${run.agentId}'s heartbeat on ${JSON.stringify(run.queueKey)} consumed ${JSON.stringify(shown)}, expected ${JSON.stringify(expected)}`,
+              `${run.agentId}'s heartbeat on ${JSON.stringify(run.queueKey)} showed/consumed ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`,
             )
           }
-          for (const id of shown) settle(id, "consumed")
-          const consumed = new Set(shown)
+          for (const id of got.consumed) settle(id, "consumed")
+          const consumed = new Set(got.consumed)
           queue.events = queue.events.filter((event) => !consumed.has(event.id))
           // An emptied queue is forgotten (§4: drained queues are; OpenClaw does the same on consume).
           if (queue.events.length === 0) queues.delete(run.queueKey)

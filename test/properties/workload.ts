@@ -434,7 +434,8 @@ export interface AttemptTrace {
 
 export interface HeartbeatTrace {
   readonly kind: "heartbeat"
-  readonly wake: WakeTarget
+  /** The run's target, and the source and reason that decide what it selects. */
+  readonly wake: WakeTarget & { readonly source: string; readonly reason: string }
   readonly runs: ReadonlyArray<HeartbeatRun>
 }
 
@@ -468,8 +469,9 @@ export interface Trace {
 export interface RunOptions {
   readonly routing: RoutingName
   /**
-   * After the steps: heartbeat every agent under every policy it captured, replaying every wake
-   * sent, until the queues stop shrinking (the "final heartbeat of every agent" of P1).
+   * After the steps: heartbeat every agent under every policy it captured (an interval run and
+   * an exec-event run), replaying every kind of wake sent to each target, until the queues stop
+   * shrinking (the "final heartbeat of every agent" of P1).
    */
   readonly finalDrain: boolean
   /**
@@ -516,13 +518,15 @@ export async function runWorkload(workload: Workload, options: RunOptions): Prom
     items.push({ kind: "config", agent, policy: copyPolicy(policy) })
   }
 
-  const heartbeat = async (wake: WakeTarget & { readonly reason?: string }) => {
+  /** A run for a wake a source sent (its source and reason decide what the run selects), or an interval run. */
+  const heartbeat = async (wake: WakeTarget & { readonly source?: string; readonly reason?: string }) => {
     const target: WakeTarget = {
       ...(wake.agentId === undefined ? {} : { agentId: wake.agentId }),
       ...(wake.sessionKey === undefined ? {} : { sessionKey: wake.sessionKey }),
     }
-    const runs = await run(ledger.runHeartbeat({ ...target, reason: wake.reason ?? "interval", at }))
-    items.push({ kind: "heartbeat", wake: target, runs })
+    const kind = { source: wake.source ?? "interval", reason: wake.reason ?? "interval" }
+    const runs = await run(ledger.runHeartbeat({ ...target, ...kind, at }))
+    items.push({ kind: "heartbeat", wake: { ...target, ...kind }, runs })
   }
 
   const start = async (step: StartStep): Promise<InFlight> => {
@@ -627,8 +631,14 @@ export async function runWorkload(workload: Workload, options: RunOptions): Prom
       captured.set(attempt.agent, list)
     }
     const rounds = Math.max(0, ...[...captured.values()].map((list) => list.length))
+    // Per target and kind of wake: an exec completion waits for an exec-event wake's run.
     const distinctWakes = [
-      ...new Map(wakes.map((wake) => [JSON.stringify([wake.agentId, wake.sessionKey]), wake])).values(),
+      ...new Map(
+        wakes.map((wake) => [
+          JSON.stringify([wake.agentId, wake.sessionKey, wake.source, wake.reason]),
+          wake,
+        ]),
+      ).values(),
     ]
     const queued = async () => {
       const view = await run(ledger.view)
@@ -645,6 +655,9 @@ export async function runWorkload(workload: Workload, options: RunOptions): Prom
       for (let before = await queued(); ; ) {
         at += STEP_MS
         await heartbeat({})
+        // An interval run leaves exec-completion texts queued (OpenClaw's runner looks at them
+        // only on an inspecting wake): the final round also runs one, as a later exec's exit would.
+        await heartbeat({ source: "exec-event", reason: "exec-event" })
         for (const wake of distinctWakes) await heartbeat(wake)
         const after = await queued()
         if (after === 0 || after >= before) break

@@ -106,6 +106,8 @@ type Action =
 
 interface PendingWake {
   readonly target: WakeTarget
+  /** The first wake's: the run's event selection depends on it (`planHeartbeatRun`). */
+  readonly source: string
   readonly reason: string
   readonly wakeIds: string[]
 }
@@ -460,32 +462,16 @@ export const recordGatewayDay = (options: DemoOptions): Effect.Effect<DemoSummar
     const isBusy = (agentId: string, offset: number) =>
       (busy.get(agentId) ?? []).some(([from, to]) => offset >= from && offset < to)
 
-    const schedule = (target: WakeTarget, reason: string, wakeId: string, due: number) => {
+    const schedule = (target: WakeTarget, source: string, reason: string, wakeId: string, due: number) => {
       const key = `${target.agentId ?? ""}::${target.sessionKey ?? ""}`
       const existing = pending.get(key)
       if (existing !== undefined) {
         existing.wakeIds.push(wakeId)
         return
       }
-      pending.set(key, { target, reason, wakeIds: [wakeId] })
+      pending.set(key, { target, source, reason, wakeIds: [wakeId] })
       timeline.add(due, { kind: "wake", key })
     }
-
-    /** A run that leaves events behind asks for another turn on the same queue. */
-    const followUp = (agentId: string, queueKey: string, offset: number) =>
-      Effect.gen(function* () {
-        const left = yield* ledger.peek(queueKey)
-        if (left.length === 0) return
-        const target = { agentId, sessionKey: queueKey }
-        const wakeId = yield* ledger.requestWake({
-          ...target,
-          source: "heartbeat",
-          reason: "pending-events",
-          intent: "event",
-          at: DEMO_DAY_START + offset,
-        })
-        schedule(target, "pending-events", wakeId, offset + 1500)
-      })
 
     const run = (action: Action, offset: number) =>
       Effect.gen(function* () {
@@ -512,6 +498,7 @@ export const recordGatewayDay = (options: DemoOptions): Effect.Effect<DemoSummar
               // The wake is picked up after its coalescing window and a lane's pick-up delay.
               schedule(
                 target,
+                result.wake.source,
                 result.wake.reason,
                 result.wakeId,
                 offset + (result.wake.coalesceMs ?? 250) + prng.int(300, 2500),
@@ -559,15 +546,18 @@ export const recordGatewayDay = (options: DemoOptions): Effect.Effect<DemoSummar
               }
               return
             }
-            const runs = yield* ledger.runHeartbeat({ ...wake.target, reason: wake.reason, at })
+            const runs = yield* ledger.runHeartbeat({
+              ...wake.target,
+              source: wake.source,
+              reason: wake.reason,
+              at,
+            })
             counts.heartbeatRuns += runs.length
-            for (const done of runs) yield* followUp(done.agentId, done.queueKey, offset)
             return
           }
           case "interval": {
-            const runs = yield* ledger.runHeartbeat({ reason: "interval", at })
+            const runs = yield* ledger.runHeartbeat({ source: "interval", reason: "interval", at })
             counts.heartbeatRuns += runs.length
-            for (const done of runs) yield* followUp(done.agentId, done.queueKey, offset)
             return
           }
           case "prune": {

@@ -46,7 +46,8 @@ const recordDay = Effect.gen(function* () {
   yield* ledger.configureAgent({ agentId: "ops", mainKey: "work", at: 0 })
   yield* ledger.configureAgent({ agentId: "main", at: 0 })
   for (let i = 0; i < 22; i++) yield* ledger.record(exec(`step ${i} of the backup`), { at: 1_000 + i })
-  yield* ledger.runHeartbeat({ agentId: "ops", reason: "interval", at: 5_000 })
+  // An exec-event wake: its run looks at the queue and consumes the exec completions (domain/heartbeat.ts).
+  yield* ledger.runHeartbeat({ agentId: "ops", source: "exec-event", reason: "exec-event", at: 5_000 })
   yield* ledger.enqueue("raw note", { sessionKey: CRON_RUN }, { at: 6_000 })
   yield* ledger.prune({ retention: "1h", at: 6_000 + 2 * HOUR })
 })

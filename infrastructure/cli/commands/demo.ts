@@ -15,7 +15,7 @@ import { renderAuditText, renderComparisonText } from "../audit/render-text.ts"
 import { runAudit } from "../audit/run-audit.ts"
 import { DEMO_RETENTION, type DemoSummary, recordGatewayDay } from "../demo/gateway-day.ts"
 import { AuditFindings, BadInput } from "../shared/exit.ts"
-import { formatCount, formatInstant } from "../shared/format.ts"
+import { counted, formatCount, formatInstant } from "../shared/format.ts"
 import { writeStdout } from "../shared/output.ts"
 import { startProgress } from "../shared/progress.ts"
 import { storeFlag } from "../shared/store-flag.ts"
@@ -77,10 +77,10 @@ const describeDay = (summary: DemoSummary, seed: number, store: string, c: Colou
     c.bold(`Recorded a gateway day into ${safeText(store)}`) +
       c.dim(` (seed ${seed}, ${formatInstant(summary.from)} → ${formatInstant(summary.to)})`),
     `  agents: ${agents}`,
-    `  ${formatCount(summary.sourceCalls)} source calls (${formatCount(summary.silentCalls)} more stayed silent), ` +
-      `${formatCount(summary.rawCalls)} raw queue-API call(s), ${formatCount(summary.heartbeatRuns)} heartbeat runs, ` +
-      `${formatCount(summary.wakeSkips)} busy wake skips retried, ${formatCount(summary.configChanges)} config change(s), ` +
-      `${formatCount(summary.sweeps)} retention sweeps (${DEMO_RETENTION}) pruning ${formatCount(summary.prunedSessions)} cron-run sessions`,
+    `  ${counted(summary.sourceCalls, "source call")} (${formatCount(summary.silentCalls)} more stayed silent), ` +
+      `${counted(summary.rawCalls, "raw queue-API call")}, ${counted(summary.heartbeatRuns, "heartbeat run")}, ` +
+      `${counted(summary.wakeSkips, "busy wake skip")} retried, ${counted(summary.configChanges, "config change")}, ` +
+      `${counted(summary.sweeps, "retention sweep")} (${DEMO_RETENTION}) pruning ${counted(summary.prunedSessions, "cron-run session")}`,
   ].join("\n")
 }
 

@@ -442,7 +442,17 @@ function wire(
     notifyExecExit: (exit, source) => recordIfAny(execExitEmission(exit), source),
     relayAcpSpawnEvent: (relay, source) => recordIfAny(acpRelayEmission(relay), source),
     notifyCliWatchdogStall: (stall, source) => recordSourceEvent(cliWatchdogEmission(stall), source),
-    handleNodeExecEvent: (event, source) => recordIfAny(nodeEventEmission(event), source),
+    handleNodeExecEvent: (event, source) => {
+      // The gateway's session config keys and routes the event: the event's own, else the call's.
+      const given = policyOf(source)
+      const policy = compact({ mainKey: event.mainKey ?? given?.mainKey, scope: event.scope ?? given?.scope })
+      const emission = nodeEventEmission({ ...event, ...policy })
+      const own = compact({ mainKey: event.mainKey, scope: event.scope })
+      const routed = Object.keys(own).length === 0 ? source : { ...source, policy: { ...given, ...own } }
+      const result = recordIfAny(emission, routed)
+      // A repeated report of a run is dropped, as OpenClaw drops it: like a silent source.
+      return result?.rejectedBecause === "repeated-run" ? null : result
+    },
     recordSourceEvent,
 
     configureAgent: (config) => run(ledger.configureAgent(config)),

@@ -316,7 +316,8 @@ function wire(
         compact({
           policy: policyOf(source),
           routing: source?.routing ?? defaultRouting,
-          deliveryContext: storedContext(source?.deliveryContext),
+          // The call's context, else the one the source gave (an exit's, a relay's): kept on the entry.
+          deliveryContext: storedContext(source?.deliveryContext ?? emission.deliveryContext),
         }),
       ),
     )

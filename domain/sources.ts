@@ -50,13 +50,15 @@ const collapseWhitespace = (text: string): string => text.replace(/\s+/g, " ").t
 // ── exec: background exit ──────────────────────────────────────────────────────────────────
 
 /** Why the process ended, as OpenClaw's process supervisor reports it. */
-export type ExecExitReason =
-  | "exit"
-  | "signal"
-  | "overall-timeout"
-  | "no-output-timeout"
-  | "manual-cancel"
-  | "spawn-error"
+export const EXEC_EXIT_REASONS = [
+  "exit",
+  "signal",
+  "overall-timeout",
+  "no-output-timeout",
+  "manual-cancel",
+  "spawn-error",
+] as const
+export type ExecExitReason = (typeof EXEC_EXIT_REASONS)[number]
 
 export interface ExecExit {
   readonly sessionKey: string

@@ -6,8 +6,8 @@
  */
 import { Cause, Exit, Schema, SchemaIssue } from "effect"
 import { decodeEvent } from "../../../application/event-codec.ts"
-import { SessionPolicySchema, SessionScopeSchema } from "../../../domain/events.ts"
-import { ACP_PHASES } from "../../../domain/sources.ts"
+import { DeliveryContextSchema, SessionPolicySchema, SessionScopeSchema } from "../../../domain/events.ts"
+import { ACP_PHASES, EXEC_EXIT_REASONS } from "../../../domain/sources.ts"
 import { unstorableNameProblem } from "../../stores/append-rules.ts"
 import { Instant } from "./instant.ts"
 import {
@@ -24,6 +24,8 @@ const optional = Schema.optionalKey
 const OptionalString = optional(Schema.String)
 const OptionalBoolean = optional(Schema.Boolean)
 const ExitCode = optional(Schema.NullOr(Schema.Int))
+/** Where a reply about the event goes (OpenClaw's `deliveryContext`), kept on the queued event. */
+const OptionalDeliveryContext = optional(DeliveryContextSchema)
 
 /** What every source line shares. `text`, when given, is the final text the gateway emitted. */
 const sourceLine = <const S extends string, F extends Schema.Struct.Fields>(source: S, fields: F) =>
@@ -49,10 +51,13 @@ export const ExecExitLine = sourceLine("exec-exit", {
   processId: Schema.NonEmptyString,
   exitCode: ExitCode,
   signal: optional(Schema.NullOr(Schema.String)),
+  exitReason: optional(Schema.Literals(EXEC_EXIT_REASONS)),
   output: OptionalString,
   manualCancel: OptionalBoolean,
+  backgrounded: OptionalBoolean,
   notifyOnExit: OptionalBoolean,
   notifyOnEmptySuccess: OptionalBoolean,
+  deliveryContext: OptionalDeliveryContext,
   text: OptionalString,
 })
 
@@ -62,9 +67,11 @@ export const AcpRelayLine = sourceLine("acp-relay", {
   runId: Schema.NonEmptyString,
   label: Schema.NonEmptyString,
   phase: Schema.Literals(ACP_PHASES),
+  childSessionKey: OptionalString,
   snippet: OptionalString,
   seconds: optional(Schema.Finite),
   surfaceUpdates: OptionalBoolean,
+  deliveryContext: OptionalDeliveryContext,
   text: OptionalString,
 })
 
@@ -89,6 +96,9 @@ export const NodeEventLine = Schema.Struct({
   timedOut: OptionalBoolean,
   output: OptionalString,
   reason: OptionalString,
+  /** The node asked for no notification; the gateway's `tools.exec.notifyOnExit` (default on). */
+  suppressNotifyOnExit: OptionalBoolean,
+  notifyOnExit: OptionalBoolean,
   text: OptionalString,
 })
 

@@ -19,6 +19,7 @@ import {
   type SourceEmission,
   taskEmission,
 } from "../../../domain/sources.ts"
+import { normalizeDeliveryContext, toStoredDeliveryContext } from "../../openclaw/delivery-context.ts"
 import { epochOf, type ImportLine } from "./import-line.ts"
 import { type FileNamespace, type LineIdCursor, lineOfId } from "./line-ids.ts"
 
@@ -42,17 +43,24 @@ type SourceLine = Extract<ImportLine, { kind: "source" }>["line"]
 export function emissionOf(line: SourceLine): SourceEmission | null | undefined {
   const withText = (emission: SourceEmission | null, text: string | undefined) =>
     emission === null || text === undefined ? emission : { ...emission, text }
+  // Kept on the entry as the drop-in keeps it: normalized as OpenClaw's enqueue does.
+  const deliveryContext =
+    "deliveryContext" in line ? toStoredDeliveryContext(normalizeDeliveryContext(line.deliveryContext)) : undefined
   switch (line.source) {
     case "exec-exit":
-      return withText(execExitEmission(line), line.text)
+      return withText(execExitEmission({ ...line, deliveryContext }), line.text)
     case "exec-notice":
       return execNoticeEmission(line)
     case "acp-relay":
-      return withText(acpRelayEmission({ ...line, parentSessionKey: line.sessionKey }), line.text)
+      return withText(
+        acpRelayEmission({ ...line, parentSessionKey: line.sessionKey, deliveryContext }),
+        line.text,
+      )
     case "cli-watchdog":
       return withText(cliWatchdogEmission(line), line.text)
     case "node-event":
-      return withText(nodeEventEmission(line), line.text)
+      // The line's policy is the gateway's session config: it keys the event, as it routes it.
+      return withText(nodeEventEmission({ ...line, ...line.policy }), line.text)
     case "cron":
       return cronEmission(line)
     case "hook":
@@ -183,7 +191,9 @@ export const recordImport = (
             counts.silent++
             break
           }
-          yield* ledger.record(emission, { policy: source.policy, at, eventId })
+          const recorded = yield* ledger.record(emission, { policy: source.policy, at, eventId })
+          // A node's repeated report of a run: dropped unrecorded, as the gateway drops it.
+          if (recorded.rejectedBecause === "repeated-run") counts.silent++
         }
       }
     }

@@ -10,6 +10,11 @@ export type { RequestHeartbeatOptions } from "../../application/wake-scheduler.t
 export type { SessionPolicy, SessionScope } from "../../domain/session-policy.ts"
 export type { AcpRelay, ExecExit, NodeExecEvent, SourceEmission } from "../../domain/sources.ts"
 export { cronEmission, hookEmission, taskEmission } from "../../domain/sources.ts"
+export type {
+  AcpAgentEvent,
+  AcpSpawnParentRelayHandle,
+  AcpSpawnParentStreamRelayParams,
+} from "./acp-spawn-relay.ts"
 export * from "./default-instance.ts"
 export {
   type DeliveryContext,

@@ -272,6 +272,14 @@ function fire(state: AcpRelayState, timer: Timer, at: number, out: Notices): Acp
   }
 }
 
+/** When the relay's next timer is due (the earliest armed one), if any is armed. */
+export function nextAcpRelayDueAt(state: AcpRelayState): number | undefined {
+  const due = [state.flushDueAt, state.nextPollAt, state.lifetimeDueAt].filter(
+    (at): at is number => at !== undefined,
+  )
+  return due.length === 0 ? undefined : Math.min(...due)
+}
+
 export function stepAcpRelay(state: AcpRelayState, input: AcpRelayInput): AcpRelayStep {
   const out: Notices = []
   if (!state.active) return { state, notices: out }

@@ -13,6 +13,7 @@ import {
   type AcpRelayNotice,
   type AcpRelayState,
   acpRelayNoticeEmission,
+  nextAcpRelayDueAt,
   startAcpRelay,
   stepAcpRelay,
 } from "../../domain/acp-relay.ts"
@@ -62,14 +63,6 @@ export interface AcpRelayWiring {
   readonly storedContext: (context: DeliveryContextInput | undefined) => StoredDeliveryContext | undefined
   /** The instance's scope: the timers die with it. */
   readonly scope: Scope.Scope
-}
-
-/** The earliest of the relay's armed timers. */
-const nextDueAt = (state: AcpRelayState): number | undefined => {
-  const due = [state.flushDueAt, state.nextPollAt, state.lifetimeDueAt].filter(
-    (at): at is number => at !== undefined,
-  )
-  return due.length === 0 ? undefined : Math.min(...due)
 }
 
 /** The relay's input for one agent event; other streams it ignores. */
@@ -123,7 +116,7 @@ export function startAcpSpawnRelay(
     // Fire and forget: the old timer is only sleeping.
     timer?.interruptUnsafe()
     timer = undefined
-    const due = nextDueAt(state)
+    const due = nextAcpRelayDueAt(state)
     if (due === undefined) return
     const wait = Effect.gen(function* () {
       yield* Effect.sleep(Math.max(0, due - (yield* Clock.currentTimeMillis)))

@@ -31,7 +31,20 @@ const node = {
 
 interface Exported {
   readonly type: string
-  readonly data: { queueKey?: string; text?: string; deliveryContext?: unknown }
+  readonly data: { queueKey?: string; text?: string; deliveryContext?: unknown; at?: number }
+}
+
+const enqueuedIn = async (store: string) => {
+  const exported = await runCli(["export", "--store", store])
+  return {
+    stdout: exported.stdout,
+    enqueued: exported.stdout
+      .trim()
+      .split("\n")
+      .map((row) => JSON.parse(row) as Exported)
+      .filter((event) => event.type === "SystemEventEnqueued")
+      .map(({ data }) => data),
+  }
 }
 
 const importLines = async (rows: ReadonlyArray<string>) => {
@@ -122,5 +135,74 @@ describe("import: source fields wired to the entry", () => {
     expect(result.stderr).toContain(`${file}:6: deliveryContext.chanel: `)
     expect(result.stderr).toContain("nothing was imported")
     expect(existsSync(join(dir, "ledger.db"))).toBe(false)
+  })
+
+  it("runs OpenClaw's ACP relay over a child's stream: buffered output, flush, stall, resume, done", async () => {
+    const t0 = Date.UTC(2026, 4, 12, 9)
+    const iso = (ms: number) => new Date(t0 + ms).toISOString()
+    const relay = { source: "acp-relay", runId: "acp-1" }
+    const { store, file, result } = await importLines([
+      line({
+        ...relay,
+        at: iso(0),
+        input: "start",
+        sessionKey: "agent:main:main",
+        policy: {},
+        agentId: "codex",
+        childSessionKey: "agent:codex:acp:1",
+        deliveryContext: { channel: "slack", to: "C1" },
+      }),
+      line({ ...relay, at: iso(1000), input: "assistant", delta: "hello" }),
+      // Another source at 5 s: the relay's flush (due at 3.5 s) is recorded before it.
+      line({ ...exit, at: iso(5000), exitCode: 1, output: "x" }),
+      line({ ...relay, runId: "someone-else", at: iso(6000), input: "assistant", delta: "ignored" }),
+      line({ ...relay, at: iso(180_000), input: "assistant", delta: "back" }),
+      line({ ...relay, at: iso(181_000), input: "lifecycle", phase: "end", startedAt: 0, endedAt: 181_000 }),
+    ])
+    expect(result.stderr).toBe("")
+    expect(result.code).toBe(0)
+    const { enqueued, stdout } = await enqueuedIn(store)
+    const slack = { channel: "slack", to: "C1" }
+    expect(
+      enqueued.map(({ text, at, deliveryContext }) => ({ text, at: (at ?? 0) - t0, deliveryContext })),
+    ).toEqual([
+      {
+        text: "Started codex session agent:codex:acp:1. Streaming progress updates to parent session.",
+        at: 0,
+        deliveryContext: slack,
+      },
+      { text: "codex: hello", at: 3500, deliveryContext: slack },
+      { text: "Exec completed (3f9a1c2e, code 1) :: x", at: 5000, deliveryContext: undefined },
+      // The poll every 15 s finds 60 s without output at 75 s.
+      {
+        text: "codex has produced no output for 60s. It may be waiting for interactive input.",
+        at: 75_000,
+        deliveryContext: slack,
+      },
+      { text: "codex resumed output.", at: 180_000, deliveryContext: slack },
+      { text: "codex: back", at: 181_000, deliveryContext: slack },
+      { text: "codex run completed in 181s.", at: 181_000, deliveryContext: slack },
+    ])
+    // Importing the file again records nothing more: the relays replay to the same place.
+    const again = await runCli(["import", file, "--store", store])
+    expect(again.code).toBe(0)
+    expect((await enqueuedIn(store)).stdout).toBe(stdout)
+  })
+
+  it("refuses a relay start line that does not name the parent session, policy and agent", async () => {
+    const { file, result } = await importLines([
+      line({
+        source: "acp-relay",
+        runId: "acp-1",
+        at: at(0),
+        input: "start",
+        sessionKey: "agent:main:main",
+        policy: {},
+      }),
+      line({ source: "acp-relay", runId: "acp-1", at: at(0), input: "pause" }),
+    ])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(`${file}:1: agentId: Missing key`)
+    expect(result.stderr).toMatch(new RegExp(`${file}:2: input: .*\\(got "pause"\\)`))
   })
 })

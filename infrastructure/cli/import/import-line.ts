@@ -75,6 +75,50 @@ export const AcpRelayLine = sourceLine("acp-relay", {
   text: OptionalString,
 })
 
+/**
+ * The child's stream as the ACP relay saw it (a line with `input` instead of `phase`): the
+ * import runs OpenClaw's relay (domain/acp-relay.ts) over these lines, its timers on the lines'
+ * times. A `start` line names the parent session, its policy and the child's agent id.
+ */
+export const ACP_RELAY_INPUTS = ["start", "assistant", "lifecycle", "notify-started", "dispose"] as const
+export const AcpRelayInputLine = Schema.Struct({
+  at: Instant,
+  source: Schema.Literal("acp-relay"),
+  input: Schema.Literals(ACP_RELAY_INPUTS),
+  runId: Schema.NonEmptyString,
+  // start
+  sessionKey: OptionalString,
+  policy: optional(SessionPolicySchema),
+  agentId: OptionalString,
+  childSessionKey: OptionalString,
+  surfaceUpdates: OptionalBoolean,
+  emitStartNotice: OptionalBoolean,
+  deliveryContext: OptionalDeliveryContext,
+  streamFlushMs: optional(Schema.Finite),
+  noOutputNoticeMs: optional(Schema.Finite),
+  noOutputPollMs: optional(Schema.Finite),
+  maxRelayLifetimeMs: optional(Schema.Finite),
+  // assistant (`delta`, `text`, `phase`) and lifecycle (`phase`, `startedAt`, `endedAt`, `error`)
+  delta: OptionalString,
+  text: OptionalString,
+  phase: OptionalString,
+  startedAt: optional(Schema.Finite),
+  endedAt: optional(Schema.Finite),
+  error: OptionalString,
+})
+
+/** A relay's start line must name what the relay runs for. */
+function relayStartProblem(line: typeof AcpRelayInputLine.Type): FieldProblem | undefined {
+  if (line.input !== "start") return undefined
+  for (const field of ["sessionKey", "policy", "agentId"] as const)
+    if (line[field] === undefined)
+      return {
+        field,
+        message: "Missing key (an acp-relay start line names the parent session, its policy and the agent)",
+      }
+  return undefined
+}
+
 export const CliWatchdogLine = sourceLine("cli-watchdog", {
   provider: Schema.NonEmptyString,
   seconds: Schema.Finite,
@@ -166,7 +210,9 @@ export type ImportLine =
   | { readonly kind: "config"; readonly line: typeof ConfigLine.Type }
   | {
       readonly kind: "source"
-      readonly line: { [K in SourceName]: (typeof SOURCE_LINES)[K]["Type"] }[SourceName]
+      readonly line:
+        | { [K in SourceName]: (typeof SOURCE_LINES)[K]["Type"] }[SourceName]
+        | typeof AcpRelayInputLine.Type
     }
   | { readonly kind: "recorded"; readonly line: typeof RecordedLine.Type }
 
@@ -286,8 +332,11 @@ export function decodeImportLine(
   }
   const tag = decodeWith(SourceTag, { source: (input as { source?: unknown }).source }, line)
   if (Array.isArray(tag)) return tag
-  const decoded = decodeWith(SOURCE_LINES[tag.source], input, line)
+  const relayInput = tag.source === "acp-relay" && "input" in input
+  const decoded = decodeWith(relayInput ? AcpRelayInputLine : SOURCE_LINES[tag.source], input, line)
   if (Array.isArray(decoded)) return decoded
+  const start = relayInput ? relayStartProblem(decoded as typeof AcpRelayInputLine.Type) : undefined
+  if (start !== undefined) return problemAt(line, start)
   const size = sizeProblem(bytes, input, budgetOf(tag.source === "heartbeat" ? "heartbeat" : "source"))
   return size !== undefined ? problemAt(line, size) : ({ kind: "source", line: decoded } as ImportLine)
 }

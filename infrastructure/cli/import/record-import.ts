@@ -21,6 +21,7 @@ import {
 } from "../../../domain/sources.ts"
 import { normalizeDeliveryContext, toStoredDeliveryContext } from "../../openclaw/delivery-context.ts"
 import { epochOf, type ImportLine } from "./import-line.ts"
+import { ImportedAcpRelays, type RelayedNotice } from "./imported-acp-relays.ts"
 import { type FileNamespace, type LineIdCursor, lineOfId } from "./line-ids.ts"
 
 export interface ImportSummary {
@@ -39,13 +40,17 @@ export interface ImportSummary {
 
 type SourceLine = Extract<ImportLine, { kind: "source" }>["line"]
 
+/** Kept on the entry as the drop-in keeps it: normalized as OpenClaw's enqueue does. */
+const storedContext = (context: Parameters<typeof normalizeDeliveryContext>[0]) =>
+  toStoredDeliveryContext(normalizeDeliveryContext(context))
+
 /** The emission a source line describes, or null when the source stays silent. */
 export function emissionOf(line: SourceLine): SourceEmission | null | undefined {
+  // A relay stream's line: the relays decide (imported-acp-relays.ts).
+  if ("input" in line) return undefined
   const withText = (emission: SourceEmission | null, text: string | undefined) =>
     emission === null || text === undefined ? emission : { ...emission, text }
-  // Kept on the entry as the drop-in keeps it: normalized as OpenClaw's enqueue does.
-  const deliveryContext =
-    "deliveryContext" in line ? toStoredDeliveryContext(normalizeDeliveryContext(line.deliveryContext)) : undefined
+  const deliveryContext = "deliveryContext" in line ? storedContext(line.deliveryContext) : undefined
   switch (line.source) {
     case "exec-exit":
       return withText(execExitEmission({ ...line, deliveryContext }), line.text)
@@ -121,6 +126,14 @@ export const recordImport = (
     }
     // After appending recorded events directly, the ledger's view must catch up before it decides.
     let viewBehind = false
+    const relays = new ImportedAcpRelays()
+    const recordRelayed = (notices: ReadonlyArray<RelayedNotice>, firstId?: string) =>
+      Effect.forEach(
+        notices,
+        ({ emission, at, policy }, index) =>
+          ledger.record(emission, { policy, at, eventId: index === 0 && firstId ? firstId : cursor.next() }),
+        { discard: true },
+      )
     let done = 0
     for (const { line, decoded } of lines) {
       done++
@@ -136,6 +149,15 @@ export const recordImport = (
         viewBehind = true
         continue
       }
+      // The relays' timers due by this line's time fire first, then a relay line feeds its relay;
+      // for skipped lines too, so that a re-import's relays are where the first import's were.
+      const lineAt = epochOf(decoded.line.at)
+      const due = relays.advance(lineAt)
+      const relayLine = decoded.kind === "source" && "input" in decoded.line ? decoded.line : undefined
+      const own =
+        relayLine === undefined
+          ? []
+          : relays.feed(relayLine, lineAt, storedContext(relayLine.deliveryContext))
       if (line <= skipThrough) {
         counts.alreadyRecorded++
         continue
@@ -145,6 +167,13 @@ export const recordImport = (
         viewBehind = false
       }
       const eventId = cursor.startLine(line)
+      yield* recordRelayed(due)
+      if (relayLine !== undefined) {
+        counts.sourceCalls++
+        if (own.length === 0) counts.silent++
+        yield* recordRelayed(own, eventId)
+        continue
+      }
       if (decoded.kind === "config") {
         const { kind: _kind, at, ...config } = decoded.line
         counts.configs++

@@ -9,9 +9,11 @@
  */
 import { Clock, Effect, type Fiber, type Scope } from "effect"
 import {
+  type AcpAgentEvent,
   type AcpRelayInput,
   type AcpRelayNotice,
   type AcpRelayState,
+  acpRelayInputOf,
   acpRelayNoticeEmission,
   nextAcpRelayDueAt,
   startAcpRelay,
@@ -39,13 +41,6 @@ export interface AcpSpawnParentStreamRelayParams {
   readonly emitStartNotice?: boolean | undefined
 }
 
-/** One event of OpenClaw's agent-event bus (`onAgentEvent`): the relay reads `assistant` and `lifecycle`. */
-export interface AcpAgentEvent {
-  readonly runId: string
-  readonly stream: string
-  readonly data?: Readonly<Record<string, unknown>> | undefined
-}
-
 /** OpenClaw's `AcpSpawnParentRelayHandle`, plus the door for the child's events. */
 export interface AcpSpawnParentRelayHandle {
   readonly dispose: () => void
@@ -63,31 +58,6 @@ export interface AcpRelayWiring {
   readonly storedContext: (context: DeliveryContextInput | undefined) => StoredDeliveryContext | undefined
   /** The instance's scope: the timers die with it. */
   readonly scope: Scope.Scope
-}
-
-/** The relay's input for one agent event; other streams it ignores. */
-const inputOf = (event: AcpAgentEvent, at: number): AcpRelayInput | undefined => {
-  const data = event.data ?? {}
-  if (event.stream === "assistant")
-    return {
-      _tag: "Assistant",
-      runId: event.runId,
-      delta: data.delta,
-      text: data.text,
-      phase: data.phase,
-      at,
-    }
-  if (event.stream === "lifecycle")
-    return {
-      _tag: "Lifecycle",
-      runId: event.runId,
-      phase: data.phase,
-      startedAt: data.startedAt,
-      endedAt: data.endedAt,
-      error: data.error,
-      at,
-    }
-  return undefined
 }
 
 export function startAcpSpawnRelay(
@@ -139,7 +109,7 @@ export function startAcpSpawnRelay(
     dispose: () => step({ _tag: "Dispose", at: now() }),
     notifyStarted: () => step({ _tag: "NotifyStarted", at: now() }),
     onAgentEvent: (event) => {
-      const input = inputOf(event, now())
+      const input = acpRelayInputOf(event, now())
       if (input !== undefined) step(input)
     },
   }

@@ -9,6 +9,7 @@
 import {
   type AcpRelayInput,
   type AcpRelayState,
+  acpRelayInputOf,
   acpRelayNoticeEmission,
   nextAcpRelayDueAt,
   startAcpRelay,
@@ -36,24 +37,8 @@ type RelayLine = typeof AcpRelayInputLine.Type
 const inputOf = (line: RelayLine, at: number): AcpRelayInput | undefined => {
   switch (line.input) {
     case "assistant":
-      return {
-        _tag: "Assistant",
-        runId: line.runId,
-        delta: line.delta,
-        text: line.text,
-        phase: line.phase,
-        at,
-      }
     case "lifecycle":
-      return {
-        _tag: "Lifecycle",
-        runId: line.runId,
-        phase: line.phase,
-        startedAt: line.startedAt,
-        endedAt: line.endedAt,
-        error: line.error,
-        at,
-      }
+      return acpRelayInputOf({ runId: line.runId, stream: line.input, data: line }, at)
     case "notify-started":
       return { _tag: "NotifyStarted", at }
     case "dispose":

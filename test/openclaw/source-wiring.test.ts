@@ -106,4 +106,42 @@ describe("drop-in source helpers", () => {
       expect(replayed.handleNodeExecEvent(finished)?.accepted).toBe(true)
     })
   })
+
+  it("runs OpenClaw's ACP relay on the instance's timers: buffered output flushed, stall, done", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] })
+    vi.setSystemTime(T0)
+    const events = fresh()
+    const relay = events.startAcpSpawnParentStreamRelay({
+      runId: "acp-1",
+      parentSessionKey: "agent:main:main",
+      childSessionKey: "agent:codex:acp:1",
+      agentId: "codex",
+      deliveryContext: { channel: "slack", to: "C1" },
+    })
+    relay.onAgentEvent({ runId: "acp-1", stream: "assistant", data: { delta: "hello" } })
+    relay.onAgentEvent({ runId: "other", stream: "assistant", data: { delta: "not ours" } })
+    const texts = () => events.peekSystemEventEntries("agent:main:main").map((entry) => entry.text)
+    await vi.advanceTimersByTimeAsync(2499)
+    expect(texts()).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(texts()).toEqual([
+      "Started codex session agent:codex:acp:1. Streaming progress updates to parent session.",
+      "codex: hello",
+    ])
+    await vi.advanceTimersByTimeAsync(75_000)
+    relay.onAgentEvent({
+      runId: "acp-1",
+      stream: "lifecycle",
+      data: { phase: "end", startedAt: 0, endedAt: 90_000 },
+    })
+    expect(texts().slice(2)).toEqual([
+      "codex has produced no output for 60s. It may be waiting for interactive input.",
+      "codex run completed in 90s.",
+    ])
+    expect(events.peekSystemEventEntries("agent:main:main")[1]?.deliveryContext).toEqual({
+      channel: "slack",
+      to: "C1",
+      accountId: undefined,
+    })
+  })
 })

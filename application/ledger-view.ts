@@ -7,6 +7,7 @@ import type { LedgerEvent } from "../domain/events.ts"
 import { emptyGatewayConfig, evolveGatewayConfig, type GatewayConfig } from "../domain/gateway-config.ts"
 import { emptyQueue, evolveQueue, type QueueState } from "../domain/queue.ts"
 import { canonicalSessionKey } from "../domain/retention.ts"
+import { rememberNodeExecFinished } from "../domain/sources.ts"
 import type { RecordedEvent } from "./event-store.ts"
 import { queueStreamId } from "./stream-names.ts"
 
@@ -20,6 +21,8 @@ export class LedgerView {
   /** Canonical session key → last activity (any enqueue attempt from it). */
   readonly sessions = new Map<string, number>()
   lastSweepAt: number | undefined
+  /** The runs nodes reported finished (`<session>::<runId>` → when): the repeated-run rule's memory. */
+  readonly nodeExecFinishedRuns = new Map<string, number>()
 
   queue(queueKey: string): QueueState {
     return this.queues.get(queueKey) ?? emptyQueue(queueKey)
@@ -58,6 +61,13 @@ export class LedgerView {
           const last = this.sessions.get(origin)
           if (last === undefined || event.at > last) this.sessions.set(origin, event.at)
         }
+        const runId = event.provenance.finishedRunId
+        if (runId !== undefined)
+          rememberNodeExecFinished(this.nodeExecFinishedRuns, {
+            sessionKey: event.provenance.origin,
+            runId,
+            now: event.at,
+          })
         break
       }
     }

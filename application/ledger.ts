@@ -36,7 +36,7 @@ import {
 import { type RoutingName, routingByName, type WakeTarget } from "../domain/routing.ts"
 import { normalizeAgentId, resolveAgentIdFromSessionKey } from "../domain/session-key.ts"
 import type { SessionPolicy } from "../domain/session-policy.ts"
-import type { SourceEmission } from "../domain/sources.ts"
+import { isNodeExecFinishedRepeat, type SourceEmission } from "../domain/sources.ts"
 import { decodeEvent, encodeEvent } from "./event-codec.ts"
 import { EventStore, type ExpectedRevision } from "./event-store.ts"
 import type { AppendError, StoreUnavailable, UndecodableEvent } from "./event-store-errors.ts"
@@ -67,7 +67,8 @@ export interface RecordResult {
   readonly eventId: string
   readonly queueKey: string
   readonly accepted: boolean
-  readonly rejectedBecause?: "blank-text" | "duplicate" | undefined
+  /** `repeated-run`: a node's repeated `exec.finished`, dropped unrecorded as OpenClaw drops it. */
+  readonly rejectedBecause?: "blank-text" | "duplicate" | "repeated-run" | undefined
   /** The event the cap pushed out, if any. */
   readonly evictedEventId?: string | undefined
   /** The wake sent with the event, if any. */
@@ -340,13 +341,25 @@ export const makeLedger = Effect.gen(function* () {
         const routing = routingByName(options.routing ?? "fixed")
         const target = routing.wakeTarget(emission.origin, policy.mainKey, policy.scope)
         const wake: WakeRequest = compact({ ...emission.wake, ...target })
-        const provenance: Provenance = {
+        const { finishedRunId } = emission
+        // OpenClaw drops a node's repeated report of a run before it enqueues: nothing recorded.
+        if (
+          finishedRunId !== undefined &&
+          isNodeExecFinishedRepeat(view.nodeExecFinishedRuns, {
+            sessionKey: emission.origin,
+            runId: finishedRunId,
+            now: at,
+          })
+        )
+          return Effect.succeed({ streamId: UNROUTED_STREAM, events: [], result: repeatedRun(eventId) })
+        const provenance: Provenance = compact({
           source: emission.source,
           origin: emission.origin,
           policy: compact({ mainKey: policy.mainKey, scope: policy.scope }),
           routing: routing.name,
           wake,
-        }
+          finishedRunId,
+        })
         const queueKey = normalizeQueueKey(routing.queueKey(emission.origin, policy.mainKey, policy.scope))
         if (queueKey === undefined) return rejectUnrouted(emission.text, provenance, eventId, at)
         return enqueueDecision({
@@ -354,7 +367,7 @@ export const makeLedger = Effect.gen(function* () {
           text: emission.text,
           contextKey: emission.contextKey,
           trusted: emission.trusted,
-          deliveryContext: options.deliveryContext,
+          deliveryContext: options.deliveryContext ?? emission.deliveryContext,
           provenance,
           wakeOnlyIfAccepted: emission.wakeOnlyIfAccepted,
           eventId,
@@ -362,6 +375,13 @@ export const makeLedger = Effect.gen(function* () {
         })
       })
     })
+
+  const repeatedRun = (eventId: string): RecordResult => ({
+    eventId,
+    queueKey: "",
+    accepted: false,
+    rejectedBecause: "repeated-run",
+  })
 
   const rejectUnrouted = (text: string, provenance: Provenance, eventId: string, at: number) =>
     Effect.succeed({

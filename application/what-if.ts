@@ -75,6 +75,8 @@ function emissionOf(
       coalesceMs: wake?.coalesceMs,
     }),
     wakeOnlyIfAccepted: provenance.source === "node-event",
+    // The run a node reported stays remembered in the re-routed ledger too.
+    ...(provenance.finishedRunId === undefined ? {} : { finishedRunId: provenance.finishedRunId }),
   }
 }
 

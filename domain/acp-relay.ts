@@ -272,6 +272,30 @@ function fire(state: AcpRelayState, timer: Timer, at: number, out: Notices): Acp
   }
 }
 
+/** One event of the child's agent-event stream (OpenClaw's `onAgentEvent`). */
+export interface AcpAgentEvent {
+  readonly runId: string
+  readonly stream: string
+  readonly data?: Readonly<Record<string, unknown>> | undefined
+}
+
+/** The relay's input for an agent event: it reads `assistant` and `lifecycle`, nothing else. */
+export function acpRelayInputOf(event: AcpAgentEvent, at: number): AcpRelayInput | undefined {
+  const { delta, text, phase, startedAt, endedAt, error } = event.data ?? {}
+  if (event.stream === "assistant") return { _tag: "Assistant", runId: event.runId, delta, text, phase, at }
+  if (event.stream === "lifecycle")
+    return { _tag: "Lifecycle", runId: event.runId, phase, startedAt, endedAt, error, at }
+  return undefined
+}
+
+/** When the relay's next timer is due (the earliest armed one), if any is armed. */
+export function nextAcpRelayDueAt(state: AcpRelayState): number | undefined {
+  const due = [state.flushDueAt, state.nextPollAt, state.lifetimeDueAt].filter(
+    (at): at is number => at !== undefined,
+  )
+  return due.length === 0 ? undefined : Math.min(...due)
+}
+
 export function stepAcpRelay(state: AcpRelayState, input: AcpRelayInput): AcpRelayStep {
   const out: Notices = []
   if (!state.active) return { state, notices: out }

@@ -46,6 +46,8 @@ export const ProvenanceSchema = Schema.Struct({
   /** `raw`: enqueued through the low-level API, which never remaps (as in OpenClaw). */
   routing: Schema.Literals(["fixed", "legacy", "raw"]),
   wake: Schema.optionalKey(WakeRequestSchema),
+  /** A node's `exec.finished`: the run it reported (the repeated-run rule's memory). */
+  finishedRunId: Schema.optionalKey(Schema.String),
 })
 export type Provenance = typeof ProvenanceSchema.Type
 

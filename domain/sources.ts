@@ -28,6 +28,11 @@ export interface SourceEmission {
   readonly wake: WakeOptions
   /** Node events wake only when the event was accepted; the others always wake. */
   readonly wakeOnlyIfAccepted: boolean
+  /**
+   * A node's `exec.finished` with a run id: the run it reports, for the repeated-run rule
+   * (`isNodeExecFinishedRepeat`), which the ledger decides over what it recorded.
+   */
+  readonly finishedRunId?: string | undefined
 }
 
 const EXEC_WAKE: WakeOptions = { source: "exec-event", reason: "exec-event", intent: "event", coalesceMs: 0 }
@@ -45,13 +50,15 @@ const collapseWhitespace = (text: string): string => text.replace(/\s+/g, " ").t
 // ── exec: background exit ──────────────────────────────────────────────────────────────────
 
 /** Why the process ended, as OpenClaw's process supervisor reports it. */
-export type ExecExitReason =
-  | "exit"
-  | "signal"
-  | "overall-timeout"
-  | "no-output-timeout"
-  | "manual-cancel"
-  | "spawn-error"
+export const EXEC_EXIT_REASONS = [
+  "exit",
+  "signal",
+  "overall-timeout",
+  "no-output-timeout",
+  "manual-cancel",
+  "spawn-error",
+] as const
+export type ExecExitReason = (typeof EXEC_EXIT_REASONS)[number]
 
 export interface ExecExit {
   readonly sessionKey: string
@@ -322,6 +329,7 @@ export function nodeEventEmission(event: NodeExecEvent): SourceEmission | null {
     trusted: false,
     wake: EXEC_WAKE,
     wakeOnlyIfAccepted: true,
+    ...(event.event === "exec.finished" && runId ? { finishedRunId: runId } : {}),
   }
 }
 
@@ -335,27 +343,48 @@ export const NODE_EXEC_FINISHED_DEDUPE_MS = 10 * 60 * 1000
 export const NODE_EXEC_FINISHED_MAX_RUNS = 2000
 export type NodeExecFinishedRuns = ReadonlyMap<string, number>
 
+export interface NodeExecFinished {
+  /** The event's gateway-canonical session (the emission's origin). */
+  readonly sessionKey: string
+  readonly runId: string
+  readonly now: number
+}
+
+const fingerprintOf = (finished: NodeExecFinished) => `${finished.sessionKey}::${finished.runId}`
+
+/** Is this `exec.finished` a repeat of one reported within the last 10 minutes? */
+export const isNodeExecFinishedRepeat = (runs: NodeExecFinishedRuns, finished: NodeExecFinished): boolean => {
+  const previous = runs.get(fingerprintOf(finished))
+  return previous !== undefined && finished.now - previous <= NODE_EXEC_FINISHED_DEDUPE_MS
+}
+
+/**
+ * Remembers a reported (not repeated) run in `runs`, in place: the ledger's view folds every
+ * recorded report in, so this runs once per event of a replay and must not copy the map.
+ */
+export function rememberNodeExecFinished(runs: Map<string, number>, finished: NodeExecFinished): void {
+  // A key seen before keeps its place in the order (Map.set), as in OpenClaw.
+  runs.set(fingerprintOf(finished), finished.now)
+  if (runs.size <= NODE_EXEC_FINISHED_MAX_RUNS) return
+  const cutoff = finished.now - NODE_EXEC_FINISHED_DEDUPE_MS
+  for (const [key, at] of runs) {
+    if (at < cutoff) runs.delete(key)
+    if (runs.size <= NODE_EXEC_FINISHED_MAX_RUNS) break
+  }
+  for (const key of runs.keys()) {
+    if (runs.size <= NODE_EXEC_FINISHED_MAX_RUNS) break
+    runs.delete(key)
+  }
+}
+
+/** Both steps as one decision, on a copy (for callers that keep the memory as a value). */
 export function decideNodeExecFinishedRepeat(
   runs: NodeExecFinishedRuns,
-  finished: { readonly sessionKey: string; readonly runId: string; readonly now: number },
+  finished: NodeExecFinished,
 ): { readonly repeat: boolean; readonly runs: NodeExecFinishedRuns } {
-  const fingerprint = `${finished.sessionKey}::${finished.runId}`
-  const previous = runs.get(fingerprint)
-  if (previous !== undefined && finished.now - previous <= NODE_EXEC_FINISHED_DEDUPE_MS)
-    return { repeat: true, runs }
-  // A key seen before keeps its place in the order (Map.set), as in OpenClaw.
-  const next = new Map(runs).set(fingerprint, finished.now)
-  if (next.size > NODE_EXEC_FINISHED_MAX_RUNS) {
-    const cutoff = finished.now - NODE_EXEC_FINISHED_DEDUPE_MS
-    for (const [key, at] of next) {
-      if (at < cutoff) next.delete(key)
-      if (next.size <= NODE_EXEC_FINISHED_MAX_RUNS) break
-    }
-    for (const key of next.keys()) {
-      if (next.size <= NODE_EXEC_FINISHED_MAX_RUNS) break
-      next.delete(key)
-    }
-  }
+  if (isNodeExecFinishedRepeat(runs, finished)) return { repeat: true, runs }
+  const next = new Map(runs)
+  rememberNodeExecFinished(next, finished)
   return { repeat: false, runs: next }
 }
 

@@ -109,6 +109,9 @@ export const setHeartbeatWakeHandler: SystemEvents["setHeartbeatWakeHandler"] =
 export const emitExecSystemEvent: SystemEvents["emitExecSystemEvent"] = bound("emitExecSystemEvent")
 export const notifyExecExit: SystemEvents["notifyExecExit"] = bound("notifyExecExit")
 export const relayAcpSpawnEvent: SystemEvents["relayAcpSpawnEvent"] = bound("relayAcpSpawnEvent")
+export const startAcpSpawnParentStreamRelay: SystemEvents["startAcpSpawnParentStreamRelay"] = bound(
+  "startAcpSpawnParentStreamRelay",
+)
 export const notifyCliWatchdogStall: SystemEvents["notifyCliWatchdogStall"] = bound("notifyCliWatchdogStall")
 export const handleNodeExecEvent: SystemEvents["handleNodeExecEvent"] = bound("handleNodeExecEvent")
 export const recordSourceEvent: SystemEvents["recordSourceEvent"] = bound("recordSourceEvent")

@@ -7,9 +7,14 @@
  */
 export type { RecordResult } from "../../application/ledger.ts"
 export type { RequestHeartbeatOptions } from "../../application/wake-scheduler.ts"
+export type { AcpAgentEvent } from "../../domain/acp-relay.ts"
 export type { SessionPolicy, SessionScope } from "../../domain/session-policy.ts"
 export type { AcpRelay, ExecExit, NodeExecEvent, SourceEmission } from "../../domain/sources.ts"
 export { cronEmission, hookEmission, taskEmission } from "../../domain/sources.ts"
+export type {
+  AcpSpawnParentRelayHandle,
+  AcpSpawnParentStreamRelayParams,
+} from "./acp-spawn-relay.ts"
 export * from "./default-instance.ts"
 export {
   type DeliveryContext,

@@ -40,6 +40,11 @@ import {
 } from "../../domain/sources.ts"
 import { layerEventStoreFromUrl } from "../stores/store-layer.ts"
 import {
+  type AcpSpawnParentRelayHandle,
+  type AcpSpawnParentStreamRelayParams,
+  startAcpSpawnRelay,
+} from "./acp-spawn-relay.ts"
+import {
   type DeliveryContextInput,
   normalizeDeliveryContext,
   toStoredDeliveryContext,
@@ -140,7 +145,16 @@ export interface SystemEvents {
   ) => RecordResult | null
   /** A backgrounded process exited; null when the exit is not worth a notice. */
   readonly notifyExecExit: (exit: ExecExit, options?: SourceOptions) => RecordResult | null
+  /** One relay notice, as the relay emitted it (the component below decides when and which). */
   readonly relayAcpSpawnEvent: (relay: AcpRelay, options?: SourceOptions) => RecordResult | null
+  /**
+   * OpenClaw's relay as a component: buffers the child's output, flushes it on its timer, notices
+   * a stall and a resumption, times out; hand it the child's agent events (`onAgentEvent`).
+   */
+  readonly startAcpSpawnParentStreamRelay: (
+    params: AcpSpawnParentStreamRelayParams,
+    options?: Pick<SourceOptions, "routing">,
+  ) => AcpSpawnParentRelayHandle
   readonly notifyCliWatchdogStall: (
     stall: Parameters<typeof cliWatchdogEmission>[0],
     options?: SourceOptions,
@@ -288,7 +302,7 @@ const assemble = (opened: OpenedStore, options: SystemEventsOptions) =>
     )
     const scheduler = Context.get(built, WakeScheduler)
     const stop = () => Effect.runPromise(Scope.close(scope, Exit.void))
-    return wire(opened, options, writeBehind, ledger, scheduler, stop)
+    return wire(opened, options, writeBehind, ledger, scheduler, stop, scope)
   })
 
 function wire(
@@ -298,6 +312,7 @@ function wire(
   ledger: LedgerShape,
   scheduler: WakeSchedulerShape,
   stop: () => Promise<void>,
+  scope: Scope.Scope,
 ): SystemEvents {
   const run = <A, E>(effect: Effect.Effect<A, E>): A => Effect.runSync(effect)
   const defaultRouting = options.routing ?? "fixed"
@@ -316,7 +331,8 @@ function wire(
         compact({
           policy: policyOf(source),
           routing: source?.routing ?? defaultRouting,
-          deliveryContext: storedContext(source?.deliveryContext),
+          // The call's context, else the one the source gave (an exit's, a relay's): kept on the entry.
+          deliveryContext: storedContext(source?.deliveryContext ?? emission.deliveryContext),
         }),
       ),
     )
@@ -441,8 +457,29 @@ function wire(
       ),
     notifyExecExit: (exit, source) => recordIfAny(execExitEmission(exit), source),
     relayAcpSpawnEvent: (relay, source) => recordIfAny(acpRelayEmission(relay), source),
+    startAcpSpawnParentStreamRelay: (params, source) =>
+      startAcpSpawnRelay(
+        {
+          record: (emission, mainKey, sessionScope) => {
+            recordSourceEvent(emission, compact({ mainKey, sessionScope, routing: source?.routing }))
+          },
+          storedContext,
+          scope,
+        },
+        params,
+      ),
     notifyCliWatchdogStall: (stall, source) => recordSourceEvent(cliWatchdogEmission(stall), source),
-    handleNodeExecEvent: (event, source) => recordIfAny(nodeEventEmission(event), source),
+    handleNodeExecEvent: (event, source) => {
+      // The gateway's session config keys and routes the event: the event's own, else the call's.
+      const given = policyOf(source)
+      const policy = compact({ mainKey: event.mainKey ?? given?.mainKey, scope: event.scope ?? given?.scope })
+      const emission = nodeEventEmission({ ...event, ...policy })
+      const own = compact({ mainKey: event.mainKey, scope: event.scope })
+      const routed = Object.keys(own).length === 0 ? source : { ...source, policy: { ...given, ...own } }
+      const result = recordIfAny(emission, routed)
+      // A repeated report of a run is dropped, as OpenClaw drops it: like a silent source.
+      return result?.rejectedBecause === "repeated-run" ? null : result
+    },
     recordSourceEvent,
 
     configureAgent: (config) => run(ledger.configureAgent(config)),

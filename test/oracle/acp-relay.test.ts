@@ -5,8 +5,12 @@
  * queue and waking through its real scheduler; our `startAcpRelay`/`stepAcpRelay` get the same
  * start, the same child events and the same passing of time. After every step the entries the
  * release added must be the notices our model emits (text, contextKey, trust, delivery context,
- * queue key), and every wake the scheduler delivers must be the one our routing names.
+ * queue key), and every wake the scheduler delivers must be the one our routing names. Our
+ * drop-in's `startAcpSpawnParentStreamRelay` (what an OpenClaw caller calls: the same model on the
+ * drop-in's own timers) gets the same start and events, and must add what the release added and
+ * send the same wakes.
  */
+import { Effect } from "effect"
 import fc from "fast-check"
 import { expect, it, vi } from "vitest"
 import {
@@ -17,7 +21,16 @@ import {
   stepAcpRelay,
 } from "../../domain/acp-relay.ts"
 import type { RoutingName } from "../../domain/routing.ts"
-import { addedEntries, captureRelease, expectedOf, type OracleWake, useOracleStateDir } from "./capture.ts"
+import { createSystemEvents } from "../../infrastructure/openclaw/index.ts"
+import {
+  addedEntries,
+  captureRelease,
+  expectedOf,
+  type OracleEntry,
+  type OracleWake,
+  seenEntries,
+  useOracleStateDir,
+} from "./capture.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleInternals } from "./internal.ts"
 import { loadOracleModule } from "./load.ts"
@@ -149,6 +162,23 @@ for (const [version, routing] of [
               const wakes: OracleWake[] = []
               let notified = 0
               let state: ReturnType<typeof startAcpRelay>["state"]
+              // Our drop-in (2026.5.12's: its queue is that release's, so only against it), fresh per
+              // case, with a handler that records the wakes it receives.
+              const ours = createSystemEvents({ routing })
+              const dropIn = version === FIXED_RELEASE
+              const ourWakes: OracleWake[] = []
+              ours.setHeartbeatWakeHandler((wake) => {
+                ourWakes.push(wake)
+                return { status: "ran", durationMs: 0 }
+              })
+              const ourQueues = () =>
+                new Map<string, OracleEntry[]>(
+                  [...Effect.runSync(ours.ledger.view).queues.keys()].map((key) => [
+                    key,
+                    ours.peekSystemEventEntries(key),
+                  ]),
+                )
+              let ourBefore = ourQueues()
 
               const compare = async (
                 before: ReturnType<typeof capture.queues>,
@@ -199,6 +229,11 @@ for (const [version, routing] of [
                   }
                 }
                 expect(added.slice(index)).toEqual([])
+                const ourAdded = dropIn ? addedEntries(ourBefore, ourQueues()) : added
+                expect(
+                  seenEntries(ourAdded),
+                  `our drop-in's relay, release added ${JSON.stringify(added)}`,
+                ).toEqual(seenEntries(added))
                 wakes.push(...(await capture.flushWakes(0)))
               }
 
@@ -209,6 +244,13 @@ for (const [version, routing] of [
                 mainKey: policy.mainKey,
                 sessionScope: policy.scope,
               })
+              ourBefore = ourQueues()
+              const ourRelay = ours.startAcpSpawnParentStreamRelay({
+                ...params,
+                childSessionKey: params.childSessionKey as string,
+                mainKey: policy.mainKey,
+                sessionScope: policy.scope,
+              })
               const started = startAcpRelay(start)
               state = started.state
               await compare(before, started.notices)
@@ -216,9 +258,11 @@ for (const [version, routing] of [
               for (const step of steps) {
                 if (step.kind === "drain") {
                   capture.events.resetSystemEventsForTest()
+                  ours.resetSystemEventsForTest()
                   continue
                 }
                 before = capture.queues()
+                ourBefore = ourQueues()
                 let input: AcpRelayInput
                 switch (step.kind) {
                   case "advance":
@@ -227,18 +271,22 @@ for (const [version, routing] of [
                     break
                   case "assistant":
                     emitAgentEvent({ runId: step.runId, stream: "assistant", data: step.data })
+                    ourRelay.onAgentEvent({ runId: step.runId, stream: "assistant", data: step.data })
                     input = { _tag: "Assistant", runId: step.runId, ...step.data, at: Date.now() }
                     break
                   case "lifecycle":
                     emitAgentEvent({ runId: step.runId, stream: "lifecycle", data: step.data })
+                    ourRelay.onAgentEvent({ runId: step.runId, stream: "lifecycle", data: step.data })
                     input = { _tag: "Lifecycle", runId: step.runId, ...step.data, at: Date.now() }
                     break
                   case "notifyStarted":
                     relay.notifyStarted()
+                    ourRelay.notifyStarted()
                     input = { _tag: "NotifyStarted", at: Date.now() }
                     break
                   case "dispose":
                     relay.dispose()
+                    ourRelay.dispose()
                     input = { _tag: "Dispose", at: Date.now() }
                     break
                 }
@@ -247,6 +295,7 @@ for (const [version, routing] of [
                 await compare(before, next.notices)
               }
               relay.dispose()
+              ourRelay.dispose()
               wakes.push(...(await capture.flushWakes(1000)))
               // How many wakes reach the handler is the scheduler's coalescing (area 3); which wake
               // it is, and that there is one exactly when a notice was enqueued, is the relay's.
@@ -274,6 +323,11 @@ for (const [version, routing] of [
                     ]
                   : []
               expect(distinct).toEqual(wanted)
+              const ourDistinct = [...new Set(ourWakes.map((wake) => JSON.stringify(wake)))].map((wake) =>
+                JSON.parse(wake),
+              )
+              if (dropIn) expect(ourDistinct, "our drop-in's wakes").toEqual(distinct)
+              await ours.close()
             },
           ),
           RELAY_RUNS,

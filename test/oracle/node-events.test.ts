@@ -1,9 +1,11 @@
 /**
  * Area 4, gateway node exec events: random `exec.started` / `exec.finished` / `exec.denied`
  * payloads from random nodes go to the release's real `handleNodeEvent` (its gateway config set
- * through the release's own runtime-config snapshot) and to our `nodeEventEmission` with the
- * repeated-run rule. What each event adds to the release's queues (queue key, text, contextKey,
- * trust) and the wakes its scheduler delivers must be what our model says.
+ * through the release's own runtime-config snapshot), to our `nodeEventEmission` with the
+ * repeated-run rule, and to our drop-in's `handleNodeExecEvent` (what an OpenClaw caller calls:
+ * the gateway config on the event, the repeat memory in the ledger). What each event adds to the
+ * release's queues (queue key, text, contextKey, trust) and the wakes its scheduler delivers must
+ * be what our model says, and what our drop-in adds to its queues and wakes.
  */
 import fc from "fast-check"
 import { expect, it, vi } from "vitest"
@@ -14,7 +16,15 @@ import {
   type NodeExecFinishedRuns,
   nodeEventEmission,
 } from "../../domain/sources.ts"
-import { addedEntries, captureRelease, expectedOf, useOracleStateDir } from "./capture.ts"
+import { createSystemEvents, type SystemEvents } from "../../infrastructure/openclaw/index.ts"
+import {
+  addedEntries,
+  captureRelease,
+  expectedOf,
+  type OracleEntry,
+  type OracleWake,
+  useOracleStateDir,
+} from "./capture.ts"
 import { describeOracle } from "./describe-oracle.ts"
 import { loadOracleModule } from "./load.ts"
 import { assertDifferential, oracleRuns } from "./oracle-runs.ts"
@@ -126,61 +136,98 @@ for (const [version, routing] of [
                 ...(notifyOnExit === undefined ? {} : { tools: { exec: { notifyOnExit } } }),
               })
               let finishedRuns: NodeExecFinishedRuns = new Map()
-              for (const [index, drawn] of steps.entries()) {
-                const previous = steps[index - 1]
-                const step =
-                  drawn.repeat && previous
-                    ? {
-                        ...drawn,
-                        nodeId: previous.nodeId,
-                        event: previous.event,
-                        payload: {
-                          ...drawn.payload,
-                          sessionKey: previous.payload.sessionKey,
-                          runId: previous.payload.runId,
-                        },
-                      }
-                    : drawn
-                if (step.drained) capture.events.resetSystemEventsForTest()
-                vi.setSystemTime(Date.now() + step.advanceMs)
-                const now = Date.now()
-                const before = capture.queues()
-                await handleNodeEvent({}, step.nodeId, {
-                  event: step.event,
-                  payloadJSON: JSON.stringify(step.payload),
-                })
-                const added = addedEntries(before, capture.queues())
-                const wakes = await capture.flushWakes()
-
-                const event = ourEvent(step, policy, notifyOnExit)
-                let emission = nodeEventEmission(event)
-                const runId = event.runId?.trim()
-                if (emission && event.event === "exec.finished" && runId) {
-                  const decided = decideNodeExecFinishedRepeat(finishedRuns, {
-                    sessionKey: emission.origin,
-                    runId,
-                    now,
+              // Our drop-in, fresh per case: its ledger keeps the repeat memory.
+              const ours: SystemEvents = createSystemEvents({ routing })
+              const ourWakes: OracleWake[] = []
+              ours.setHeartbeatWakeHandler(async (wake) => {
+                ourWakes.push(wake)
+                return { status: "ran", durationMs: 0 }
+              })
+              try {
+                for (const [index, drawn] of steps.entries()) {
+                  const previous = steps[index - 1]
+                  const step =
+                    drawn.repeat && previous
+                      ? {
+                          ...drawn,
+                          nodeId: previous.nodeId,
+                          event: previous.event,
+                          payload: {
+                            ...drawn.payload,
+                            sessionKey: previous.payload.sessionKey,
+                            runId: previous.payload.runId,
+                          },
+                        }
+                      : drawn
+                  if (step.drained) {
+                    capture.events.resetSystemEventsForTest()
+                    ours.resetSystemEventsForTest()
+                  }
+                  vi.setSystemTime(Date.now() + step.advanceMs)
+                  const now = Date.now()
+                  const before = capture.queues()
+                  await handleNodeEvent({}, step.nodeId, {
+                    event: step.event,
+                    payloadJSON: JSON.stringify(step.payload),
                   })
-                  finishedRuns = decided.runs
-                  if (decided.repeat) emission = null
+                  const added = addedEntries(before, capture.queues())
+                  const event = ourEvent(step, policy, notifyOnExit)
+                  const recorded = ours.handleNodeExecEvent(event)
+                  const wakes = await capture.flushWakes()
+                  const ourAdded =
+                    recorded?.accepted === true
+                      ? [
+                          {
+                            queueKey: recorded.queueKey,
+                            entry: ours.peekSystemEventEntries(recorded.queueKey).at(-1),
+                          },
+                        ]
+                      : []
+                  const strip = (
+                    entries: ReadonlyArray<{ queueKey: string; entry?: OracleEntry | undefined }>,
+                  ) =>
+                    entries.map(({ queueKey, entry }) => ({
+                      queueKey,
+                      text: entry?.text,
+                      contextKey: entry?.contextKey,
+                      trusted: entry?.trusted,
+                    }))
+                  expect({ added: strip(ourAdded), wakes: ourWakes.splice(0) }).toEqual({
+                    added: strip(added),
+                    wakes,
+                  })
+
+                  let emission = nodeEventEmission(event)
+                  const runId = event.runId?.trim()
+                  if (emission && event.event === "exec.finished" && runId) {
+                    const decided = decideNodeExecFinishedRepeat(finishedRuns, {
+                      sessionKey: emission.origin,
+                      runId,
+                      now,
+                    })
+                    finishedRuns = decided.runs
+                    if (decided.repeat) emission = null
+                  }
+                  if (emission === null) {
+                    expect({ added, wakes }).toEqual({ added: [], wakes: [] })
+                    continue
+                  }
+                  const expected = expectedOf(emission, policy.mainKey, policy.scope, undefined, routing)
+                  if (added.length === 0) {
+                    // Nothing added: fine only if the queue itself refused it as a duplicate (its rule is
+                    // area 2's). Nothing was added, so the queue would refuse it now too; if it accepts,
+                    // the release's source dropped what ours emits.
+                    expect(wakes).toEqual([])
+                    expect(capture.probe(expected)).toBe(false)
+                    continue
+                  }
+                  expect(
+                    added.map(({ queueKey, entry }) => ({ queueKey, entry: { ...entry, ts: undefined } })),
+                  ).toEqual([{ queueKey: expected.queueKey, entry: { ...expected.entry, ts: undefined } }])
+                  expect(wakes).toEqual([expected.wake])
                 }
-                if (emission === null) {
-                  expect({ added, wakes }).toEqual({ added: [], wakes: [] })
-                  continue
-                }
-                const expected = expectedOf(emission, policy.mainKey, policy.scope, undefined, routing)
-                if (added.length === 0) {
-                  // Nothing added: fine only if the queue itself refused it as a duplicate (its rule is
-                  // area 2's). Nothing was added, so the queue would refuse it now too; if it accepts,
-                  // the release's source dropped what ours emits.
-                  expect(wakes).toEqual([])
-                  expect(capture.probe(expected)).toBe(false)
-                  continue
-                }
-                expect(
-                  added.map(({ queueKey, entry }) => ({ queueKey, entry: { ...entry, ts: undefined } })),
-                ).toEqual([{ queueKey: expected.queueKey, entry: { ...expected.entry, ts: undefined } }])
-                expect(wakes).toEqual([expected.wake])
+              } finally {
+                await ours.close()
               }
             },
           ),

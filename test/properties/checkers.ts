@@ -450,6 +450,9 @@ export function referenceAccounting(trace: Trace): Reference {
     counts[fate]++
   }
   for (const attempt of trace.attempts) {
+    // A node's repeated report of a run is dropped before it is recorded (as OpenClaw drops it).
+    const rejectedBecause = attempt.result.rejectedBecause
+    if (rejectedBecause === "repeated-run") continue
     const id = attempt.result.eventId
     const fate = fates.get(id)
     const agent = agentOfEvent.get(id) ?? UNSCOPED
@@ -462,8 +465,8 @@ export function referenceAccounting(trace: Trace): Reference {
       counts = zeroCounts()
       agents.set(agent, counts)
     }
-    add(counts, fate, attempt.result.rejectedBecause)
-    add(totals, fate, attempt.result.rejectedBecause)
+    add(counts, fate, rejectedBecause)
+    add(totals, fate, rejectedBecause)
   }
   return { agents, totals, fates, queues: remaining, problems }
 }

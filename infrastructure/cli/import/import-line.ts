@@ -6,8 +6,8 @@
  */
 import { Cause, Exit, Schema, SchemaIssue } from "effect"
 import { decodeEvent } from "../../../application/event-codec.ts"
-import { SessionPolicySchema, SessionScopeSchema } from "../../../domain/events.ts"
-import { ACP_PHASES } from "../../../domain/sources.ts"
+import { DeliveryContextSchema, SessionPolicySchema, SessionScopeSchema } from "../../../domain/events.ts"
+import { ACP_PHASES, EXEC_EXIT_REASONS } from "../../../domain/sources.ts"
 import { unstorableNameProblem } from "../../stores/append-rules.ts"
 import { Instant } from "./instant.ts"
 import {
@@ -24,6 +24,8 @@ const optional = Schema.optionalKey
 const OptionalString = optional(Schema.String)
 const OptionalBoolean = optional(Schema.Boolean)
 const ExitCode = optional(Schema.NullOr(Schema.Int))
+/** Where a reply about the event goes (OpenClaw's `deliveryContext`), kept on the queued event. */
+const OptionalDeliveryContext = optional(DeliveryContextSchema)
 
 /** What every source line shares. `text`, when given, is the final text the gateway emitted. */
 const sourceLine = <const S extends string, F extends Schema.Struct.Fields>(source: S, fields: F) =>
@@ -49,10 +51,13 @@ export const ExecExitLine = sourceLine("exec-exit", {
   processId: Schema.NonEmptyString,
   exitCode: ExitCode,
   signal: optional(Schema.NullOr(Schema.String)),
+  exitReason: optional(Schema.Literals(EXEC_EXIT_REASONS)),
   output: OptionalString,
   manualCancel: OptionalBoolean,
+  backgrounded: OptionalBoolean,
   notifyOnExit: OptionalBoolean,
   notifyOnEmptySuccess: OptionalBoolean,
+  deliveryContext: OptionalDeliveryContext,
   text: OptionalString,
 })
 
@@ -62,9 +67,11 @@ export const AcpRelayLine = sourceLine("acp-relay", {
   runId: Schema.NonEmptyString,
   label: Schema.NonEmptyString,
   phase: Schema.Literals(ACP_PHASES),
+  childSessionKey: OptionalString,
   snippet: OptionalString,
   seconds: optional(Schema.Finite),
   surfaceUpdates: OptionalBoolean,
+  deliveryContext: OptionalDeliveryContext,
   text: OptionalString,
 })
 
@@ -89,6 +96,9 @@ export const NodeEventLine = Schema.Struct({
   timedOut: OptionalBoolean,
   output: OptionalString,
   reason: OptionalString,
+  /** The node asked for no notification; the gateway's `tools.exec.notifyOnExit` (default on). */
+  suppressNotifyOnExit: OptionalBoolean,
+  notifyOnExit: OptionalBoolean,
   text: OptionalString,
 })
 
@@ -276,6 +286,16 @@ export function decodeImportLine(
   }
   const tag = decodeWith(SourceTag, { source: (input as { source?: unknown }).source }, line)
   if (Array.isArray(tag)) return tag
+  // A relay's stream (`input` lines) drives the relay's timers across lines: what one line
+  // produces would then depend on later lines' times, which cannot be committed atomically per
+  // line, so the import takes the relay's notices (`phase` lines) only. The drop-in runs the
+  // relay model live (startAcpSpawnParentStreamRelay).
+  if (tag.source === "acp-relay" && "input" in input)
+    return problemAt(line, {
+      field: "input",
+      message:
+        "acp-relay stream lines are not importable: give the relay's notices as `phase` lines (docs/import-format.md)",
+    })
   const decoded = decodeWith(SOURCE_LINES[tag.source], input, line)
   if (Array.isArray(decoded)) return decoded
   const size = sizeProblem(bytes, input, budgetOf(tag.source === "heartbeat" ? "heartbeat" : "source"))

@@ -78,6 +78,9 @@ export const FREE_TEXT_FIELDS: ReadonlySet<string> = new Set([
   "reason",
   "label",
   "provider",
+  // an ACP relay line's child output and error message
+  "delta",
+  "error",
 ])
 
 /** Fields the sources cut before they reach an event (exec and node output, ACP snippets). */

@@ -19,6 +19,7 @@ import {
   type SourceEmission,
   taskEmission,
 } from "../../../domain/sources.ts"
+import { normalizeDeliveryContext, toStoredDeliveryContext } from "../../openclaw/delivery-context.ts"
 import { epochOf, type ImportLine } from "./import-line.ts"
 import { type LineIdCursor, type LineIdentity, lineIdentities, markerOf } from "./line-ids.ts"
 
@@ -38,21 +39,30 @@ export interface ImportSummary {
 
 type SourceLine = Extract<ImportLine, { kind: "source" }>["line"]
 
+/** Kept on the entry as the drop-in keeps it: normalized as OpenClaw's enqueue does. */
+const storedContext = (context: Parameters<typeof normalizeDeliveryContext>[0]) =>
+  toStoredDeliveryContext(normalizeDeliveryContext(context))
+
 /** The emission a source line describes, or null when the source stays silent. */
 export function emissionOf(line: SourceLine): SourceEmission | null | undefined {
   const withText = (emission: SourceEmission | null, text: string | undefined) =>
     emission === null || text === undefined ? emission : { ...emission, text }
+  const deliveryContext = "deliveryContext" in line ? storedContext(line.deliveryContext) : undefined
   switch (line.source) {
     case "exec-exit":
-      return withText(execExitEmission(line), line.text)
+      return withText(execExitEmission({ ...line, deliveryContext }), line.text)
     case "exec-notice":
       return execNoticeEmission(line)
     case "acp-relay":
-      return withText(acpRelayEmission({ ...line, parentSessionKey: line.sessionKey }), line.text)
+      return withText(
+        acpRelayEmission({ ...line, parentSessionKey: line.sessionKey, deliveryContext }),
+        line.text,
+      )
     case "cli-watchdog":
       return withText(cliWatchdogEmission(line), line.text)
     case "node-event":
-      return withText(nodeEventEmission(line), line.text)
+      // The line's policy is the gateway's session config: it keys the event, as it routes it.
+      return withText(nodeEventEmission({ ...line, ...line.policy }), line.text)
     case "cron":
       return cronEmission(line)
     case "hook":
@@ -253,7 +263,9 @@ const recordLine = (
           counts.silent++
           return
         }
-        yield* ledger.record(emission, { policy: source.policy, at, eventId })
+        const recorded = yield* ledger.record(emission, { policy: source.policy, at, eventId })
+        // A node's repeated report of a run: dropped unrecorded, as the gateway drops it.
+        if (recorded.rejectedBecause === "repeated-run") counts.silent++
       }
     }
   })

@@ -10,15 +10,13 @@
 import { spawn } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Effect, Layer, ManagedRuntime, Stream } from "effect"
+import { Effect, ManagedRuntime, Stream } from "effect"
 import { expect } from "vitest"
 import type { RecordedEvent } from "../../application/event-store.ts"
 import { EventStore } from "../../application/event-store.ts"
-import { Ids } from "../../application/ids.ts"
-import { layerLedger } from "../../application/ledger.ts"
-import { importIds, LineIdCursor } from "../../infrastructure/cli/import/line-ids.ts"
+import { LineIdCursor } from "../../infrastructure/cli/import/line-ids.ts"
 import { parseImport } from "../../infrastructure/cli/import/parse-file.ts"
-import { recordImport } from "../../infrastructure/cli/import/record-import.ts"
+import { importLedgerLayer, recordImport } from "../../infrastructure/cli/import/record-import.ts"
 import { layerEventStoreFromUrl } from "../../infrastructure/stores/store-layer.ts"
 import { random } from "../contract/seeded-random.ts"
 import { MAIN, NODE, runCli } from "./cli-harness.ts"
@@ -108,12 +106,7 @@ export async function importInProcess(file: string, storeUrl: string) {
   const parsed = parseImport(file, readFileSync(file))
   expect(parsed.errors).toEqual([])
   const cursor = new LineIdCursor()
-  const runtime = ManagedRuntime.make(
-    Layer.provideMerge(
-      layerLedger,
-      Layer.merge(layerEventStoreFromUrl(storeUrl), Layer.succeed(Ids, importIds(cursor))),
-    ),
-  )
+  const runtime = ManagedRuntime.make(importLedgerLayer(layerEventStoreFromUrl(storeUrl), cursor))
   try {
     return await runtime.runPromise(recordImport(parsed.lines, cursor))
   } finally {

@@ -1,16 +1,9 @@
 /** Records import content through the real ledger on a given store, in process (no CLI). */
 import { Effect, Layer } from "effect"
 import { EventStore, type EventStoreShape } from "../../application/event-store.ts"
-import { Ids } from "../../application/ids.ts"
-import { layerLedger } from "../../application/ledger.ts"
-import {
-  importIds,
-  LineIdCursor,
-  lineIdentities,
-  markerOf,
-} from "../../infrastructure/cli/import/line-ids.ts"
+import { LineIdCursor, lineIdentities, markerOf } from "../../infrastructure/cli/import/line-ids.ts"
 import { type ParsedImport, parseImport } from "../../infrastructure/cli/import/parse-file.ts"
-import { recordImport } from "../../infrastructure/cli/import/record-import.ts"
+import { importLedgerLayer, recordImport } from "../../infrastructure/cli/import/record-import.ts"
 
 /**
  * Parses `content` and records its lines (those `keep` accepts) into `store`, with the ids the
@@ -24,10 +17,7 @@ export async function importInProcess(
 ) {
   const parsed: ParsedImport = parseImport("in-process", content)
   const cursor = new LineIdCursor()
-  const layer = Layer.provideMerge(
-    layerLedger,
-    Layer.merge(Layer.succeed(EventStore, store), Layer.succeed(Ids, importIds(cursor))),
-  )
+  const layer = importLedgerLayer(Layer.succeed(EventStore, store), cursor)
   const lines = parsed.lines.filter(({ line }) => keep(line))
   const identities = lineIdentities(lines.map(({ decoded }) => decoded))
   const lineOfMarker = new Map(lines.map(({ line }, index) => [markerOf(identities[index]!), line]))

@@ -34,19 +34,6 @@ interface Exported {
   readonly data: { queueKey?: string; text?: string; deliveryContext?: unknown; at?: number }
 }
 
-const enqueuedIn = async (store: string) => {
-  const exported = await runCli(["export", "--store", store])
-  return {
-    stdout: exported.stdout,
-    enqueued: exported.stdout
-      .trim()
-      .split("\n")
-      .map((row) => JSON.parse(row) as Exported)
-      .filter((event) => event.type === "SystemEventEnqueued")
-      .map(({ data }) => data),
-  }
-}
-
 const importLines = async (rows: ReadonlyArray<string>) => {
   const dir = tempDir()
   const file = join(dir, "gateway.jsonl")

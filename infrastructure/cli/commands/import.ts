@@ -4,14 +4,12 @@
  * bad line fails the import with file:line and field, exit 2, and nothing is written.
  * Importing the same file again records nothing new.
  */
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { Argument, Command } from "effect/cli"
-import { Ids } from "../../../application/ids.ts"
-import { layerLedger } from "../../../application/ledger.ts"
 import { layerEventStoreFromUrl } from "../../stores/store-layer.ts"
-import { importIds, LineIdCursor } from "../import/line-ids.ts"
+import { LineIdCursor } from "../import/line-ids.ts"
 import { formatLineErrors, parseImport, readImportInput } from "../import/parse-file.ts"
-import { type ImportSummary, recordImport } from "../import/record-import.ts"
+import { type ImportSummary, importLedgerLayer, recordImport } from "../import/record-import.ts"
 import { BadInput } from "../shared/exit.ts"
 import { counted, formatCount } from "../shared/format.ts"
 import { writeStderr, writeStdout } from "../shared/output.ts"
@@ -71,7 +69,6 @@ export const importCommand = Command.make(
         })
       }
       const cursor = new LineIdCursor()
-      const ids = Layer.succeed(Ids, importIds(cursor))
       const url = storeUrlOf(input.store)
       const progress = startProgress("importing", parsed.lines.length)
       let reached = 0
@@ -82,7 +79,7 @@ export const importCommand = Command.make(
       const summary = yield* recordImport(parsed.lines, cursor, onLine).pipe(
         Effect.ensuring(Effect.sync(progress.done)),
         Effect.onInterrupt(() => writeStderr(describeInterruption(name, reached, parsed.lines.length))),
-        Effect.provide(Layer.provideMerge(layerLedger, Layer.merge(layerEventStoreFromUrl(url), ids))),
+        Effect.provide(importLedgerLayer(layerEventStoreFromUrl(url), cursor)),
       )
       yield* writeStdout(describeImport(name, url, summary))
     }),

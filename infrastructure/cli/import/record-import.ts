@@ -4,9 +4,10 @@
  * are appended as they are. Ids come from what each line is (line-ids.ts), so a line already
  * recorded — by this file, a longer one, or a concurrent import — is recognised and skipped.
  */
-import { Effect, Stream } from "effect"
+import { Effect, Layer, Stream } from "effect"
 import { EventStore } from "../../../application/event-store.ts"
-import { Ledger } from "../../../application/ledger.ts"
+import { Ids } from "../../../application/ids.ts"
+import { Ledger, layerLedger } from "../../../application/ledger.ts"
 import { compact } from "../../../domain/compact.ts"
 import {
   acpRelayEmission,
@@ -21,7 +22,7 @@ import {
 } from "../../../domain/sources.ts"
 import { normalizeDeliveryContext, toStoredDeliveryContext } from "../../openclaw/delivery-context.ts"
 import { epochOf, type ImportLine } from "./import-line.ts"
-import { type LineIdCursor, type LineIdentity, lineIdentities, markerOf } from "./line-ids.ts"
+import { importIds, type LineIdCursor, type LineIdentity, lineIdentities, markerOf } from "./line-ids.ts"
 
 export interface ImportSummary {
   readonly lines: number
@@ -87,6 +88,10 @@ export function emissionOf(line: SourceLine): SourceEmission | null | undefined 
  *   answers the others "already written" (or DuplicateEventId, also taken as recorded);
  * - an interrupted import leaves a prefix of whole lines, and the next run resumes after it.
  */
+/** The ledger an import records through: on `store`, every id drawn from the import's cursor. */
+export const importLedgerLayer = <E, R>(store: Layer.Layer<EventStore, E, R>, cursor: LineIdCursor) =>
+  Layer.provideMerge(layerLedger, Layer.merge(store, Layer.succeed(Ids, importIds(cursor))))
+
 export const recordImport = (
   lines: ReadonlyArray<{ readonly line: number; readonly decoded: ImportLine }>,
   cursor: LineIdCursor,

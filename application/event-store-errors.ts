@@ -1,5 +1,6 @@
 /** The typed failures of the event-store port. */
 import { Schema } from "effect"
+import { truncateText } from "../domain/sources.ts"
 
 export const ExpectedRevisionSchema = Schema.Union([
   Schema.Literals(["no-stream", "any", "stream-exists"]),
@@ -84,7 +85,7 @@ export class UnstorableName extends Schema.TaggedError<UnstorableName>()("Unstor
 }
 
 /** Names from a damaged row may be any length: a message shows their start. */
-const clipped = (name: string) => (name.length <= 120 ? name : `${name.slice(0, 119)}…`)
+const clipped = (name: string) => truncateText(name, 120)
 
 /** A stored record that no known schema (or upcaster) decodes. Never dropped silently. */
 export class UndecodableEvent extends Schema.TaggedError<UndecodableEvent>()("UndecodableEvent", {

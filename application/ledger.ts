@@ -470,6 +470,7 @@ export const makeLedger = Effect.gen(function* () {
       const at = yield* now(wake.at)
       const runs = resolveWakeRuns(wake, enabledAgentIds(view.config))
       const runIds = yield* Effect.replicateEffect(ids.next, runs.length)
+      const inspected = wake.inspected === undefined ? undefined : new Set(wake.inspected)
       // Every run of the wake (one per agent when it names none) is one decision: one commit.
       return yield* transact(() =>
         Effect.sync(() => {
@@ -481,7 +482,6 @@ export const makeLedger = Effect.gen(function* () {
             const agent = view.config.agents.get(run.agentId) ?? { agentId: run.agentId, enabled: true }
             const queueKey = heartbeatQueueOf(agent, run.forcedSessionKey)
             const queue = queues.get(queueKey) ?? view.queue(queueKey)
-            const inspected = wake.inspected === undefined ? undefined : new Set(wake.inspected)
             // A preview already decided whether to look: the events it saw no longer say why.
             const plan =
               inspected === undefined

@@ -97,7 +97,8 @@ export class LogFacts {
   constructor(options: LogFactsOptions) {
     this.positionsWithoutHoles = options.positionsWithoutHoles
     this.recordIds = new IdTable(options.expectedEvents)
-    this.attempts = new IdTable(options.expectedEvents)
+    // Only enqueue attempts go in: grown as they come, not sized for every event of the log.
+    this.attempts = new IdTable()
   }
 }
 
@@ -146,8 +147,10 @@ export function evolveLogFacts(facts: LogFacts, event: LedgerEvent, record: Reco
       const { shown, consumed } = event
       // The runner consumes what it showed; its reply turn may drain more (domain/heartbeat.ts),
       // so a run that shows an event it does not consume is a decision recorded in part.
-      const consumedIds = new Set(consumed)
-      const unconsumed = shown.filter((eventId) => !consumedIds.has(eventId))
+      // At most 20 each: a scan, and the missing ones listed only when there are some.
+      const unconsumed = shown.every((eventId) => consumed.includes(eventId))
+        ? []
+        : shown.filter((eventId) => !consumed.includes(eventId))
       if (unconsumed.length > 0) {
         if (!facts.halfRecorded.counted())
           facts.halfRecorded.add({

@@ -38,6 +38,8 @@ const DETAIL_FIELDS = [
   "runId",
   "durationMs",
   "messageCount",
+  // observer.early-lost: how many hook calls came before the observer had loaded
+  "count",
 ]
 
 const OBSERVER_KEY = Symbol.for("heartbeat-ledger.openclaw-observer")

@@ -6,6 +6,7 @@
  * (docs/domain-choices.md).
  */
 import type { DeliveryContext as StoredDeliveryContext } from "../../domain/events.ts"
+import { sameDeliveryContext } from "../../domain/queue.ts"
 
 /** OpenClaw's `DeliveryContext` (delivery-context.types.d.ts). */
 export interface DeliveryContext {
@@ -80,27 +81,17 @@ export function normalizeDeliveryContext(
   return { channel, to, accountId, ...(threadId === undefined ? {} : { threadId }) }
 }
 
-/** OpenClaw's route identity: equal routes dedupe, whatever the thread id's type. */
-export const deliveryRouteKey = (
-  context: DeliveryContextInput | StoredDeliveryContext | undefined,
-): string => {
-  const normalized = normalizeDeliveryContext(context)
-  return JSON.stringify([
-    normalized?.channel ?? "",
-    normalized?.to ?? "",
-    normalized?.accountId ?? "",
-    normalized?.threadId === undefined ? "" : String(normalized.threadId),
-  ])
-}
-
+/**
+ * OpenClaw's route identity (`channelRouteDedupeKey`): equal routes dedupe, whatever the thread
+ * id's type. The queue's own rule (domain/queue.ts) on the two contexts normalized.
+ */
 export const sameDeliveryRoute = (
   left: DeliveryContextInput | StoredDeliveryContext | undefined,
   right: DeliveryContextInput | StoredDeliveryContext | undefined,
-): boolean => {
-  if (left === undefined && right === undefined) return true
-  if (left === undefined || right === undefined) return false
-  return deliveryRouteKey(left) === deliveryRouteKey(right)
-}
+): boolean =>
+  left === undefined || right === undefined
+    ? left === right
+    : sameDeliveryContext(storedDeliveryContext(left) ?? {}, storedDeliveryContext(right) ?? {})
 
 /** OpenClaw's merge: the primary wins field by field, unless the two name different channels. */
 export function mergeDeliveryContext(
@@ -131,8 +122,12 @@ export function resolveSystemEventDeliveryContext(
   return resolved
 }
 
-/** What the ledger records: the normalized context without its undefined fields. */
-export const toStoredDeliveryContext = (
+/** What the ledger records of a caller's context: normalized, without its undefined fields. */
+export const storedDeliveryContext = (
+  context: DeliveryContextInput | StoredDeliveryContext | undefined,
+): StoredDeliveryContext | undefined => toStoredDeliveryContext(normalizeDeliveryContext(context))
+
+const toStoredDeliveryContext = (
   context: NormalizedDeliveryContext | undefined,
 ): StoredDeliveryContext | undefined => {
   if (context === undefined) return undefined

@@ -44,11 +44,7 @@ import {
   type AcpSpawnParentStreamRelayParams,
   startAcpSpawnRelay,
 } from "./acp-spawn-relay.ts"
-import {
-  type DeliveryContextInput,
-  normalizeDeliveryContext,
-  toStoredDeliveryContext,
-} from "./delivery-context.ts"
+import { type DeliveryContextInput, storedDeliveryContext } from "./delivery-context.ts"
 import { type HeartbeatWakeHandler, runsWereAskedFor, toHeartbeatWakeRequest } from "./heartbeat-wake.ts"
 import { synchronousLedger } from "./synchronous-ledger.ts"
 import { isSameEntry, type SystemEvent, toSystemEvent } from "./system-event-entry.ts"
@@ -192,8 +188,6 @@ const requireSessionKey = (sessionKey: string | undefined | null): string => {
 }
 
 /** The normalized context in the form the ledger records. */
-const storedContext = (context: DeliveryContextInput | undefined) =>
-  toStoredDeliveryContext(normalizeDeliveryContext(context))
 
 /** The queued events equal to `inspected` (each the first not yet taken), by OpenClaw's equality. */
 const matchSelected = (
@@ -332,7 +326,7 @@ function wire(
           policy: policyOf(source),
           routing: source?.routing ?? defaultRouting,
           // The call's context, else the one the source gave (an exit's, a relay's): kept on the entry.
-          deliveryContext: storedContext(source?.deliveryContext ?? emission.deliveryContext),
+          deliveryContext: storedDeliveryContext(source?.deliveryContext ?? emission.deliveryContext),
         }),
       ),
     )
@@ -367,7 +361,7 @@ function wire(
           compact({
             sessionKey: enqueue?.sessionKey,
             contextKey: enqueue.contextKey ?? undefined,
-            deliveryContext: storedContext(enqueue.deliveryContext),
+            deliveryContext: storedDeliveryContext(enqueue.deliveryContext),
             trusted: enqueue.trusted,
           }),
         ),
@@ -463,7 +457,7 @@ function wire(
           record: (emission, mainKey, sessionScope) => {
             recordSourceEvent(emission, compact({ mainKey, sessionScope, routing: source?.routing }))
           },
-          storedContext,
+          storedContext: storedDeliveryContext,
           scope,
         },
         params,

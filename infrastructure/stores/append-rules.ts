@@ -86,6 +86,21 @@ export interface StoredId {
   readonly position: number
 }
 
+/**
+ * Where each id of `rows` ([id, stream, revision, position]) is stored: an id stored twice
+ * (files from before store-wide ids) counts at its first position.
+ */
+export function firstPlaces(
+  rows: Iterable<readonly [string, string, number, number]>,
+): Map<string, StoredId> {
+  const places = new Map<string, StoredId>()
+  for (const [id, streamId, revision, position] of rows) {
+    const seen = places.get(id)
+    if (seen === undefined || position < seen.position) places.set(id, { streamId, revision, position })
+  }
+  return places
+}
+
 export type MultiAppendDecision =
   | { readonly _tag: "Write" }
   /** Every id of every append is stored where this request puts it: write nothing. */

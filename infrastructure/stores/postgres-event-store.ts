@@ -25,7 +25,7 @@ import {
   checkMultiAppend,
   decideMultiAppend,
   encodeMultiAppend,
-  type StoredId,
+  firstPlaces,
   singleAppend,
 } from "./append-rules.ts"
 import { makeAppendWake } from "./append-wake.ts"
@@ -283,15 +283,7 @@ export const makePostgresEventStore = (
           written: appends.some((append) => append.events.length > 0),
         })
       }
-      // An id stored twice (files from before store-wide ids) counts at its first position.
-      const stored = new Map<string, StoredId>()
-      for (const row of rows) {
-        for (const [eventId, streamId, revision, position] of row.existing ?? []) {
-          const seen = stored.get(eventId)
-          if (seen === undefined || position < seen.position)
-            stored.set(eventId, { streamId, revision, position })
-        }
-      }
+      const stored = firstPlaces(rows.flatMap((row) => row.existing ?? []))
       const decision = decideMultiAppend(appends, heads, stored)
       switch (decision._tag) {
         case "Refuse":

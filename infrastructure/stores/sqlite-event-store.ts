@@ -31,6 +31,7 @@ import {
   checkMultiAppend,
   decideMultiAppend,
   encodeMultiAppend,
+  firstPlaces,
   type StoredId,
   singleAppend,
 } from "./append-rules.ts"
@@ -199,12 +200,7 @@ export const makeSqliteEventStore = (
       const ids = appends.flatMap(({ events }) => events.map((event) => event.id))
       const rows = placesOfIds.all(JSON.stringify(ids))
       if (rows.length === 0) return undefined
-      const places = new Map<string, StoredId>()
-      for (const [id, streamId, revision, position] of rows) {
-        const seen = places.get(id)
-        if (seen === undefined || position < seen.position) places.set(id, { streamId, revision, position })
-      }
-      return places
+      return firstPlaces(rows)
     }
 
     /** Inside the write transaction: the streams' heads, the ids' check, then the rows. */

@@ -20,7 +20,7 @@ import {
   type SourceEmission,
   taskEmission,
 } from "../../../domain/sources.ts"
-import { normalizeDeliveryContext, toStoredDeliveryContext } from "../../openclaw/delivery-context.ts"
+import { storedDeliveryContext } from "../../openclaw/delivery-context.ts"
 import { epochOf, type ImportLine } from "./import-line.ts"
 import { importIds, type LineIdCursor, type LineIdentity, lineIdentities, markerOf } from "./line-ids.ts"
 
@@ -40,15 +40,11 @@ export interface ImportSummary {
 
 type SourceLine = Extract<ImportLine, { kind: "source" }>["line"]
 
-/** Kept on the entry as the drop-in keeps it: normalized as OpenClaw's enqueue does. */
-const storedContext = (context: Parameters<typeof normalizeDeliveryContext>[0]) =>
-  toStoredDeliveryContext(normalizeDeliveryContext(context))
-
 /** The emission a source line describes, or null when the source stays silent. */
 export function emissionOf(line: SourceLine): SourceEmission | null | undefined {
   const withText = (emission: SourceEmission | null, text: string | undefined) =>
     emission === null || text === undefined ? emission : { ...emission, text }
-  const deliveryContext = "deliveryContext" in line ? storedContext(line.deliveryContext) : undefined
+  const deliveryContext = "deliveryContext" in line ? storedDeliveryContext(line.deliveryContext) : undefined
   switch (line.source) {
     case "exec-exit":
       return withText(execExitEmission({ ...line, deliveryContext }), line.text)
@@ -171,10 +167,14 @@ export const recordImport = (
       }
       if (decoded.kind === "recorded") {
         const { id, type, version, data, streamId } = decoded.line
-        yield* store.append(streamId, [{ id, type, version, data }], "any")
+        const appended = yield* store.append(streamId, [{ id, type, version, data }], "any")
         counts.recordedEvents++
-        // Not in the view yet: the next line's check catches the view up first.
-        yield* scan
+        // Not in the view yet: the next line's check catches the view up first. When the store
+        // put it right after what we scanned, nobody else wrote: it is this line, no read needed.
+        if (store.densePositions === true && appended.position === scanned + 1) {
+          scanned = appended.position
+          note(index)
+        } else yield* scan
         continue
       }
       const before = yield* viewPosition

@@ -74,7 +74,14 @@ export function injectedEventsSuite(
       }
       expect(account.heartbeatKeys).toContain("agent:main:main")
       expect(account.lost).toBe(0)
-      // The scripted model was asked, and saw the events in its prompt.
+      // The scripted model was asked, and saw the events in its prompt. The prompt hook fires
+      // before the request reaches the model: wait (bounded) for the request to arrive.
+      const askedAll = () => {
+        const asked = JSON.stringify(gateway.model.requests)
+        return texts.every((text) => asked.includes(text))
+      }
+      for (let waited = 0; waited < 30_000 && !askedAll(); waited += 100)
+        await new Promise((resolve) => setTimeout(resolve, 100))
       const asked = JSON.stringify(gateway.model.requests)
       for (const text of texts) expect(asked).toContain(text)
     }, 120_000)

@@ -92,6 +92,12 @@ export interface WakeSchedulerShape {
   readonly timer: Effect.Effect<WakeTimer | undefined>
   /** Forgets the handler, the timer and every pending wake (OpenClaw's reset for tests). */
   readonly reset: Effect.Effect<void>
+  /**
+   * Completes once no timer callback is handing wakes to a handler or recording what they came
+   * to. A driver of a virtual clock (the demo) waits for it before moving time on, so that a
+   * run recorded through an asynchronous store ends, and re-arms its timer, at the time it began.
+   */
+  readonly settled: Effect.Effect<void>
 }
 
 export class WakeScheduler extends Context.Service<WakeScheduler, WakeSchedulerShape>()(
@@ -121,7 +127,7 @@ export const restoreWakes = (
  * What each agent's run would show and consume now, for this wake (`planHeartbeatRun`), taken in
  * turn so that agents sharing a queue (global scope) do not both consume the same events.
  */
-export function previewRuns(view: LedgerView, wake: PendingWake): HeartbeatRunPreview[] {
+function previewRuns(view: LedgerView, wake: PendingWake): HeartbeatRunPreview[] {
   const taken = new Set<string>()
   return resolveWakeRuns(wake, enabledAgentIds(view.config)).map((run) => {
     const agent = view.config.agents.get(run.agentId) ?? { agentId: run.agentId, enabled: true }
@@ -160,6 +166,9 @@ export const makeWakeScheduler = Effect.gen(function* () {
   /** A timer fired during a run: re-arm when the run ends. */
   let scheduled = false
   let timer: { readonly armed: WakeTimer; readonly fiber: Fiber.Fiber<void> } | undefined
+  /** Timer callbacks past their sleep and not yet done, and who waits for none (`settled`). */
+  let firing = 0
+  let settledWaiters: Array<() => void> = []
 
   const queue = (wake: PendingWake) => {
     pending = queuePendingWake(pending, wake)
@@ -177,8 +186,8 @@ export const makeWakeScheduler = Effect.gen(function* () {
       timer = { armed: decision.timer, fiber }
     })
 
-  /** Records what a wake's run came to; a recording failure is logged, never fatal to the timer. */
-  const record = <A>(effect: Effect.Effect<A, LedgerError>) =>
+  /** A wake outcome's recording whose failure is logged, never fatal to the timer. */
+  const logRecordingFailure = <A>(effect: Effect.Effect<A, LedgerError>) =>
     effect.pipe(
       Effect.asVoid,
       Effect.catch((error) => Effect.logWarning("heartbeat-ledger: could not record a wake outcome", error)),
@@ -200,7 +209,7 @@ export const makeWakeScheduler = Effect.gen(function* () {
     return Effect.forEach(
       agents,
       (agentId) =>
-        record(
+        logRecordingFailure(
           ledger.recordWakeSkipped(
             compact({ wakeId, agentId, sessionKey: wake.sessionKey, reason, retryAt, at }),
           ),
@@ -210,7 +219,7 @@ export const makeWakeScheduler = Effect.gen(function* () {
   }
 
   const recordRan = (wake: PendingWake, runs: ReadonlyArray<HeartbeatRunPreview>, at: number) =>
-    record(
+    logRecordingFailure(
       ledger.runHeartbeat(
         compact({
           agentId: wake.agentId,
@@ -224,14 +233,32 @@ export const makeWakeScheduler = Effect.gen(function* () {
       ),
     )
 
+  /** The armed timer: its sleep, then its callback, counted while it runs for `settled`. */
+  const fire = (armed: WakeTimer): Effect.Effect<void> =>
+    Effect.sleep(armed.sleepMs).pipe(
+      Effect.andThen(
+        Effect.suspend(() => {
+          firing += 1
+          return runTimer(armed).pipe(Effect.ensuring(Effect.sync(fired)))
+        }),
+      ),
+    )
+
+  const fired = () => {
+    firing -= 1
+    if (firing > 0) return
+    const waiters = settledWaiters
+    settledWaiters = []
+    for (const waiter of waiters) waiter()
+  }
+
   /**
    * OpenClaw 2026.5.12's timer callback: the batch taken when it fires goes to the handler of
    * that moment, wake by wake, even if another is installed meanwhile; a busy skip is queued
    * again behind the retry cooldown; a thrown error queues the whole batch again.
    */
-  const fire = (armed: WakeTimer): Effect.Effect<void> =>
+  const runTimer = (armed: WakeTimer): Effect.Effect<void> =>
     Effect.gen(function* () {
-      yield* Effect.sleep(armed.sleepMs)
       timer = undefined
       scheduled = false
       const active = handler
@@ -333,6 +360,14 @@ export const makeWakeScheduler = Effect.gen(function* () {
     setHandler,
     pending: Effect.sync(() => [...pending.values()].sort((a, b) => a.requestedAt - b.requestedAt)),
     timer: Effect.sync(() => timer?.armed),
+    settled: Effect.callback<void>((resume) => {
+      if (firing === 0) return resume(Effect.void)
+      const waiter = () => resume(Effect.void)
+      settledWaiters.push(waiter)
+      return Effect.sync(() => {
+        settledWaiters = settledWaiters.filter((other) => other !== waiter)
+      })
+    }),
     reset: Effect.sync(() => {
       timer?.fiber.interruptUnsafe()
       timer = undefined

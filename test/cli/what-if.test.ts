@@ -16,7 +16,7 @@ import { makeMemoryEventStore } from "../../infrastructure/stores/memory-event-s
 const ledgerOn = (store: EventStoreShape) =>
   Layer.provideMerge(layerLedger, Layer.merge(Layer.succeed(EventStore, store), layerSeededIds(3)))
 
-const record = <A, E>(program: Effect.Effect<A, E, Ledger>) => {
+const record = <A, E>(program: Effect.Effect<A, E, Ledger | EventStore>) => {
   const store = makeMemoryEventStore({ now: () => 0 })
   return Effect.runPromise(Effect.provide(program, ledgerOn(store))).then(() => store)
 }

@@ -3,7 +3,7 @@
  * retries, handler generations and replacement, and wakes restored from the log after a restart.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Layer, Stream } from "effect"
+import { Deferred, Effect, Fiber, Layer, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { EventStore, type EventStoreShape } from "../../application/event-store.ts"
 import { Ledger } from "../../application/ledger.ts"
@@ -421,6 +421,36 @@ describe("WakeScheduler", () => {
           assert.strictEqual(replacement.calls.length, 2)
         }),
       ),
+  )
+})
+
+describe("WakeScheduler.settled", () => {
+  it.effect("waits for a firing timer's batch to be handed over and recorded, and re-armed", () =>
+    withScheduler(
+      Effect.gen(function* () {
+        const scheduler = yield* WakeScheduler
+        const release = yield* Deferred.make<void>()
+        yield* scheduler.setHandler(() =>
+          Deferred.await(release).pipe(
+            Effect.as({ status: "skipped", reason: "lanes-busy" } satisfies HeartbeatRunResult),
+          ),
+        )
+        yield* Fiber.join(yield* Effect.forkChild(scheduler.settled))
+        yield* scheduler.requestHeartbeat({ source: "cron", intent: "event", sessionKey: MAIN })
+        yield* advance(250)
+        const waiting = yield* Effect.forkChild(scheduler.settled)
+        yield* advance(0)
+        assert.isUndefined(waiting.pollUnsafe(), "the handler has not answered yet")
+        yield* Deferred.succeed(release, undefined)
+        yield* Fiber.join(waiting)
+        const records = yield* wakeRecords
+        assert.deepStrictEqual(
+          records.map((record) => record.type),
+          ["HeartbeatWakeRequested", "HeartbeatWakeSkipped"],
+        )
+        assert.strictEqual((yield* scheduler.timer)?.kind, "retry")
+      }),
+    ),
   )
 })
 

@@ -4,6 +4,7 @@
  */
 import type { SessionScope } from "../../../domain/session-policy.ts"
 import type { SourceEmission } from "../../../domain/sources.ts"
+import type { BusyLanes } from "./busy-heartbeat-runner.ts"
 import type { Prng } from "./prng.ts"
 
 export type DayAction =
@@ -29,6 +30,7 @@ export interface TimedAction {
 
 export class DayPlanner {
   private readonly planned: TimedAction[] = []
+  private readonly lanes = new Map<string, Array<readonly [number, number]>>()
   silent = 0
 
   readonly prng: Prng
@@ -45,6 +47,15 @@ export class DayPlanner {
   emit(at: number, workId: string | undefined, emission: SourceEmission | null): void {
     if (emission === null) this.silent++
     else this.add(at, { kind: "emit", workId, emission })
+  }
+
+  /** The agent's lanes are busy from `from` to `to` (ms into the day): its runs are skipped. */
+  busy(agentId: string, from: number, to: number): void {
+    this.lanes.set(agentId, [...(this.lanes.get(agentId) ?? []), [from, to]])
+  }
+
+  get busyLanes(): BusyLanes {
+    return this.lanes
   }
 
   /** Every action by time; a stable sort keeps the planned order of those at one instant. */

@@ -4,7 +4,7 @@
  * ledger's view of the log, appends as one atomic append, and folds into the view.
  */
 import { Clock, Context, Effect, Layer, Stream } from "effect"
-import type { DeliveryContext, HeartbeatSkipReasonSchema, WakeRequest } from "../domain/events.ts"
+import type { DeliveryContext, WakeRequest } from "../domain/events.ts"
 import { type ConfigureAgent, sessionPolicyOf } from "../domain/gateway-config.ts"
 import type { Consume } from "../domain/ledger-command.ts"
 import { wakeRunsOf } from "../domain/ledger-decider.ts"
@@ -14,6 +14,7 @@ import type { RoutingName, WakeTarget } from "../domain/routing.ts"
 import { resolveAgentIdFromSessionKey } from "../domain/session-key.ts"
 import type { SessionPolicy } from "../domain/session-policy.ts"
 import type { SourceEmission } from "../domain/sources.ts"
+import type { RecordedSkipReason } from "../domain/wake.ts"
 import { makeCommandHandler } from "./command-handler.ts"
 import { decodeEvent } from "./event-codec.ts"
 import { EventStore } from "./event-store.ts"
@@ -99,7 +100,7 @@ export interface LedgerShape {
     readonly wakeId: string
     readonly agentId: string
     readonly sessionKey?: string | undefined
-    readonly reason: typeof HeartbeatSkipReasonSchema.Type
+    readonly reason: RecordedSkipReason
     readonly retryAt?: number | undefined
     readonly at?: number
   }) => Effect.Effect<void, LedgerError>

@@ -16,6 +16,7 @@ import { EventStore, type EventStoreShape } from "../../application/event-store.
 import { Ids } from "../../application/ids.ts"
 import { Ledger, type LedgerShape, makeLedger, type RecordResult } from "../../application/ledger.ts"
 import { MissingSessionKey } from "../../application/ledger-errors.ts"
+import { recordSourceEvent as recordSourceEventWith } from "../../application/record-source-event.ts"
 import {
   layerWakeScheduler,
   type RequestHeartbeatOptions,
@@ -318,9 +319,10 @@ function wire(
     return options.policy
   }
 
-  const recordSourceEvent = (emission: SourceEmission, source?: SourceOptions): RecordResult => {
-    const result = run(
-      ledger.record(
+  const recordAndSchedule = recordSourceEventWith(ledger, scheduler)
+  const recordSourceEvent = (emission: SourceEmission, source?: SourceOptions): RecordResult =>
+    run(
+      recordAndSchedule(
         emission,
         compact({
           policy: policyOf(source),
@@ -330,11 +332,6 @@ function wire(
         }),
       ),
     )
-    // The ledger recorded the wake with the event; the scheduler only has to run it.
-    if (result.wake !== undefined && result.wakeId !== undefined)
-      run(scheduler.scheduleRecorded(result.wake, result.wakeId))
-    return result
-  }
   const recordIfAny = (emission: SourceEmission | null, source?: SourceOptions) =>
     emission === null ? null : recordSourceEvent(emission, source)
 

@@ -55,11 +55,15 @@ const queueStream = (queueKey: string) => ({ kind: "queue", queueKey }) as const
 const UNROUTED = { kind: "unrouted" } as const
 const nothing = <R>(result: R): Decision<R> => ({ writes: [], result })
 
-/** The runs a wake asks for, in order: one id of `RunHeartbeat.runIds` each. */
+/** The runs a wake asks for, in order (one id of `RunHeartbeat.runIds` each), and the queue each runs on. */
 export const wakeRunsOf = (
   state: LedgerState,
   wake: Pick<RunHeartbeat, "agentId" | "sessionKey">,
-): HeartbeatRunTarget[] => resolveWakeRuns(wake, enabledAgentIds(state.config))
+): Array<HeartbeatRunTarget & { readonly queueKey: string }> =>
+  resolveWakeRuns(wake, enabledAgentIds(state.config)).map((run) => {
+    const agent = state.config.agents.get(run.agentId) ?? { agentId: run.agentId, enabled: true }
+    return { ...run, queueKey: heartbeatQueueOf(agent, run.forcedSessionKey) }
+  })
 
 /** An event into a queue, and the wake that goes with it: only if accepted, when the source says so. */
 const enqueueInto = (
@@ -224,10 +228,8 @@ function decideHeartbeat(command: RunHeartbeat, state: LedgerState): Decided<"Ru
   // Two agents may drain one queue: the second sees what the first left.
   const queues = new Map<string, QueueState>()
   const writes: Write[] = []
-  const runs = wakeRunsOf(state, command).map((run, index): HeartbeatRun => {
+  const runs = wakeRunsOf(state, command).map(({ queueKey, ...run }, index): HeartbeatRun => {
     const runId = command.runIds[index] ?? ""
-    const agent = state.config.agents.get(run.agentId) ?? { agentId: run.agentId, enabled: true }
-    const queueKey = heartbeatQueueOf(agent, run.forcedSessionKey)
     const queue = queues.get(queueKey) ?? queueIn(state, queueKey)
     // A preview already decided whether to look: the events it saw no longer say why.
     const plan =

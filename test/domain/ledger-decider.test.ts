@@ -87,6 +87,22 @@ const enqueuedFrom = (
     trusted: false,
   }) as const
 
+/** The write of an attempt that has no queue: its rejection on the unrouted stream. */
+const unroutedRejection = (eventId: string, text: string, provenance: Provenance): Write => ({
+  stream: { kind: "unrouted" },
+  events: [
+    {
+      _tag: "SystemEventRejected",
+      queueKey: "",
+      eventId,
+      reason: "missing-session-key",
+      text,
+      at: T,
+      provenance,
+    },
+  ],
+})
+
 describe("the ledger's decider", () => {
   it("routes a cron run's emission to the agent's main queue, with its wake in the same write", () => {
     const emission = exitFrom(CRON_RUN)
@@ -159,46 +175,17 @@ describe("the ledger's decider", () => {
     const { wake: _none, ...provenance } = provenanceOf(emission, {})
     given()
       .when(record(emission, "e1"))
-      .then(
-        [
-          {
-            stream: { kind: "unrouted" },
-            events: [
-              {
-                _tag: "SystemEventRejected",
-                queueKey: "",
-                eventId: "e1",
-                reason: "missing-session-key",
-                text: emission.text,
-                at: T,
-                provenance,
-              },
-            ],
-          },
-        ],
-        { eventId: "e1", queueKey: "", accepted: false },
-      )
+      .then([unroutedRejection("e1", emission.text, provenance)], {
+        eventId: "e1",
+        queueKey: "",
+        accepted: false,
+      })
   })
 
   it("records a raw enqueue without a session key, then refuses it", () => {
     const decision = given()
       .when({ _tag: "Enqueue", text: "hello", sessionKey: " ", eventId: "e1", at: T })
-      .then([
-        {
-          stream: { kind: "unrouted" },
-          events: [
-            {
-              _tag: "SystemEventRejected",
-              queueKey: "",
-              eventId: "e1",
-              reason: "missing-session-key",
-              text: "hello",
-              at: T,
-              provenance: { source: "api", origin: " ", policy: {}, routing: "raw" },
-            },
-          ],
-        },
-      ])
+      .then([unroutedRejection("e1", "hello", { source: "api", origin: " ", policy: {}, routing: "raw" })])
     expect(decision.refusal).toBeInstanceOf(MissingSessionKey)
   })
 

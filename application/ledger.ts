@@ -190,7 +190,7 @@ export const makeLedger = Effect.gen(function* () {
         Effect.gen(function* () {
           const runs = wakeRunsOf(state, wake).length
           while (runIds.length < runs) runIds.push(yield* ids.next)
-          return { ...wake, _tag: "RunHeartbeat" as const, runIds, at }
+          return { ...wake, _tag: "RunHeartbeat" as const, runIds: [...runIds], at }
         }),
       )
     })

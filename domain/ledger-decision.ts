@@ -91,6 +91,8 @@ export type ResultOf<C extends LedgerCommand> = LedgerResults[C["_tag"]]
 export interface LedgerRefusals {
   readonly Enqueue: MissingSessionKey
 }
-export type RefusalOf<C extends LedgerCommand> = C["_tag"] extends keyof LedgerRefusals
-  ? LedgerRefusals[C["_tag"]]
+export type RefusalOf<C extends LedgerCommand> = C extends {
+  readonly _tag: infer K extends keyof LedgerRefusals
+}
+  ? LedgerRefusals[K]
   : never

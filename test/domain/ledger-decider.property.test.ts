@@ -11,118 +11,10 @@ import type { LedgerEvent } from "../../domain/events.ts"
 import type { LedgerCommand } from "../../domain/ledger-command.ts"
 import { ledgerDecider } from "../../domain/ledger-decider.ts"
 import type { RecordResult } from "../../domain/ledger-decision.ts"
-import type { LedgerState } from "../../domain/ledger-state.ts"
 import { MAX_QUEUED_EVENTS } from "../../domain/queue.ts"
-import { execExitEmission, nodeEventEmission, type SourceEmission } from "../../domain/sources.ts"
+import { snapshot, stepArb, T0 } from "./ledger-commands.ts"
 
 const RUNS = Number(process.env.HBL_DECIDER_RUNS ?? 200)
-const T0 = 1_700_000_000_000
-
-const ORIGINS = [
-  "agent:ops:main",
-  "agent:ops:cron:nightly:run:r1",
-  "agent:dev:main",
-  "agent:dev:cron:j:run:R2",
-  "  ",
-]
-
-const emissionArb: fc.Arbitrary<SourceEmission> = fc.oneof(
-  fc
-    .record({ origin: fc.constantFrom(...ORIGINS), output: fc.constantFrom("ok", "done", "") })
-    .map(({ origin, output }) => {
-      const emission = execExitEmission({
-        sessionKey: "agent:ops:main",
-        processId: "proc-0001",
-        exitCode: 0,
-        output: output || "x",
-        backgrounded: true,
-      })!
-      // Any origin, a blank one included: the builder refuses those, the decider must not rely on it.
-      return { ...emission, origin }
-    }),
-  fc
-    .record({
-      origin: fc.constantFrom(...ORIGINS),
-      event: fc.constantFrom("exec.started" as const, "exec.finished" as const),
-      runId: fc.constantFrom("r1", "r2"),
-    })
-    .map(({ origin, event, runId }) => ({
-      ...nodeEventEmission({
-        event,
-        nodeId: "n1",
-        sessionKey: "agent:ops:main",
-        runId,
-        command: "make",
-        exitCode: 0,
-        output: "ok",
-      })!,
-      origin,
-    })),
-)
-
-type Step = (ids: { readonly next: () => string; readonly at: number }) => LedgerCommand
-
-const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  {
-    weight: 6,
-    arbitrary: fc
-      .record({ emission: emissionArb, routing: fc.constantFrom("fixed" as const, "legacy" as const) })
-      .map(
-        ({ emission, routing }): Step =>
-          ({ next, at }) => ({
-            _tag: "RecordEmission",
-            emission,
-            routing,
-            eventId: next(),
-            wakeId: next(),
-            at,
-          }),
-      ),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.constantFrom(...ORIGINS).map(
-      (sessionKey): Step =>
-        ({ at }) => ({ _tag: "Drain", sessionKey, at }),
-    ),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.constantFrom("interval", "exec-event").map(
-      (reason): Step =>
-        ({ next, at }) => ({ _tag: "RunHeartbeat", reason, runIds: [next(), next(), next()], at }),
-    ),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.constantFrom("ops", "dev").map(
-      (agentId): Step =>
-        ({ at }) => ({ _tag: "ConfigureAgent", agentId, at }),
-    ),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.constant<Step>(({ at }) => ({
-      _tag: "SweepRetention",
-      retention: "0",
-      force: true,
-      routing: "fixed",
-      at,
-    })),
-  },
-)
-
-/** Everything a state holds, as plain data: what deciding must leave as it found it. */
-const snapshot = (state: LedgerState) =>
-  JSON.stringify([
-    state.config.agents.size,
-    [...state.config.agents],
-    [...state.queues],
-    [...state.sessions],
-    state.lastSweepAt,
-    [...state.nodeExecFinishedRuns],
-  ])
-
 /** The rules of one source call's decision, checked against what it wrote and answered. */
 function checkRecord(
   command: Extract<LedgerCommand, { _tag: "RecordEmission" }>,
@@ -156,7 +48,7 @@ describe("the ledger's decider, driven directly", () => {
         const next = () => `id-${++n}`
         const state = ledgerDecider.initialState()
         steps.forEach((step, index) => {
-          const command = step({ next, at: T0 + index * 1_000 })
+          const command = step({ next, at: T0 + index * 1_000, state })
           const before = snapshot(state)
           const decision = ledgerDecider.decide(command, state)
           expect(snapshot(state)).toBe(before)

@@ -1,11 +1,8 @@
 import { Schema } from "effect"
+import type { AppendError, UndecodableEvent } from "./event-store-errors.ts"
 
-/** OpenClaw's error for an enqueue without a session key; the attempt is still recorded. */
-export class MissingSessionKey extends Schema.TaggedError<MissingSessionKey>()("MissingSessionKey", {}) {
-  override get message() {
-    return "system events require a sessionKey"
-  }
-}
+/** The domain's refusal, where the ledger's callers have always found it. */
+export { MissingSessionKey } from "../domain/ledger-decision.ts"
 
 /** Appends kept conflicting with other writers beyond the retry budget. */
 export class LedgerContention extends Schema.TaggedError<LedgerContention>()("LedgerContention", {
@@ -16,3 +13,9 @@ export class LedgerContention extends Schema.TaggedError<LedgerContention>()("Le
     return `stream ${this.streamId} kept changing under ${this.attempts} attempts to append`
   }
 }
+
+/** What a ledger call fails with (besides a command's refusal). */
+export type LedgerError =
+  | Exclude<AppendError, { _tag: "WrongExpectedRevision" }>
+  | UndecodableEvent
+  | LedgerContention

@@ -4,12 +4,11 @@
  * versions. docs/events.md describes each event and who emits and reads it.
  */
 import { Schema } from "effect"
+import { SessionScopeSchema } from "./session-policy.ts"
 import { SOURCE_KINDS } from "./source-kind.ts"
 
 /** Epoch milliseconds. The domain never reads a clock: commands carry the time. */
 export const Millis = Schema.Number.check(Schema.isInt())
-
-export const SessionScopeSchema = Schema.Literals(["per-sender", "global"])
 
 export const SessionPolicySchema = Schema.Struct({
   mainKey: Schema.optionalKey(Schema.String),

@@ -3,10 +3,11 @@
  * `heartbeat.session` and whether its heartbeat is enabled. Recorded as events so that an
  * audit judges every queue under the config of its time.
  */
-import type { ConfigEvent } from "./events.ts"
+import { Schema } from "effect"
+import { type ConfigEvent, Millis } from "./events.ts"
 import { resolveHeartbeatSession } from "./heartbeat.ts"
 import { normalizeAgentId } from "./session-key.ts"
-import type { SessionPolicy, SessionScope } from "./session-policy.ts"
+import { type SessionPolicy, type SessionScope, SessionScopeSchema } from "./session-policy.ts"
 
 export interface AgentConfig {
   readonly agentId: string
@@ -22,14 +23,17 @@ export interface GatewayConfig {
 
 export const emptyGatewayConfig: GatewayConfig = { agents: new Map() }
 
-export interface ConfigureAgent {
-  readonly agentId: string
-  readonly mainKey?: string | undefined
-  readonly scope?: SessionScope | undefined
-  readonly heartbeatSession?: string | undefined
-  readonly enabled?: boolean | undefined
-  readonly at: number
+/** What configuring an agent says (the ledger's ConfigureAgent command). */
+export const ConfigureAgentFields = {
+  agentId: Schema.String,
+  mainKey: Schema.optional(Schema.String),
+  scope: Schema.optional(SessionScopeSchema),
+  heartbeatSession: Schema.optional(Schema.String),
+  enabled: Schema.optional(Schema.Boolean),
+  at: Millis,
 }
+export type ConfigureAgent = typeof ConfigureAgentSchema.Type
+const ConfigureAgentSchema = Schema.Struct(ConfigureAgentFields)
 
 const sameConfig = (a: AgentConfig | undefined, b: AgentConfig): boolean =>
   a !== undefined &&

@@ -2,7 +2,7 @@
  * The heartbeat (domain.md §5): which queue an agent's heartbeat runs on, which agents a
  * wake runs, and what a run shows and consumes.
  */
-
+import type { HeartbeatPromptSchema } from "./events.ts"
 import { selectReplyTurnEvents } from "./reply-turn-drain.ts"
 import type { WakeTarget } from "./routing.ts"
 import {
@@ -101,7 +101,7 @@ export function resolveWakeRuns(
   return [{ agentId, forcedSessionKey: sessionKey }]
 }
 
-export type HeartbeatPrompt = "exec" | "cron" | "plain" | "empty"
+export type HeartbeatPrompt = typeof HeartbeatPromptSchema.Type
 
 /** What a run's event selection needs of its wake (the wake's intent plays no part in it). */
 export interface HeartbeatRunWake {

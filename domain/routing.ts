@@ -3,6 +3,7 @@
  * targets. `fixed` is OpenClaw after PR #80214; `legacy` is the pre-fix behaviour, kept as a
  * selectable policy so audits can compare the two and property tests can show it strands.
  */
+import { Schema } from "effect"
 import {
   buildAgentMainSessionKey,
   GLOBAL_SESSION_KEY,
@@ -41,7 +42,8 @@ export interface WakeTarget {
   readonly sessionKey?: string | undefined
 }
 
-export type RoutingName = "fixed" | "legacy"
+export const RoutingNameSchema = Schema.Literals(["fixed", "legacy"])
+export type RoutingName = typeof RoutingNameSchema.Type
 
 export interface Routing {
   readonly name: RoutingName

@@ -3,37 +3,41 @@
  * the emission OpenClaw would make — the exact text, contextKey, trust and wake — or `null`
  * when the source stays silent. Routing is applied later, from the policy snapshot.
  */
-import type { DeliveryContext } from "./events.ts"
+import { Schema } from "effect"
+import { type DeliveryContext, DeliveryContextSchema } from "./events.ts"
 import type { SessionScope } from "./session-policy.ts"
 import { resolveSessionStoreKey } from "./session-store-key.ts"
-import type { SourceKind } from "./source-kind.ts"
+import { SOURCE_KINDS, type SourceKind } from "./source-kind.ts"
 import { sanitizeInboundSystemTags } from "./system-event-text.ts"
 
-export interface WakeOptions {
-  readonly source: string
-  readonly reason: string
-  readonly intent: "event"
-  readonly coalesceMs?: number | undefined
-}
+/** The wake a source sends with its event, before routing scopes it. */
+export const WakeOptionsSchema = Schema.Struct({
+  source: Schema.String,
+  reason: Schema.String,
+  intent: Schema.Literal("event"),
+  coalesceMs: Schema.optional(Schema.Number),
+})
+export type WakeOptions = typeof WakeOptionsSchema.Type
 
-export interface SourceEmission {
-  readonly source: SourceKind
+export const SourceEmissionSchema = Schema.Struct({
+  source: Schema.Literals(SOURCE_KINDS),
   /** The session the work ran under (the parent session for ACP relays). */
-  readonly origin: string
-  readonly text: string
-  readonly contextKey?: string | undefined
-  readonly trusted: boolean
+  origin: Schema.String,
+  text: Schema.String,
+  contextKey: Schema.optional(Schema.String),
+  trusted: Schema.Boolean,
   /** Where a reply about the event should go (OpenClaw's `deliveryContext`), kept on the entry. */
-  readonly deliveryContext?: DeliveryContext | undefined
-  readonly wake: WakeOptions
+  deliveryContext: Schema.optional(DeliveryContextSchema),
+  wake: WakeOptionsSchema,
   /** Node events wake only when the event was accepted; the others always wake. */
-  readonly wakeOnlyIfAccepted: boolean
+  wakeOnlyIfAccepted: Schema.Boolean,
   /**
    * A node's `exec.finished` with a run id: the run it reports, for the repeated-run rule
    * (`isNodeExecFinishedRepeat`), which the ledger decides over what it recorded.
    */
-  readonly finishedRunId?: string | undefined
-}
+  finishedRunId: Schema.optional(Schema.String),
+})
+export type SourceEmission = typeof SourceEmissionSchema.Type
 
 const EXEC_WAKE: WakeOptions = { source: "exec-event", reason: "exec-event", intent: "event", coalesceMs: 0 }
 

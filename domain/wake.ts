@@ -6,7 +6,7 @@
  * chosen where OpenClaw's versions differ.
  */
 import { compact } from "./compact.ts"
-import type { LedgerEvent } from "./events.ts"
+import { HeartbeatSkipReasonSchema, type LedgerEvent } from "./events.ts"
 import {
   emptyGatewayConfig,
   enabledAgentIds,
@@ -199,14 +199,18 @@ export type HeartbeatRunResult =
   | { readonly status: "skipped"; readonly reason: string }
   | { readonly status: "failed"; readonly reason: string }
 
-export const BUSY_SKIP_REASONS = ["requests-in-flight", "cron-in-progress", "lanes-busy"] as const
+export const BUSY_SKIP_REASONS = HeartbeatSkipReasonSchema.pick([
+  "requests-in-flight",
+  "cron-in-progress",
+  "lanes-busy",
+]).literals
 export type BusySkipReason = (typeof BUSY_SKIP_REASONS)[number]
 
 export const isRetryableBusySkip = (reason: string): reason is BusySkipReason =>
   (BUSY_SKIP_REASONS as ReadonlyArray<string>).includes(reason)
 
 /** The skip reasons the ledger records (`HeartbeatWakeSkipped.reason`). */
-export type RecordedSkipReason = BusySkipReason | "disabled" | "no-handler" | "error"
+export type RecordedSkipReason = typeof HeartbeatSkipReasonSchema.Type
 
 /** Any other skip reason a handler gives (quiet hours, alerts off, …) is recorded as `disabled`. */
 export const recordedSkipReason = (reason: string): RecordedSkipReason =>

@@ -21,8 +21,9 @@ export function synchronousLedger(ledger: LedgerShape, afterCall: () => void): L
     enqueue: (text, options, record) => now(ledger.enqueue(text, options, record)),
     peek: (sessionKey) => now(ledger.peek(sessionKey)),
     isContextChanged: (sessionKey, contextKey) => now(ledger.isContextChanged(sessionKey, contextKey)),
-    consume: (sessionKey, inspected, mode) => now(ledger.consume(sessionKey, inspected, mode)),
-    drain: (sessionKey) => now(ledger.drain(sessionKey)),
+    consume: (sessionKey, inspected, mode, options) =>
+      now(ledger.consume(sessionKey, inspected, mode, options)),
+    drain: (sessionKey, options) => now(ledger.drain(sessionKey, options)),
     runHeartbeat: (wake) => now(ledger.runHeartbeat(wake)),
     requestWake: (wake) => now(ledger.requestWake(wake)),
     recordWakeSkipped: (skip) => now(ledger.recordWakeSkipped(skip)),

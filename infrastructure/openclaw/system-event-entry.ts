@@ -44,3 +44,32 @@ export const isSameEntry = (queued: QueuedSystemEvent, entry: SystemEvent): bool
   (queued.contextKey ?? null) === (entry.contextKey ?? null) &&
   queued.trusted === (entry.trusted ?? true) &&
   sameDeliveryRoute(queued.deliveryContext, entry.deliveryContext)
+
+/**
+ * The ledger's ids of the queued events `inspected` names, by OpenClaw's entry equality; undefined
+ * when OpenClaw would remove nothing without looking further. `prefix`: the entries must head the
+ * queue, in order. `selected`: each entry takes the first equal event not yet taken, wherever it
+ * is; a selection that matches nothing on a non-empty queue is still a call (it settles the last
+ * contextKey).
+ */
+export function inspectedEventIds(
+  queued: ReadonlyArray<QueuedSystemEvent>,
+  inspected: ReadonlyArray<SystemEvent>,
+  mode: "prefix" | "selected",
+): string[] | undefined {
+  if (inspected.length === 0 || queued.length === 0) return undefined
+  if (mode === "prefix") {
+    if (inspected.length > queued.length) return undefined
+    const heads = inspected.every((entry, index) => isSameEntry(queued[index] as QueuedSystemEvent, entry))
+    return heads ? queued.slice(0, inspected.length).map((event) => event.eventId) : undefined
+  }
+  const left = [...queued]
+  const ids: string[] = []
+  for (const entry of inspected) {
+    const index = left.findIndex((event) => isSameEntry(event, entry))
+    if (index === -1) continue
+    ids.push((left[index] as QueuedSystemEvent).eventId)
+    left.splice(index, 1)
+  }
+  return ids
+}

@@ -16,6 +16,7 @@ import { EventStore, type EventStoreShape } from "../../application/event-store.
 import { Ids } from "../../application/ids.ts"
 import { Ledger, type LedgerShape, makeLedger, type RecordResult } from "../../application/ledger.ts"
 import { MissingSessionKey } from "../../application/ledger-errors.ts"
+import { recordSourceEvent as recordSourceEventWith } from "../../application/record-source-event.ts"
 import {
   layerWakeScheduler,
   type RequestHeartbeatOptions,
@@ -24,7 +25,7 @@ import {
 } from "../../application/wake-scheduler.ts"
 import { compact } from "../../domain/compact.ts"
 import type { ConfigureAgent } from "../../domain/gateway-config.ts"
-import { normalizeQueueKey, type QueuedSystemEvent } from "../../domain/queue.ts"
+import { normalizeQueueKey } from "../../domain/queue.ts"
 import type { RoutingName } from "../../domain/routing.ts"
 import type { SessionPolicy, SessionScope } from "../../domain/session-policy.ts"
 import {
@@ -47,7 +48,7 @@ import {
 import { type DeliveryContextInput, storedDeliveryContext } from "./delivery-context.ts"
 import { type HeartbeatWakeHandler, runsWereAskedFor, toHeartbeatWakeRequest } from "./heartbeat-wake.ts"
 import { synchronousLedger } from "./synchronous-ledger.ts"
-import { isSameEntry, type SystemEvent, toSystemEvent } from "./system-event-entry.ts"
+import { inspectedEventIds, type SystemEvent, toSystemEvent } from "./system-event-entry.ts"
 import { makeWriteBehindStore, type WriteBehindStore } from "./write-behind.ts"
 
 export const MISSING_SESSION_KEY = "system events require a sessionKey"
@@ -187,24 +188,6 @@ const requireSessionKey = (sessionKey: string | undefined | null): string => {
   return key
 }
 
-/** The normalized context in the form the ledger records. */
-
-/** The queued events equal to `inspected` (each the first not yet taken), by OpenClaw's equality. */
-const matchSelected = (
-  queued: ReadonlyArray<QueuedSystemEvent>,
-  inspected: ReadonlyArray<SystemEvent>,
-): string[] => {
-  const left = [...queued]
-  const ids: string[] = []
-  for (const entry of inspected) {
-    const index = left.findIndex((event) => isSameEntry(event, entry))
-    if (index === -1) continue
-    ids.push((left[index] as QueuedSystemEvent).eventId)
-    left.splice(index, 1)
-  }
-  return ids
-}
-
 interface OpenedStore {
   readonly durable: EventStoreShape
   readonly release: () => Promise<void>
@@ -318,9 +301,10 @@ function wire(
     return options.policy
   }
 
-  const recordSourceEvent = (emission: SourceEmission, source?: SourceOptions): RecordResult => {
-    const result = run(
-      ledger.record(
+  const recordAndSchedule = recordSourceEventWith(ledger, scheduler)
+  const recordSourceEvent = (emission: SourceEmission, source?: SourceOptions): RecordResult =>
+    run(
+      recordAndSchedule(
         emission,
         compact({
           policy: policyOf(source),
@@ -330,11 +314,6 @@ function wire(
         }),
       ),
     )
-    // The ledger recorded the wake with the event; the scheduler only has to run it.
-    if (result.wake !== undefined && result.wakeId !== undefined)
-      run(scheduler.scheduleRecorded(result.wake, result.wakeId))
-    return result
-  }
   const recordIfAny = (emission: SourceEmission | null, source?: SourceOptions) =>
     emission === null ? null : recordSourceEvent(emission, source)
 
@@ -342,6 +321,17 @@ function wire(
     run(ledger.peek(requireSessionKey(sessionKey))).map(toSystemEvent)
   const drainSystemEventEntries = (sessionKey: string) =>
     run(ledger.drain(requireSessionKey(sessionKey))).map(toSystemEvent)
+
+  /** OpenClaw's entries to the ledger's ids, then one Consume command. */
+  const consumeEntries = (
+    sessionKey: string,
+    inspected: ReadonlyArray<SystemEvent>,
+    mode: "prefix" | "selected",
+  ) => {
+    const key = requireSessionKey(sessionKey)
+    const ids = inspectedEventIds(run(ledger.peek(key)), inspected, mode)
+    return ids === undefined ? [] : run(ledger.consume(key, ids, mode)).map(toSystemEvent)
+  }
 
   const requestHeartbeat = (request: RequestHeartbeatOptions) => {
     run(scheduler.requestHeartbeat(request))
@@ -376,25 +366,9 @@ function wire(
     peekSystemEventEntries,
     drainSystemEvents: (sessionKey) => drainSystemEventEntries(sessionKey).map((event) => event.text),
     drainSystemEventEntries,
-    consumeSystemEventEntries: (sessionKey, inspected) => {
-      const key = requireSessionKey(sessionKey)
-      const queued = run(ledger.peek(key))
-      if (inspected.length === 0 || inspected.length > queued.length) return []
-      const heads = inspected.every((entry, index) => {
-        const event = queued[index]
-        return event !== undefined && isSameEntry(event, entry)
-      })
-      if (!heads) return []
-      const ids = queued.slice(0, inspected.length).map((event) => event.eventId)
-      return run(ledger.consume(key, ids)).map(toSystemEvent)
-    },
-    consumeSelectedSystemEventEntries: (sessionKey, inspected) => {
-      const key = requireSessionKey(sessionKey)
-      const queued = run(ledger.peek(key))
-      if (queued.length === 0 || inspected.length === 0) return []
-      // Even a selection that matches nothing is recorded: it settles the last contextKey.
-      return run(ledger.consume(key, matchSelected(queued, inspected), "selected")).map(toSystemEvent)
-    },
+    consumeSystemEventEntries: (sessionKey, inspected) => consumeEntries(sessionKey, inspected, "prefix"),
+    consumeSelectedSystemEventEntries: (sessionKey, inspected) =>
+      consumeEntries(sessionKey, inspected, "selected"),
     hasSystemEvents: (sessionKey) => run(ledger.peek(requireSessionKey(sessionKey))).length > 0,
     isSystemEventContextChanged: (sessionKey, contextKey) =>
       run(ledger.isContextChanged(requireSessionKey(sessionKey), contextKey)),

@@ -6,7 +6,8 @@
  */
 import { Cause, Exit, Schema, SchemaIssue } from "effect"
 import { decodeEvent } from "../../../application/event-codec.ts"
-import { DeliveryContextSchema, SessionPolicySchema, SessionScopeSchema } from "../../../domain/events.ts"
+import { DeliveryContextSchema, SessionPolicySchema } from "../../../domain/events.ts"
+import { SessionScopeSchema } from "../../../domain/session-policy.ts"
 import { ACP_PHASES, EXEC_EXIT_REASONS } from "../../../domain/sources.ts"
 import { unstorableNameProblem } from "../../stores/append-rules.ts"
 import { Instant } from "./instant.ts"

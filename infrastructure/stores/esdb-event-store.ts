@@ -5,7 +5,7 @@
  * subscriptions to `$all`, filtered by stream prefix, resumed from our own checkpoint.
  */
 
-import { Effect, Layer, Option, type Scope, Stream } from "effect"
+import { Effect, Option, type Scope, Stream } from "effect"
 import type {
   AppendResult,
   EventData,
@@ -15,7 +15,6 @@ import type {
   RecordedEvent,
   StreamAppend,
 } from "../../application/event-store.ts"
-import { EventStore } from "../../application/event-store.ts"
 import type { AppendError } from "../../application/event-store-errors.ts"
 import { type StoreUnavailable, WrongExpectedRevision } from "../../application/event-store-errors.ts"
 import { STREAM_PREFIX } from "../../application/stream-names.ts"
@@ -394,6 +393,3 @@ export const makeEsdbEventStore = (
       headPosition,
     } satisfies EventStoreShape
   })
-
-export const layerEsdbEventStore = (options: EsdbEventStoreOptions) =>
-  Layer.effect(EventStore, makeEsdbEventStore(options))

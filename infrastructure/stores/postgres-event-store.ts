@@ -9,7 +9,7 @@
  * Subscriptions are the generic catch-up, woken by LISTEN/NOTIFY with a poll as fallback.
  */
 
-import { type Duration, Effect, Layer, Option, type Scope } from "effect"
+import { type Duration, Effect, Option, type Scope } from "effect"
 import pg from "pg"
 import { parseStoredData } from "../../application/event-codec.ts"
 import type {
@@ -18,7 +18,6 @@ import type {
   RecordedEvent,
   StreamAppend,
 } from "../../application/event-store.ts"
-import { EventStore } from "../../application/event-store.ts"
 import type { AppendError, StoreUnavailable } from "../../application/event-store-errors.ts"
 import {
   alreadyWritten,
@@ -462,6 +461,3 @@ export const makePostgresEventStore = (
       headPosition,
     } satisfies EventStoreShape
   })
-
-export const layerPostgresEventStore = (options: PostgresEventStoreOptions) =>
-  Layer.effect(EventStore, makePostgresEventStore(options))

@@ -4,12 +4,9 @@
  * state from one and a checkpoint from the other.
  */
 import { resolve } from "node:path"
-import { Effect, Layer, type Scope } from "effect"
+import { Effect, type Scope } from "effect"
 import type { StoreUnavailable } from "../../application/event-store-errors.ts"
-import {
-  ProjectionCheckpoints,
-  type ProjectionCheckpointsShape,
-} from "../../application/projection-checkpoints.ts"
+import type { ProjectionCheckpointsShape } from "../../application/projection-checkpoints.ts"
 import { LedgerFileRefused, openLedgerDatabase, type SqliteSynchronous } from "./sqlite-database.ts"
 import { storeFailure } from "./store-failure.ts"
 
@@ -73,6 +70,3 @@ export const makeSqliteProjectionCheckpoints = (
         }),
     } satisfies ProjectionCheckpointsShape
   })
-
-export const layerSqliteProjectionCheckpoints = (options: SqliteProjectionCheckpointsOptions) =>
-  Layer.effect(ProjectionCheckpoints, makeSqliteProjectionCheckpoints(options))

@@ -10,30 +10,13 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs"
 import { dirname } from "node:path"
 import Database from "better-sqlite3"
-import { Runtime, Schema } from "effect"
+import { type LedgerAccess, LedgerFileRefused } from "./ledger-file-refused.ts"
 
 /**
  * PRAGMA application_id of a heartbeat-ledger file ("HBLG"), set when a ledger is opened for
  * writing. Files from before the mark have none; they are recognised by their tables.
  */
 export const LEDGER_APPLICATION_ID = 0x48424c47
-
-/** What the opener will do with the file: only `write` may create or mark it. */
-export type LedgerAccess = "read" | "write"
-
-/**
- * The file at `path` is not a ledger this command may use: missing or empty for a read, or
- * another application's file. Bad input (exit 2): the path is wrong, nothing was touched.
- */
-export class LedgerFileRefused extends Schema.TaggedError<LedgerFileRefused>()("LedgerFileRefused", {
-  path: Schema.String,
-  reason: Schema.String,
-}) {
-  override readonly [Runtime.errorExitCode] = 2
-  override get message() {
-    return this.reason
-  }
-}
 
 /** Our `events` table's columns, the same in every version: with the names, what tells it from another's. */
 const EVENT_COLUMNS = [

@@ -37,13 +37,9 @@ import {
 } from "./append-rules.ts"
 import { makeAppendWake } from "./append-wake.ts"
 import { catchUpSubscription } from "./catch-up.ts"
+import { type LedgerAccess, LedgerFileRefused } from "./ledger-file-refused.ts"
 import { pagedRead, pagedReadToHead, pagedStreamRead } from "./paged-read.ts"
-import {
-  type LedgerAccess,
-  LedgerFileRefused,
-  openLedgerDatabase,
-  type SqliteSynchronous,
-} from "./sqlite-database.ts"
+import { openLedgerDatabase, type SqliteSynchronous } from "./sqlite-database.ts"
 import { storeFailure } from "./store-failure.ts"
 
 export interface SqliteEventStoreOptions {

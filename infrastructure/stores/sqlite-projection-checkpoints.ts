@@ -7,7 +7,8 @@ import { resolve } from "node:path"
 import { Effect, type Scope } from "effect"
 import type { StoreUnavailable } from "../../application/event-store-errors.ts"
 import type { ProjectionCheckpointsShape } from "../../application/projection-checkpoints.ts"
-import { LedgerFileRefused, openLedgerDatabase, type SqliteSynchronous } from "./sqlite-database.ts"
+import { LedgerFileRefused } from "./ledger-file-refused.ts"
+import { openLedgerDatabase, type SqliteSynchronous } from "./sqlite-database.ts"
 import { storeFailure } from "./store-failure.ts"
 
 export interface SqliteProjectionCheckpointsOptions {

@@ -32,14 +32,14 @@ export interface AppendRow {
 }
 
 /**
- * Runs one `append_units` query, for the stream appends to `streamIds` (in the call's order),
- * and returns its rows. The store runs it in autocommit (`callInAutocommit`); the gap-safety
- * test stages a slow transaction with a call of its own.
+ * Runs one `append_units` query, the call for `group`, and returns its rows (one per stream
+ * append, in order). The store runs it in autocommit (`callInAutocommit`); the gap-safety test
+ * stages a slow transaction with a call of its own.
  */
 export type AppendUnitsCall = (
   pool: pg.Pool,
   query: pg.QueryConfig,
-  streamIds: ReadonlyArray<string>,
+  group: ReadonlyArray<PendingAppend>,
 ) => Promise<ReadonlyArray<AppendRow>>
 
 /**

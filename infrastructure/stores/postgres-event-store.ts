@@ -88,12 +88,7 @@ export const makePostgresEventStore = (
     })
 
     const groupCommit = makeGroupCommit({
-      call: (group) =>
-        path.call(
-          pool,
-          appendUnitsQuery(schema, channel, Date.now(), group),
-          group.flatMap((pending) => pending.appends.map((append) => append.streamId)),
-        ),
+      call: (group) => path.call(pool, appendUnitsQuery(schema, channel, Date.now(), group), group),
       grouped: path.grouped,
       unavailable,
       onWritten: () => wake.notify(),

@@ -46,7 +46,7 @@ if (target._tag === "Skip") {
    */
   const stallingCall =
     (serialisePositions: boolean, stall: (streamId: string) => Promise<void>): AppendUnitsCall =>
-    async (pool, query, streamIds) => {
+    async (pool, query, group) => {
       const client = await pool.connect()
       try {
         await client.query("BEGIN")
@@ -54,6 +54,7 @@ if (target._tag === "Skip") {
         const { rows } = await client.query<AppendRow>(
           serialisePositions ? query : { ...query, values: [false, ...values.slice(1)] },
         )
+        const streamIds = group.flatMap((pending) => pending.appends.map((append) => append.streamId))
         for (const [index, row] of rows.entries()) {
           const streamId = streamIds[index]
           if (row.accepted && streamId !== undefined) await stall(streamId)

@@ -35,8 +35,6 @@ export interface EsdbEventStoreOptions {
   readonly connectionString: string
   /** Names the store in messages: the URL with its password masked. */
   readonly description: string
-  /** The global log holds only streams starting with this; defaults to STREAM_PREFIX. */
-  readonly streamPrefix?: string
 }
 
 /** Records of `$all` read per request while we filter them to ours on the client. */
@@ -50,7 +48,8 @@ export const makeEsdbEventStore = (
 ): Effect.Effect<EventStoreShape, StoreUnavailable, Scope.Scope> =>
   Effect.gen(function* () {
     const { description } = options
-    const prefix = options.streamPrefix ?? STREAM_PREFIX
+    // The global log holds only our streams.
+    const prefix = STREAM_PREFIX
     const unavailable = storeFailure(
       description,
       "check that the server is running and reachable, that the URL's credentials are right " +

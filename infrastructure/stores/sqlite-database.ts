@@ -151,6 +151,9 @@ function createPrivately(path: string): void {
   }
 }
 
+/** How long a write waits for another process's write transaction before failing. */
+const BUSY_TIMEOUT_MS = 10_000
+
 /**
  * Opens the ledger file at the absolute `path`, migrating it when needed; `write` also creates
  * and marks it. Throws LedgerFileRefused (nothing touched) or the driver's error.
@@ -158,7 +161,6 @@ function createPrivately(path: string): void {
 export function openLedgerDatabase(
   path: string,
   synchronous: SqliteSynchronous,
-  busyTimeoutMs: number,
   access: LedgerAccess = "write",
 ): Database.Database {
   const kind = admit(path, access)
@@ -167,7 +169,7 @@ export function openLedgerDatabase(
   try {
     db.pragma("journal_mode = WAL")
     db.pragma(`synchronous = ${synchronous}`)
-    db.pragma(`busy_timeout = ${busyTimeoutMs}`)
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
     // IMMEDIATE: two processes opening a fresh file must not both run a migration.
     db.transaction(() => {
       const current = db.pragma("user_version", { simple: true }) as number

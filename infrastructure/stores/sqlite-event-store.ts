@@ -10,7 +10,7 @@
  * or OS crash may roll back. See docs/stores.md for the figures.
  */
 import { resolve } from "node:path"
-import { type Duration, Effect, Layer, Option, type Scope } from "effect"
+import { Effect, Layer, Option, type Scope } from "effect"
 import { parseStoredData } from "../../application/event-codec.ts"
 import type {
   EventData,
@@ -42,6 +42,9 @@ import { pagedRead, pagedReadToHead, pagedStreamRead } from "./paged-read.ts"
 import { openLedgerDatabase, type SqliteSynchronous } from "./sqlite-database.ts"
 import { storeFailure } from "./store-failure.ts"
 
+/** How often a waiting subscription looks for appends made by other processes (SQLite cannot notify). */
+const POLL_EVERY = "50 millis"
+
 export interface SqliteEventStoreOptions {
   readonly path: string
   /** Names the store in messages; defaults to `sqlite:<path>`. */
@@ -49,10 +52,7 @@ export interface SqliteEventStoreOptions {
   readonly synchronous?: SqliteSynchronous
   /** `read` (audit, export, inspect) refuses a missing or empty file instead of creating it. Default `write`. */
   readonly access?: LedgerAccess
-  /** How often a waiting subscription looks for appends made by other processes. */
-  readonly pollEvery?: Duration.Input
-  /** How long an append waits for another process's write transaction before failing. */
-  readonly busyTimeoutMs?: number
+  /** Supplies `recordedAt` (as the memory store's does): tests compare logs recorded at a fixed time. */
   readonly now?: () => number
 }
 
@@ -119,13 +119,7 @@ export const makeSqliteEventStore = (
     )
     const db = yield* Effect.acquireRelease(
       Effect.try({
-        try: () =>
-          openLedgerDatabase(
-            path,
-            options.synchronous ?? "FULL",
-            options.busyTimeoutMs ?? 10_000,
-            options.access,
-          ),
+        try: () => openLedgerDatabase(path, options.synchronous ?? "FULL", options.access),
         catch: (cause) =>
           cause instanceof LedgerFileRefused ? cause : unavailable(cause, "opening the database"),
       }),
@@ -234,7 +228,7 @@ export const makeSqliteEventStore = (
       },
     )
 
-    const wake = makeAppendWake(headPosition, options.pollEvery ?? "50 millis")
+    const wake = makeAppendWake(headPosition, POLL_EVERY)
 
     // The whole append is synchronous (better-sqlite3), so it runs as one step: no generator, no
     // intermediate effects between encoding, the transaction and the wake-up.

@@ -3,36 +3,14 @@
  * page at a time, rows mapped to RecordedEvents as stored (the `json` column read as text and
  * parsed by us, so what we stored is what we return).
  */
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import type pg from "pg"
-import { parseStoredData } from "../../application/event-codec.ts"
-import type { EventStoreShape, RecordedEvent } from "../../application/event-store.ts"
+import type { EventStoreShape } from "../../application/event-store.ts"
 import type { StoreUnavailable } from "../../application/event-store-errors.ts"
-import { pagedRead, pagedReadToHead, pagedStreamRead } from "./paged-read.ts"
-
-interface EventRow {
-  readonly position: string
-  readonly stream_id: string
-  readonly revision: string
-  readonly event_id: string
-  readonly type: string
-  readonly version: number
-  readonly data: string
-  readonly recorded_at: string
-}
+import { type EventRow, recordedFromRow } from "./event-row.ts"
+import { pagedLogRead, pagedStreamRead } from "./paged-read.ts"
 
 const COLUMNS = "position, stream_id, revision, event_id, type, version, data::text AS data, recorded_at"
-
-const toRecorded = (row: EventRow): RecordedEvent => ({
-  id: row.event_id,
-  type: row.type,
-  version: row.version,
-  data: parseStoredData(row.data),
-  streamId: row.stream_id,
-  revision: Number(row.revision),
-  position: Number(row.position),
-  recordedAt: Number(row.recorded_at),
-})
 
 export function makePostgresReads(options: {
   readonly pool: pg.Pool
@@ -52,7 +30,7 @@ export function makePostgresReads(options: {
             : `SELECT ${COLUMNS} FROM ${table} WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
           [streamId, from, limit],
         ),
-      ).pipe(Effect.map((result) => result.rows.map(toRecorded))),
+      ).pipe(Effect.map((result) => result.rows.map(recordedFromRow))),
     )
 
   /** At most `limit` events after `position` and at or before `until`, in position order. */
@@ -62,17 +40,7 @@ export function makePostgresReads(options: {
         `SELECT ${COLUMNS} FROM ${table} WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3`,
         [position, until, limit],
       ),
-    ).pipe(Effect.map((result) => result.rows.map(toRecorded)))
+    ).pipe(Effect.map((result) => result.rows.map(recordedFromRow)))
 
-  const readAll: EventStoreShape["readAll"] = (readOptions = {}) =>
-    pagedReadToHead(headPosition, (until) =>
-      pagedRead({
-        start: readOptions.fromPosition ?? 0,
-        maxCount: readOptions.maxCount,
-        readPage: (from, limit) => readAfter(from, limit, until),
-        next: (last) => Option.some(last.position),
-      }),
-    )
-
-  return { readStream, readAll, readAfter }
+  return { readStream, readAll: pagedLogRead(headPosition, readAfter), readAfter }
 }

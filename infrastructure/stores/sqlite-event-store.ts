@@ -10,7 +10,7 @@
  * or OS crash may roll back. See docs/stores.md for the figures.
  */
 import { resolve } from "node:path"
-import { Effect, Layer, Option, type Scope } from "effect"
+import { Effect, Layer, type Scope } from "effect"
 import { parseStoredData } from "../../application/event-codec.ts"
 import type {
   EventData,
@@ -37,8 +37,9 @@ import {
 } from "./append-rules.ts"
 import { makeAppendWake } from "./append-wake.ts"
 import { catchUpSubscription } from "./catch-up.ts"
+import { type EventRow, recordedFromRow } from "./event-row.ts"
 import { type LedgerAccess, LedgerFileRefused } from "./ledger-file-refused.ts"
-import { pagedRead, pagedReadToHead, pagedStreamRead } from "./paged-read.ts"
+import { pagedLogRead, pagedStreamRead } from "./paged-read.ts"
 import { openLedgerDatabase, type SqliteSynchronous } from "./sqlite-database.ts"
 import { storeFailure } from "./store-failure.ts"
 
@@ -54,17 +55,6 @@ export interface SqliteEventStoreOptions {
   readonly access?: LedgerAccess
   /** Supplies `recordedAt` (as the memory store's does): tests compare logs recorded at a fixed time. */
   readonly now?: () => number
-}
-
-interface EventRow {
-  readonly position: number
-  readonly stream_id: string
-  readonly revision: number
-  readonly event_id: string
-  readonly type: string
-  readonly version: number
-  readonly data: string
-  readonly recorded_at: number
 }
 
 const COLUMNS = "position, stream_id, revision, event_id, type, version, data, recorded_at"
@@ -94,17 +84,6 @@ const fromRawRows = (rows: ReadonlyArray<RawRow>): RecordedEvent[] => {
   }
   return out
 }
-
-const toRecorded = (row: EventRow): RecordedEvent => ({
-  id: row.event_id,
-  type: row.type,
-  version: row.version,
-  data: parseStoredData(row.data),
-  streamId: row.stream_id,
-  revision: row.revision,
-  position: row.position,
-  recordedAt: row.recorded_at,
-})
 
 export const makeSqliteEventStore = (
   options: SqliteEventStoreOptions,
@@ -256,7 +235,7 @@ export const makeSqliteEventStore = (
     const readStream: EventStoreShape["readStream"] = (streamId, readOptions = {}) =>
       pagedStreamRead(readOptions, (from, limit, isBackwards) =>
         Effect.try({
-          try: () => (isBackwards ? backwards : forwards).all(streamId, from, limit).map(toRecorded),
+          try: () => (isBackwards ? backwards : forwards).all(streamId, from, limit).map(recordedFromRow),
           catch: (cause) => unavailable(cause, `reading ${streamId}`),
         }),
       )
@@ -267,15 +246,7 @@ export const makeSqliteEventStore = (
         catch: (cause) => unavailable(cause, "reading the log"),
       })
 
-    const readAll: EventStoreShape["readAll"] = (readOptions = {}) =>
-      pagedReadToHead(headPosition, (until) =>
-        pagedRead({
-          start: readOptions.fromPosition ?? 0,
-          maxCount: readOptions.maxCount,
-          readPage: (from, limit) => readAfter(from, limit, until),
-          next: (last) => Option.some(last.position),
-        }),
-      )
+    const readAll = pagedLogRead(headPosition, readAfter)
 
     return {
       description,

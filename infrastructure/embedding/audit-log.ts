@@ -19,7 +19,7 @@ export interface AuditLogOptions {
   readonly agent?: string | undefined
 }
 
-/** For Effect programs: the audit document of `store`'s log, replayed once. */
+/** For Effect programs: the audit document of `store`'s log (replayed once; a what-if replays it again). */
 export const auditOfStore = (store: EventStoreShape, options: AuditLogOptions = {}) =>
   Effect.map(
     runAudit({ store, routing: options.routing ?? "fixed", agent: options.agent, progress: false }),

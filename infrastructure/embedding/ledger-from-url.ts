@@ -3,7 +3,7 @@
  * programs, `openLedger` for the others (a ready Ledger whose calls return Promises, and a
  * `close`). Both replay the store's log once when they open, as every ledger does.
  */
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect, Layer, ManagedRuntime, Schema } from "effect"
 import { EventStore, type EventStoreShape } from "../../application/event-store.ts"
 import { Ledger, type LedgerShape, layerLedger } from "../../application/ledger.ts"
 import { layerRandomIds } from "../ids.ts"
@@ -14,11 +14,20 @@ import { type Promised, promised } from "./promised.ts"
 export const layerLedgerFromUrl = (url: string) =>
   Layer.provideMerge(layerLedger, Layer.merge(layerEventStoreFromUrl(url), layerRandomIds))
 
+/** A call on an `openLedger` ledger after its `close()`. */
+export class LedgerClosed extends Schema.TaggedError<LedgerClosed>()("LedgerClosed", {
+  store: Schema.String,
+}) {
+  override get message() {
+    return `the ledger on ${this.store} is closed`
+  }
+}
+
 /** A Ledger whose calls return Promises, open on a store until `close()`. */
 export interface OpenedLedger extends Promised<LedgerShape> {
   /** The store it writes, e.g. for `auditLog(ledger.store)`. */
   readonly store: EventStoreShape
-  /** Closes the store (its file or connections); the ledger answers nothing after. */
+  /** Closes the store (its file or connections); every call after rejects with LedgerClosed. */
   readonly close: () => Promise<void>
   /** `await using ledger = await openLedger(…)` closes it at the end of the scope. */
   readonly [Symbol.asyncDispose]: () => Promise<void>
@@ -41,9 +50,17 @@ export async function openLedger(url: string = resolveStoreUrl()): Promise<Opene
       await runtime.dispose()
       throw error
     })
-  const close = () => runtime.dispose()
+  let closed = false
+  const close = () => {
+    closed = true
+    return runtime.dispose()
+  }
+  const run = <A, E>(effect: Effect.Effect<A, E>): Promise<A> =>
+    closed
+      ? Promise.reject(new LedgerClosed({ store: opened.store.description }))
+      : runtime.runPromise(effect)
   return {
-    ...promised(opened.ledger, runtime.runPromise),
+    ...promised(opened.ledger, run),
     store: opened.store,
     close,
     [Symbol.asyncDispose]: close,

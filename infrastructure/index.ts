@@ -1,6 +1,7 @@
 /**
  * The package entry (`import … from "heartbeat-ledger"`): the domain rules under OpenClaw's
- * names, the ledger service and its projections, and the store layers that run them.
+ * names, the ledger service and its projections, the stores by URL that run them, and
+ * `openLedger` / `auditLog` for code without Effect (docs/embedding.md, "From code").
  */
 
 export * from "../application/event-codec.ts"
@@ -29,6 +30,13 @@ export * from "../domain/session-policy.ts"
 export * from "../domain/source-kind.ts"
 export * from "../domain/sources.ts"
 export * from "../domain/system-event-text.ts"
+export * from "./embedding/audit-log.ts"
+export * from "./embedding/ledger-from-url.ts"
+export type { Promised } from "./embedding/promised.ts"
 export * from "./ids.ts"
+export * from "./store-url.ts"
+export * from "./stores/ledger-file-refused.ts"
 export * from "./stores/memory-event-store.ts"
 export * from "./stores/memory-projection-checkpoints.ts"
+export * from "./stores/projection-checkpoints-layer.ts"
+export * from "./stores/store-layer.ts"

@@ -13,10 +13,11 @@
  */
 import type { LedgerEvent } from "../../domain/events.ts"
 import { MAX_QUEUED_EVENTS } from "../../domain/queue.ts"
+import { agentOfKey } from "../agent-of-key.ts"
 import type { RecordedEvent } from "../event-store.ts"
 import { IdTable } from "./id-table.ts"
 import { type Violation, Violations } from "./invariant.ts"
-import { agentOf, type Leak, leaksOf, leakViolation } from "./no-cross-agent-leakage.ts"
+import { type Leak, leaksOf, leakViolation } from "./no-cross-agent-leakage.ts"
 
 /**
  * What the log says of an attempt id (the mark kept in `attempts`): rejected, or accepted. Whether
@@ -302,7 +303,7 @@ function recordAttempt(
         streamId,
       })
   }
-  const originAgent = agentOf(event.provenance.origin)
+  const originAgent = agentOfKey(event.provenance.origin)
   if (originAgent !== undefined) {
     for (const leak of leaksOf(event, originAgent)) {
       if (!facts.leaks.counted()) facts.leaks.add(leakViolation(leak, position, streamId))

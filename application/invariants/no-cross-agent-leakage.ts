@@ -6,7 +6,7 @@
  */
 import type { LedgerEvent } from "../../domain/events.ts"
 import { normalizeAgentId } from "../../domain/session-key.ts"
-import { normalizedAgentOfKey } from "../agent-of-key.ts"
+import { agentOfKey } from "../agent-of-key.ts"
 import { type Invariant, invariantOf, type Violations } from "./invariant.ts"
 
 export interface Leak {
@@ -17,11 +17,6 @@ export interface Leak {
   readonly kind: "queue" | "wake" | "heartbeat"
 }
 
-// Normalised on both sides (`agent:Data Eng:…` is agent `data-eng`): comparing the keys as
-// written called an event of `agent:data  eng:…` routed to `agent:data-eng:main` a leak.
-export const agentOf = (key: string | undefined) =>
-  key === undefined ? undefined : normalizedAgentOfKey(key)
-
 const NO_LEAKS: ReadonlyArray<Leak> = []
 
 /** Where an attempt from `origin`'s agent went to another agent (allocates nothing when nowhere). */
@@ -30,7 +25,7 @@ export function leaksOf(
   origin: string,
 ): ReadonlyArray<Leak> {
   let leaks: Leak[] | undefined
-  const queueAgent = agentOf(event.queueKey)
+  const queueAgent = agentOfKey(event.queueKey)
   if (queueAgent !== undefined && queueAgent !== origin) {
     leaks = [
       {
@@ -42,7 +37,14 @@ export function leaksOf(
     ]
   }
   const wake = event.provenance.wake
-  const wakeAgent = wake?.agentId === undefined ? agentOf(wake?.sessionKey) : normalizeAgentId(wake.agentId)
+  // Normalised on both sides (`agent:Data Eng:…` is agent `data-eng`): comparing the keys as
+  // written called an event of `agent:data  eng:…` routed to `agent:data-eng:main` a leak.
+  const wakeAgent =
+    wake?.agentId !== undefined
+      ? normalizeAgentId(wake.agentId)
+      : wake?.sessionKey !== undefined
+        ? agentOfKey(wake.sessionKey)
+        : undefined
   if (wake !== undefined && wakeAgent !== undefined && wakeAgent !== origin) {
     leaks ??= []
     leaks.push({

@@ -12,7 +12,7 @@ import {
   heartbeatQueueOf,
 } from "../../domain/gateway-config.ts"
 import type { SourceKind } from "../../domain/source-kind.ts"
-import { normalizedAgentOfKey } from "../agent-of-key.ts"
+import { agentOfKey } from "../agent-of-key.ts"
 import { splitStranded } from "../invariants/nothing-stranded.ts"
 import { DepthSeries } from "./depth-series.ts"
 import {
@@ -76,8 +76,8 @@ const emptyCounts = (): AgentCounts => ({
  * The agent whose work produced an event: the origin's agent, else the queue's, else none.
  * Normalised (`agent:Data Eng:…` is agent `data-eng`), as config and heartbeats name agents.
  */
-export const agentOfEvent = (origin: string, queueKey: string): string =>
-  normalizedAgentOfKey(origin) ?? normalizedAgentOfKey(queueKey) ?? UNSCOPED_AGENT
+export const attributedAgent = (origin: string, queueKey: string): string =>
+  agentOfKey(origin) ?? agentOfKey(queueKey) ?? UNSCOPED_AGENT
 
 const countsOf = (state: AuditState, agentId: string): AgentCounts => {
   let counts = state.agents.get(agentId)
@@ -134,7 +134,7 @@ export function evolveAudit(state: AuditState, event: LedgerEvent): AuditState {
   }
   switch (event._tag) {
     case "SystemEventEnqueued": {
-      const agentId = agentOfEvent(event.provenance.origin, event.queueKey)
+      const agentId = attributedAgent(event.provenance.origin, event.queueKey)
       const counts = countsOf(state, agentId)
       counts.attempts++
       counts.accepted++
@@ -151,7 +151,7 @@ export function evolveAudit(state: AuditState, event: LedgerEvent): AuditState {
       return state
     }
     case "SystemEventRejected": {
-      const counts = countsOf(state, agentOfEvent(event.provenance.origin, event.queueKey))
+      const counts = countsOf(state, attributedAgent(event.provenance.origin, event.queueKey))
       counts.attempts++
       counts.rejected[event.reason]++
       return state

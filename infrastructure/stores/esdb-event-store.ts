@@ -5,7 +5,7 @@
  * subscriptions to `$all`, filtered by stream prefix, resumed from our own checkpoint.
  */
 
-import { Effect, Layer, Option, type Scope, Stream } from "effect"
+import { Effect, Option, type Scope, Stream } from "effect"
 import type {
   AppendResult,
   EventData,
@@ -15,7 +15,6 @@ import type {
   RecordedEvent,
   StreamAppend,
 } from "../../application/event-store.ts"
-import { EventStore } from "../../application/event-store.ts"
 import type { AppendError } from "../../application/event-store-errors.ts"
 import { type StoreUnavailable, WrongExpectedRevision } from "../../application/event-store-errors.ts"
 import { STREAM_PREFIX } from "../../application/stream-names.ts"
@@ -36,8 +35,6 @@ export interface EsdbEventStoreOptions {
   readonly connectionString: string
   /** Names the store in messages: the URL with its password masked. */
   readonly description: string
-  /** The global log holds only streams starting with this; defaults to STREAM_PREFIX. */
-  readonly streamPrefix?: string
 }
 
 /** Records of `$all` read per request while we filter them to ours on the client. */
@@ -51,7 +48,8 @@ export const makeEsdbEventStore = (
 ): Effect.Effect<EventStoreShape, StoreUnavailable, Scope.Scope> =>
   Effect.gen(function* () {
     const { description } = options
-    const prefix = options.streamPrefix ?? STREAM_PREFIX
+    // The global log holds only our streams.
+    const prefix = STREAM_PREFIX
     const unavailable = storeFailure(
       description,
       "check that the server is running and reachable, that the URL's credentials are right " +
@@ -394,6 +392,3 @@ export const makeEsdbEventStore = (
       headPosition,
     } satisfies EventStoreShape
   })
-
-export const layerEsdbEventStore = (options: EsdbEventStoreOptions) =>
-  Layer.effect(EventStore, makeEsdbEventStore(options))

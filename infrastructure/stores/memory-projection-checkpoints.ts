@@ -1,10 +1,6 @@
 /** Projection checkpoints kept in memory, beside the in-memory event store. */
-import { Effect, Layer } from "effect"
-import {
-  ProjectionCheckpoints,
-  type ProjectionCheckpointsShape,
-  type SavedProjection,
-} from "../../application/projection-checkpoints.ts"
+import { Effect } from "effect"
+import type { ProjectionCheckpointsShape, SavedProjection } from "../../application/projection-checkpoints.ts"
 
 export function makeMemoryProjectionCheckpoints(): ProjectionCheckpointsShape {
   const saved = new Map<string, string>()
@@ -25,8 +21,3 @@ export function makeMemoryProjectionCheckpoints(): ProjectionCheckpointsShape {
       }),
   }
 }
-
-export const layerMemoryProjectionCheckpoints = Layer.sync(
-  ProjectionCheckpoints,
-  makeMemoryProjectionCheckpoints,
-)

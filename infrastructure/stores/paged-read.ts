@@ -3,7 +3,7 @@
  * Shared by the SQL adapters for readStream and readAll.
  */
 import { Effect, Option, Stream } from "effect"
-import type { ReadStreamOptions, RecordedEvent } from "../../application/event-store.ts"
+import type { ReadAllOptions, ReadStreamOptions, RecordedEvent } from "../../application/event-store.ts"
 import type { StoreUnavailable } from "../../application/event-store-errors.ts"
 
 /**
@@ -46,11 +46,31 @@ export function pagedRead<Cursor>(options: {
   )
 }
 
-/** A read of the global log that ends at the head as it was when the read began, even while appends continue. */
-export const pagedReadToHead = (
-  headPosition: Effect.Effect<number, StoreUnavailable>,
-  read: (until: number) => Stream.Stream<RecordedEvent, StoreUnavailable>,
-): Stream.Stream<RecordedEvent, StoreUnavailable> => Stream.unwrap(Effect.map(headPosition, read))
+/**
+ * The port's `readAll` for a store that reads its log by position (`readAfter`: at most `limit`
+ * events after `position`, at or before `until`, in order): in pages, from `fromPosition`, ending
+ * at the head as it was when the read began, even while appends continue.
+ */
+export const pagedLogRead =
+  (
+    headPosition: Effect.Effect<number, StoreUnavailable>,
+    readAfter: (
+      position: number,
+      limit: number,
+      until: number,
+    ) => Effect.Effect<ReadonlyArray<RecordedEvent>, StoreUnavailable>,
+  ) =>
+  (options: ReadAllOptions = {}): Stream.Stream<RecordedEvent, StoreUnavailable> =>
+    Stream.unwrap(
+      Effect.map(headPosition, (until) =>
+        pagedRead({
+          start: options.fromPosition ?? 0,
+          maxCount: options.maxCount,
+          readPage: (from, limit) => readAfter(from, limit, until),
+          next: (last) => Option.some(last.position),
+        }),
+      ),
+    )
 
 /** A stream read in pages, forwards or backwards from a revision, as the port's `readStream` asks. */
 export function pagedStreamRead(

@@ -2,12 +2,9 @@
  * Projection state and checkpoint in PostgreSQL, beside the events (same schema): one row per
  * projection, written by a single statement, so state and checkpoint always move together.
  */
-import { Effect, Layer, type Scope } from "effect"
+import { Effect, type Scope } from "effect"
 import type { StoreUnavailable } from "../../application/event-store-errors.ts"
-import {
-  ProjectionCheckpoints,
-  type ProjectionCheckpointsShape,
-} from "../../application/projection-checkpoints.ts"
+import type { ProjectionCheckpointsShape } from "../../application/projection-checkpoints.ts"
 import { acquireMigratedPool } from "./postgres-pool.ts"
 import { storeAttempt, storeFailure } from "./store-failure.ts"
 
@@ -65,6 +62,3 @@ export const makePostgresProjectionCheckpoints = (
         ).pipe(Effect.map((result) => result.rowCount === 1)),
     } satisfies ProjectionCheckpointsShape
   })
-
-export const layerPostgresProjectionCheckpoints = (options: PostgresProjectionCheckpointsOptions) =>
-  Layer.effect(ProjectionCheckpoints, makePostgresProjectionCheckpoints(options))

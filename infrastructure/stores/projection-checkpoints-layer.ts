@@ -8,8 +8,8 @@ import { Effect, Layer } from "effect"
 import type { StoreUnavailable } from "../../application/event-store-errors.ts"
 import { ProjectionCheckpoints } from "../../application/projection-checkpoints.ts"
 import { type InvalidStoreUrl, parseStoreUrl } from "../store-url.ts"
+import type { LedgerFileRefused } from "./ledger-file-refused.ts"
 import { makeMemoryProjectionCheckpoints } from "./memory-projection-checkpoints.ts"
-import type { LedgerFileRefused } from "./sqlite-database.ts"
 import { makeSqliteProjectionCheckpoints } from "./sqlite-projection-checkpoints.ts"
 
 export const layerProjectionCheckpointsFromUrl = (

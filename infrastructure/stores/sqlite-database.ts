@@ -10,30 +10,13 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs"
 import { dirname } from "node:path"
 import Database from "better-sqlite3"
-import { Runtime, Schema } from "effect"
+import { type LedgerAccess, LedgerFileRefused } from "./ledger-file-refused.ts"
 
 /**
  * PRAGMA application_id of a heartbeat-ledger file ("HBLG"), set when a ledger is opened for
  * writing. Files from before the mark have none; they are recognised by their tables.
  */
 export const LEDGER_APPLICATION_ID = 0x48424c47
-
-/** What the opener will do with the file: only `write` may create or mark it. */
-export type LedgerAccess = "read" | "write"
-
-/**
- * The file at `path` is not a ledger this command may use: missing or empty for a read, or
- * another application's file. Bad input (exit 2): the path is wrong, nothing was touched.
- */
-export class LedgerFileRefused extends Schema.TaggedError<LedgerFileRefused>()("LedgerFileRefused", {
-  path: Schema.String,
-  reason: Schema.String,
-}) {
-  override readonly [Runtime.errorExitCode] = 2
-  override get message() {
-    return this.reason
-  }
-}
 
 /** Our `events` table's columns, the same in every version: with the names, what tells it from another's. */
 const EVENT_COLUMNS = [
@@ -168,6 +151,9 @@ function createPrivately(path: string): void {
   }
 }
 
+/** How long a write waits for another process's write transaction before failing. */
+const BUSY_TIMEOUT_MS = 10_000
+
 /**
  * Opens the ledger file at the absolute `path`, migrating it when needed; `write` also creates
  * and marks it. Throws LedgerFileRefused (nothing touched) or the driver's error.
@@ -175,7 +161,6 @@ function createPrivately(path: string): void {
 export function openLedgerDatabase(
   path: string,
   synchronous: SqliteSynchronous,
-  busyTimeoutMs: number,
   access: LedgerAccess = "write",
 ): Database.Database {
   const kind = admit(path, access)
@@ -184,7 +169,7 @@ export function openLedgerDatabase(
   try {
     db.pragma("journal_mode = WAL")
     db.pragma(`synchronous = ${synchronous}`)
-    db.pragma(`busy_timeout = ${busyTimeoutMs}`)
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
     // IMMEDIATE: two processes opening a fresh file must not both run a migration.
     db.transaction(() => {
       const current = db.pragma("user_version", { simple: true }) as number

@@ -10,7 +10,7 @@
  * or OS crash may roll back. See docs/stores.md for the figures.
  */
 import { resolve } from "node:path"
-import { type Duration, Effect, Layer, Option, type Scope } from "effect"
+import { Effect, Layer, type Scope } from "effect"
 import { parseStoredData } from "../../application/event-codec.ts"
 import type {
   EventData,
@@ -37,14 +37,14 @@ import {
 } from "./append-rules.ts"
 import { makeAppendWake } from "./append-wake.ts"
 import { catchUpSubscription } from "./catch-up.ts"
-import { pagedRead, pagedReadToHead, pagedStreamRead } from "./paged-read.ts"
-import {
-  type LedgerAccess,
-  LedgerFileRefused,
-  openLedgerDatabase,
-  type SqliteSynchronous,
-} from "./sqlite-database.ts"
+import { type EventRow, recordedFromRow } from "./event-row.ts"
+import { type LedgerAccess, LedgerFileRefused } from "./ledger-file-refused.ts"
+import { pagedLogRead, pagedStreamRead } from "./paged-read.ts"
+import { openLedgerDatabase, type SqliteSynchronous } from "./sqlite-database.ts"
 import { storeFailure } from "./store-failure.ts"
+
+/** How often a waiting subscription looks for appends made by other processes (SQLite cannot notify). */
+const POLL_EVERY = "50 millis"
 
 export interface SqliteEventStoreOptions {
   readonly path: string
@@ -53,22 +53,8 @@ export interface SqliteEventStoreOptions {
   readonly synchronous?: SqliteSynchronous
   /** `read` (audit, export, inspect) refuses a missing or empty file instead of creating it. Default `write`. */
   readonly access?: LedgerAccess
-  /** How often a waiting subscription looks for appends made by other processes. */
-  readonly pollEvery?: Duration.Input
-  /** How long an append waits for another process's write transaction before failing. */
-  readonly busyTimeoutMs?: number
+  /** Supplies `recordedAt` (as the memory store's does): tests compare logs recorded at a fixed time. */
   readonly now?: () => number
-}
-
-interface EventRow {
-  readonly position: number
-  readonly stream_id: string
-  readonly revision: number
-  readonly event_id: string
-  readonly type: string
-  readonly version: number
-  readonly data: string
-  readonly recorded_at: number
 }
 
 const COLUMNS = "position, stream_id, revision, event_id, type, version, data, recorded_at"
@@ -99,17 +85,6 @@ const fromRawRows = (rows: ReadonlyArray<RawRow>): RecordedEvent[] => {
   return out
 }
 
-const toRecorded = (row: EventRow): RecordedEvent => ({
-  id: row.event_id,
-  type: row.type,
-  version: row.version,
-  data: parseStoredData(row.data),
-  streamId: row.stream_id,
-  revision: row.revision,
-  position: row.position,
-  recordedAt: row.recorded_at,
-})
-
 export const makeSqliteEventStore = (
   options: SqliteEventStoreOptions,
 ): Effect.Effect<EventStoreShape, StoreUnavailable | LedgerFileRefused, Scope.Scope> =>
@@ -123,13 +98,7 @@ export const makeSqliteEventStore = (
     )
     const db = yield* Effect.acquireRelease(
       Effect.try({
-        try: () =>
-          openLedgerDatabase(
-            path,
-            options.synchronous ?? "FULL",
-            options.busyTimeoutMs ?? 10_000,
-            options.access,
-          ),
+        try: () => openLedgerDatabase(path, options.synchronous ?? "FULL", options.access),
         catch: (cause) =>
           cause instanceof LedgerFileRefused ? cause : unavailable(cause, "opening the database"),
       }),
@@ -238,7 +207,7 @@ export const makeSqliteEventStore = (
       },
     )
 
-    const wake = makeAppendWake(headPosition, options.pollEvery ?? "50 millis")
+    const wake = makeAppendWake(headPosition, POLL_EVERY)
 
     // The whole append is synchronous (better-sqlite3), so it runs as one step: no generator, no
     // intermediate effects between encoding, the transaction and the wake-up.
@@ -266,7 +235,7 @@ export const makeSqliteEventStore = (
     const readStream: EventStoreShape["readStream"] = (streamId, readOptions = {}) =>
       pagedStreamRead(readOptions, (from, limit, isBackwards) =>
         Effect.try({
-          try: () => (isBackwards ? backwards : forwards).all(streamId, from, limit).map(toRecorded),
+          try: () => (isBackwards ? backwards : forwards).all(streamId, from, limit).map(recordedFromRow),
           catch: (cause) => unavailable(cause, `reading ${streamId}`),
         }),
       )
@@ -277,15 +246,7 @@ export const makeSqliteEventStore = (
         catch: (cause) => unavailable(cause, "reading the log"),
       })
 
-    const readAll: EventStoreShape["readAll"] = (readOptions = {}) =>
-      pagedReadToHead(headPosition, (until) =>
-        pagedRead({
-          start: readOptions.fromPosition ?? 0,
-          maxCount: readOptions.maxCount,
-          readPage: (from, limit) => readAfter(from, limit, until),
-          next: (last) => Option.some(last.position),
-        }),
-      )
+    const readAll = pagedLogRead(headPosition, readAfter)
 
     return {
       description,

@@ -4,20 +4,16 @@
  * state from one and a checkpoint from the other.
  */
 import { resolve } from "node:path"
-import { Effect, Layer, type Scope } from "effect"
+import { Effect, type Scope } from "effect"
 import type { StoreUnavailable } from "../../application/event-store-errors.ts"
-import {
-  ProjectionCheckpoints,
-  type ProjectionCheckpointsShape,
-} from "../../application/projection-checkpoints.ts"
-import { LedgerFileRefused, openLedgerDatabase, type SqliteSynchronous } from "./sqlite-database.ts"
+import type { ProjectionCheckpointsShape } from "../../application/projection-checkpoints.ts"
+import { LedgerFileRefused } from "./ledger-file-refused.ts"
+import { openLedgerDatabase } from "./sqlite-database.ts"
 import { storeFailure } from "./store-failure.ts"
 
 export interface SqliteProjectionCheckpointsOptions {
   readonly path: string
   readonly description?: string
-  readonly synchronous?: SqliteSynchronous
-  readonly busyTimeoutMs?: number
 }
 
 export const makeSqliteProjectionCheckpoints = (
@@ -32,7 +28,7 @@ export const makeSqliteProjectionCheckpoints = (
     )
     const db = yield* Effect.acquireRelease(
       Effect.try({
-        try: () => openLedgerDatabase(path, options.synchronous ?? "FULL", options.busyTimeoutMs ?? 10_000),
+        try: () => openLedgerDatabase(path, "FULL"),
         catch: (cause) =>
           cause instanceof LedgerFileRefused ? cause : unavailable(cause, "opening the database"),
       }),
@@ -73,6 +69,3 @@ export const makeSqliteProjectionCheckpoints = (
         }),
     } satisfies ProjectionCheckpointsShape
   })
-
-export const layerSqliteProjectionCheckpoints = (options: SqliteProjectionCheckpointsOptions) =>
-  Layer.effect(ProjectionCheckpoints, makeSqliteProjectionCheckpoints(options))

@@ -12,8 +12,8 @@ import { Effect, Layer } from "effect"
 import { EventStore } from "../../application/event-store.ts"
 import type { StoreUnavailable } from "../../application/event-store-errors.ts"
 import { DEFAULT_STORE_URL, type InvalidStoreUrl, parseStoreUrl, STORE_URL_ENV } from "../store-url.ts"
+import type { LedgerAccess, LedgerFileRefused } from "./ledger-file-refused.ts"
 import { makeMemoryEventStore } from "./memory-event-store.ts"
-import type { LedgerAccess, LedgerFileRefused } from "./sqlite-database.ts"
 import { makeSqliteEventStore } from "./sqlite-event-store.ts"
 
 /** `--store` wins over HEARTBEAT_LEDGER_STORE, which wins over the embedded default. Blank counts as unset. */

@@ -9,6 +9,7 @@ import { Deferred, Effect, Exit, Scope, Stream } from "effect"
 import pg from "pg"
 import { afterAll, describe, expect, it } from "vitest"
 import type { EventStoreShape, RecordedEvent } from "../../application/event-store.ts"
+import type { AppendRow, AppendUnitsCall } from "../../infrastructure/stores/postgres-append-units.ts"
 import { makePostgresEventStore } from "../../infrastructure/stores/postgres-event-store.ts"
 import { newEvent } from "./contract-context.ts"
 import { dropSchema, pgTestSchema } from "./postgres-test-schema.ts"
@@ -37,6 +38,37 @@ if (target._tag === "Skip") {
     readonly c: { readonly id: string }
   }
 
+  /**
+   * The staging's own call of `append_units`: inside an explicit transaction that, once a
+   * stream's events are written, awaits `stall(streamId)` before COMMIT — holding the append
+   * lock, or, with `serialisePositions` false, never taking it (`$1`, the function's `serialise`
+   * parameter: migration 5).
+   */
+  const stallingCall =
+    (serialisePositions: boolean, stall: (streamId: string) => Promise<void>): AppendUnitsCall =>
+    async (pool, query, group) => {
+      const client = await pool.connect()
+      try {
+        await client.query("BEGIN")
+        const values = query.values ?? []
+        const { rows } = await client.query<AppendRow>(
+          serialisePositions ? query : { ...query, values: [false, ...values.slice(1)] },
+        )
+        const streamIds = group.flatMap((pending) => pending.appends.map((append) => append.streamId))
+        for (const [index, row] of rows.entries()) {
+          const streamId = streamIds[index]
+          if (row.accepted && streamId !== undefined) await stall(streamId)
+        }
+        await client.query("COMMIT")
+        client.release()
+        return rows
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined)
+        client.release(true)
+        throw error
+      }
+    }
+
   /** Runs the staging on a store with or without its append lock. */
   async function stage(serialisePositions: boolean): Promise<Staged> {
     const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
@@ -54,18 +86,18 @@ if (target._tag === "Skip") {
     try {
       const store: EventStoreShape = await run(
         Scope.provide(scope)(
-          makePostgresEventStore({
-            connectionString,
-            schema,
-            description: "postgres gap test",
-            serialisePositions,
-            pollEvery: "20 millis",
-            beforeCommit: async (streamId) => {
-              if (streamId !== streamA) return
-              await run(Deferred.succeed(aStalled, undefined))
-              await run(Deferred.await(releaseA))
+          makePostgresEventStore(
+            { connectionString, schema, description: "postgres gap test" },
+            // Alone (a grouped B would wait for A's call instead of racing it), in a slow transaction.
+            {
+              grouped: false,
+              call: stallingCall(serialisePositions, async (streamId) => {
+                if (streamId !== streamA) return
+                await run(Deferred.succeed(aStalled, undefined))
+                await run(Deferred.await(releaseA))
+              }),
             },
-          }),
+          ),
         ),
       )
       const [a, b, c] = [newEvent(), newEvent(), newEvent()]

@@ -18,7 +18,10 @@ import type {
 } from "../../application/event-store.ts"
 import { MAX_EVENT_DATA_BYTES } from "../../application/event-store.ts"
 import type { AppendError } from "../../application/event-store-errors.ts"
-import { makePostgresEventStore } from "../../infrastructure/stores/postgres-event-store.ts"
+import {
+  GROUPED_IN_AUTOCOMMIT,
+  makePostgresEventStore,
+} from "../../infrastructure/stores/postgres-event-store.ts"
 import { newEvent, newEvents } from "./contract-context.ts"
 import { dropSchema, pgTestSchema } from "./postgres-test-schema.ts"
 
@@ -46,12 +49,10 @@ if (target._tag === "Skip") {
     try {
       const store = await run(
         Scope.provide(scope)(
-          makePostgresEventStore({
-            connectionString,
-            schema,
-            description: "postgres group test",
-            groupCommit,
-          }),
+          makePostgresEventStore(
+            { connectionString, schema, description: "postgres group test" },
+            { ...GROUPED_IN_AUTOCOMMIT, grouped: groupCommit },
+          ),
         ),
       )
       return await use(store)

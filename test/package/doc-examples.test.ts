@@ -6,12 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-
-/** The examples import the source tree; an embedder imports the package. */
-const AS_PUBLISHED: ReadonlyArray<readonly [string, string]> = [
-  ['"../../infrastructure/openclaw/index.ts"', '"heartbeat-ledger/openclaw"'],
-  ['"../../infrastructure/index.ts"', '"heartbeat-ledger"'],
-]
+import { regions } from "./doc-regions.ts"
 
 const dedent = (lines: ReadonlyArray<string>): string => {
   const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => /^ */.exec(l)?.[0].length ?? 0))
@@ -40,17 +35,6 @@ const codeBlocks = (markdown: string): string[] => {
     open?.push(line)
   }
   return blocks
-}
-
-/** `// #region name` … `// #endregion` of a source file, with the imports as published. */
-const regions = (source: string): Map<string, string> => {
-  const found = new Map<string, string>()
-  for (const match of source.matchAll(/^\/\/ #region (\S+)\n([\s\S]*?)^\/\/ #endregion$/gm)) {
-    let body = (match[2] ?? "").trim()
-    for (const [local, published] of AS_PUBLISHED) body = body.replaceAll(local, published)
-    found.set(match[1] ?? "", body)
-  }
-  return found
 }
 
 describe("the docs' code examples", () => {

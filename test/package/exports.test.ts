@@ -40,4 +40,19 @@ describe("the package entry", () => {
     `)
     expect(out).toBe("7")
   })
+
+  it("exports the stores by URL: Effect layers, and the Promise entry points that use them", () => {
+    const out = runConsumer(`
+      import * as hl from "heartbeat-ledger"
+      const names = ["openLedger", "auditLog", "auditOfStore", "layerLedgerFromUrl", "layerEventStoreFromUrl",
+        "layerProjectionCheckpointsFromUrl", "parseStoreUrl", "resolveStoreUrl", "InvalidStoreUrl", "LedgerFileRefused"]
+      const ledger = await hl.openLedger("memory:")
+      await ledger.enqueue("build finished", { sessionKey: "agent:ops:main" })
+      const peeked = (await ledger.peek("agent:ops:main")).map((event) => event.text)
+      await ledger.close()
+      const afterClose = await ledger.peek("agent:ops:main").then(() => "answered", (error) => error._tag)
+      console.log(JSON.stringify({ missing: names.filter((name) => hl[name] === undefined), peeked, afterClose }))
+    `)
+    expect(JSON.parse(out)).toEqual({ missing: [], peeked: ["build finished"], afterClose: "LedgerClosed" })
+  })
 })

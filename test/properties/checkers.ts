@@ -317,7 +317,7 @@ export function referenceAccounting(trace: Trace): Reference {
   const problems: string[] = []
   const queues = new Map<string, ModelQueue>()
   const fates = new Map<string, Fate>()
-  const agentOfEvent = new Map<string, string>()
+  const attributedAgent = new Map<string, string>()
   /** Canonical session key (the origin, trimmed and lower-cased) → its last enqueue attempt. */
   const sessions = new Map<string, number>()
   const queueOf = (key: string): ModelQueue => {
@@ -338,7 +338,7 @@ export function referenceAccounting(trace: Trace): Reference {
       case "attempt": {
         const { result, emission } = item
         const agent = agentOfKey(emission.origin) ?? agentOfKey(result.queueKey) ?? UNSCOPED
-        agentOfEvent.set(result.eventId, agent)
+        attributedAgent.set(result.eventId, agent)
         const session = emission.origin.trim().toLowerCase()
         sessions.set(session, Math.max(item.at, sessions.get(session) ?? item.at))
         const queue = queueOf(result.queueKey)
@@ -455,7 +455,7 @@ export function referenceAccounting(trace: Trace): Reference {
     if (rejectedBecause === "repeated-run") continue
     const id = attempt.result.eventId
     const fate = fates.get(id)
-    const agent = agentOfEvent.get(id) ?? UNSCOPED
+    const agent = attributedAgent.get(id) ?? UNSCOPED
     if (fate === undefined) {
       problems.push(`event ${id} has no fate`)
       continue

@@ -13,7 +13,7 @@ import { type RerouteResult, rerouteRecordedWork } from "../../../application/wh
 import type { RoutingName } from "../../../domain/routing.ts"
 import { layerSeededIds } from "../../ids.ts"
 import { layerMemoryEventStore } from "../../stores/memory-event-store.ts"
-import { startProgress } from "../shared/progress.ts"
+import { type Progress, startProgress } from "../shared/progress.ts"
 import { type AuditDocument, buildAuditDocument } from "./audit-document.ts"
 import { decodedEvents, replayForAudit } from "./replay-audit.ts"
 
@@ -30,7 +30,12 @@ export interface AuditRun {
   }
 }
 
+/** How an audit shows its progress: a bar on a terminal for the CLI, nothing for a library call. */
+type ShowProgress = (label: string, total: number) => Progress
+const noProgress: ShowProgress = () => ({ tick: () => {}, done: () => {} })
+
 const auditStore = (
+  showProgress: ShowProgress,
   store: EventStoreShape,
   description: string,
   routing: RoutingName,
@@ -39,7 +44,7 @@ const auditStore = (
 ) =>
   Effect.gen(function* () {
     const head = yield* store.headPosition
-    const progress = startProgress(whatIf ? "auditing the what-if" : "replaying the log", head)
+    const progress = showProgress(whatIf ? "auditing the what-if" : "replaying the log", head)
     const replay = yield* replayForAudit(store, progress.tick, head).pipe(
       Effect.ensuring(Effect.sync(progress.done)),
     )
@@ -78,10 +83,13 @@ export const runAudit = (input: {
   readonly store: EventStoreShape
   readonly routing: RoutingName
   readonly agent?: string | undefined
+  /** `false`: no progress bar even on a terminal (the library's `auditLog`). Default true. */
+  readonly progress?: boolean
 }) =>
   Effect.gen(function* () {
     const { store } = input
-    const recorded = yield* auditStore(store, store.description, "fixed", false, input.agent)
+    const showProgress: ShowProgress = input.progress === false ? noProgress : startProgress
+    const recorded = yield* auditStore(showProgress, store, store.description, "fixed", false, input.agent)
     if (input.routing === "fixed") {
       return {
         document: recorded.document,
@@ -90,14 +98,21 @@ export const runAudit = (input: {
       } satisfies AuditRun
     }
     const head = yield* store.headPosition
-    const progress = startProgress(`re-routing under ${input.routing}`, head)
+    const progress = showProgress(`re-routing under ${input.routing}`, head)
     const whatIf = yield* Effect.gen(function* () {
       const replay = yield* rerouteRecordedWork(decodedEvents(store), {
         routing: input.routing,
         onEvent: progress.tick,
       })
       const scratch = yield* EventStore
-      const audited = yield* auditStore(scratch, store.description, input.routing, true, input.agent)
+      const audited = yield* auditStore(
+        showProgress,
+        scratch,
+        store.description,
+        input.routing,
+        true,
+        input.agent,
+      )
       return { ...audited, replay }
     }).pipe(Effect.ensuring(Effect.sync(progress.done)), Effect.provide(scratchLedger()))
     const document: AuditDocument = { ...whatIf.document, recorded: recorded.document }

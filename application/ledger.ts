@@ -4,7 +4,7 @@
  * or to several — as one atomic append with expected revisions, and folds them into the view. When another writer got there
  * first, it catches up with the log and decides again.
  */
-import { Clock, Context, Effect, Layer, Semaphore, Stream } from "effect"
+import { Clock, Context, Effect, Layer, Semaphore } from "effect"
 import { compact } from "../domain/compact.ts"
 import type { DeliveryContext, LedgerEvent, Provenance, WakeRequest } from "../domain/events.ts"
 import {
@@ -37,12 +37,16 @@ import { type RoutingName, routingByName, type WakeTarget } from "../domain/rout
 import { normalizeAgentId, resolveAgentIdFromSessionKey } from "../domain/session-key.ts"
 import type { SessionPolicy } from "../domain/session-policy.ts"
 import { isNodeExecFinishedRepeat, type SourceEmission } from "../domain/sources.ts"
-import { decodeEvent, encodeEvent } from "./event-codec.ts"
+import { foldLog } from "./decoded-log.ts"
+import { encodeEvent } from "./event-codec.ts"
 import { EventStore, type ExpectedRevision } from "./event-store.ts"
 import type { AppendError, StoreUnavailable, UndecodableEvent } from "./event-store-errors.ts"
 import { Ids } from "./ids.ts"
 import { LedgerContention, MissingSessionKey } from "./ledger-errors.ts"
 import { LedgerView } from "./ledger-view.ts"
+import { CurrentOpeningReplay } from "./opening-replay.ts"
+import { projectionFold } from "./projections/projection.ts"
+import { queuesProjection } from "./projections/queues.ts"
 import { CONFIG_STREAM, queueStreamId, REAPER_STREAM, UNROUTED_STREAM, WAKES_STREAM } from "./stream-names.ts"
 
 export type LedgerError =
@@ -214,20 +218,16 @@ export const makeLedger = Effect.gen(function* () {
 
   // Suspended so that each catch-up reads from the view's position *then*, not from where the
   // view stood when the ledger was made (which re-applied the whole log on every catch-up).
+  const viewFold = projectionFold(queuesProjection)
   const catchUp = Effect.suspend(() =>
-    store.readAll({ fromPosition: view.position }).pipe(
-      Stream.runForEach((record) =>
-        Effect.suspend(() => {
-          const event = decodeEvent(record)
-          if (event._tag === "UndecodableEvent") return Effect.fail(event)
-          view.apply(record, event)
-          return Effect.void
-        }),
-      ),
-    ),
-  )
+    foldLog(store, viewFold, { fromPosition: view.position, positions: "as-stored" }, view),
+  ).pipe(Effect.asVoid)
 
-  yield* catchUp
+  // Opening: what opens beside the ledger (the owed wakes) folds in the same pass (opening-replay.ts).
+  const opening = yield* CurrentOpeningReplay
+  yield* opening === undefined
+    ? catchUp
+    : opening.foldBeside(store, viewFold, view, { positions: "as-stored" })
 
   /**
    * Decides against the view and appends what the decision writes — to one stream or to

@@ -10,10 +10,11 @@
 import { Effect, Stream } from "effect"
 import type { LedgerEvent } from "../domain/events.ts"
 import type { ObservedEvent } from "../domain/observed-events.ts"
+import { OBSERVED_EVENT_VERSIONS } from "../domain/observed-events.ts"
 import { decodeEvent } from "./event-codec.ts"
 import type { EventStoreShape, RecordedEvent } from "./event-store.ts"
 import { type StoreUnavailable, UndecodableEvent } from "./event-store-errors.ts"
-import { decodeObservedEvent, isObservedType } from "./observed-event-codec.ts"
+import { decodeObservedEvent } from "./observed-event-codec.ts"
 
 /** Where a record sits in the log: what most folds need besides its event. */
 export type RecordMeta = Pick<RecordedEvent, "id" | "streamId" | "revision" | "position" | "recordedAt">
@@ -76,9 +77,14 @@ export function combineFolds<S extends Record<string, unknown>>(
   }
 }
 
+/** The observed family's types, for the one lookup per record that picks the decoder. */
+const OBSERVED_TYPES: ReadonlySet<string> = new Set(Object.keys(OBSERVED_EVENT_VERSIONS))
+
 /** Decodes one record into the fold; an undecodable record is returned, never skipped. */
 export function stepFold<S>(fold: LogFold<S>, state: S, record: RecordedEvent): S | UndecodableEvent {
-  if (isObservedType(record.type)) {
+  // A Set lookup, not `isObservedType` (Object.hasOwn): it costs a hash the ledger decoder's own
+  // lookup then reuses, where hasOwn had to intern each record's freshly read type string.
+  if (OBSERVED_TYPES.has(record.type)) {
     const observed = decodeObservedEvent(record)
     if (observed._tag === "UndecodableEvent") return observed
     return fold.observed === undefined ? state : fold.observed(state, observed, record)
@@ -125,7 +131,9 @@ export function foldPage<S>(
   const skipRepeated = options.positions !== "as-stored"
   const onUndecodable = options.onUndecodable
   let { state, position, records } = from
-  for (const record of page) {
+  const list = Array.isArray(page) ? (page as ReadonlyArray<RecordedEvent>) : [...page]
+  for (let index = 0; index < list.length; index++) {
+    const record = list[index] as RecordedEvent
     if (skipRepeated && record.position <= position) continue
     const next = stepFold(fold, state, record)
     if (next instanceof UndecodableEvent) {

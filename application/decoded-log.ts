@@ -155,12 +155,18 @@ export interface FoldLogOptions<S = unknown, E = never> extends FoldPageOptions 
   readonly toPosition?: number | undefined
   /** Keep following live appends (a catch-up subscription) instead of stopping at the head. */
   readonly follow?: boolean | undefined
-  /** Records per page (default: the store's own pages). */
+  /** The most records folded between two `onPage` calls (default: the store's own pages). */
   readonly pageSize?: number | undefined
   /** Called after each page with the number of records read so far (folded or skipped). */
   readonly onProgress?: ((done: number) => void) | undefined
   /** Run after each page is folded (a checkpoint save, a flush); its failure stops the fold. */
   readonly onPage?: ((folded: Folded<S>) => Effect.Effect<void, E>) | undefined
+}
+
+const partsOf = <A>(page: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+  const parts: Array<ReadonlyArray<A>> = []
+  for (let start = 0; start < page.length; start += size) parts.push(page.slice(start, start + size))
+  return parts
 }
 
 /**
@@ -180,19 +186,25 @@ export function foldLog<S, E = never>(
     let read = 0
     let source = options.follow ? store.subscribeToAll({ fromPosition }) : store.readAll({ fromPosition })
     if (to !== undefined) source = source.pipe(Stream.takeWhile((record) => record.position <= to))
-    if (options.pageSize !== undefined) source = source.pipe(Stream.rechunk(options.pageSize))
     const onPage = options.onPage
+    const pageSize = options.pageSize
+    const step = (page: ReadonlyArray<RecordedEvent>) =>
+      Effect.suspend((): Effect.Effect<void, UndecodableEvent | E> => {
+        const next = foldPage(fold, folded, page, options)
+        if (next instanceof UndecodableEvent) return Effect.fail(next)
+        folded = next
+        read += page.length
+        options.onProgress?.(read)
+        return onPage === undefined ? Effect.void : onPage(folded)
+      })
     return source.pipe(
-      // Whole pages at a time: one Effect step per page, not per event, keeps replay fast.
+      // Whole pages at a time: one Effect step per page, not per event, keeps replay fast. A
+      // page larger than `pageSize` is folded in parts; a smaller one is never held back to
+      // fill one (`Stream.rechunk` did: a live subscription's last records waited for more).
       Stream.runForEachArray((page) =>
-        Effect.suspend((): Effect.Effect<void, UndecodableEvent | E> => {
-          const next = foldPage(fold, folded, page, options)
-          if (next instanceof UndecodableEvent) return Effect.fail(next)
-          folded = next
-          read += page.length
-          options.onProgress?.(read)
-          return onPage === undefined ? Effect.void : onPage(folded)
-        }),
+        pageSize === undefined || page.length <= pageSize
+          ? step(page)
+          : Effect.forEach(partsOf(page, pageSize), step, { discard: true }),
       ),
       Effect.map(() => folded),
     )

@@ -11,7 +11,7 @@ import type { ProjectionCheckpointsShape } from "../projection-checkpoints.ts"
 import { type Checkpointed, initial, type Projection, projectionFold } from "./projection.ts"
 
 export interface RunOptions {
-  /** Events folded between two saves. */
+  /** The most events folded between two saves (a live subscription saves what it has, never waits to fill a batch). */
   readonly batchSize?: number
   /** Keep following live appends (a catch-up subscription) instead of stopping at the head. */
   readonly follow?: boolean

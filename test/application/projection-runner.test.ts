@@ -57,14 +57,17 @@ describe("runProjection", () => {
         const follower = yield* Effect.forkChild(
           runProjection(auditProjection, store, checkpoints, { batchSize: 4, follow: true }),
         )
+        // Until the follower's save reaches `position` (it never ends by itself).
+        const savedUpTo = (position: number) =>
+          Effect.gen(function* () {
+            while ((yield* checkpoints.load("audit"))?.checkpoint !== position)
+              yield* Effect.sleep("5 millis")
+          })
+        yield* savedUpTo(yield* store.headPosition)
+        // Appended after the follower reached the head: only a live subscription sees them.
         yield* recordSome(10, 15)
         const head = yield* store.headPosition
-        // Until the follower's save reaches the head (it never ends by itself).
-        for (;;) {
-          const saved = yield* checkpoints.load("audit")
-          if (saved?.checkpoint === head) break
-          yield* Effect.sleep("5 millis")
-        }
+        yield* savedUpTo(head)
         yield* Fiber.interrupt(follower)
         const saved = yield* checkpoints.load("audit")
         const fresh = yield* catchUpProjection(auditProjection, store)

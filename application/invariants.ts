@@ -5,8 +5,8 @@
  * end into one `Invariant` each. Used by the CLI audit (text, --json, --html), the property
  * tests, and embedders (`invariantsOfLog`). docs/audit.md says what each means and what to do.
  */
-import { Effect, Stream } from "effect"
-import { decodeEvent } from "./event-codec.ts"
+import { Effect } from "effect"
+import { combineFolds, foldLog, type LogFold } from "./decoded-log.ts"
 import type { EventStoreShape } from "./event-store.ts"
 import type { StoreUnavailable, UndecodableEvent } from "./event-store-errors.ts"
 import { judgeAccounting } from "./invariants/accounting.ts"
@@ -21,7 +21,7 @@ import { judgePositionsInOrder } from "./invariants/positions-in-order.ts"
 import { judgeReplayReproducesQueues } from "./invariants/replay-reproduces-queues.ts"
 import type { LedgerView } from "./ledger-view.ts"
 import { type AuditReport, type AuditState, auditProjection, auditReport } from "./projections/audit.ts"
-import type { Projection } from "./projections/projection.ts"
+import { type Projection, projectionFold } from "./projections/projection.ts"
 import { queuesProjection } from "./projections/queues.ts"
 
 export type { Invariant, InvariantName, Violation } from "./invariants/invariant.ts"
@@ -174,53 +174,49 @@ export interface AuditedLog extends AuditFolds {
   readonly span: { readonly from: number; readonly to: number } | undefined
 }
 
+/** Earliest and latest event time, packed: a `let` holding a new double per event boxed a number per event. */
+const spanFold: LogFold<Float64Array> = {
+  init: () => new Float64Array([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]),
+  ledger: (span, event) => {
+    if ("at" in event) {
+      if (event.at < (span[0] as number)) span[0] = event.at
+      if (event.at > (span[1] as number)) span[1] = event.at
+    }
+    return span
+  },
+}
+
 /**
  * One pass over the whole log for an audit: every record decoded once and folded into the audit,
  * the ledger view and the invariants' facts (`auditFolds`) — every record, even one whose
  * position does not increase, which a projection's catch-up would skip and which is damage to
- * report. `head` (the store's head position) sizes the id tables; progress after each page.
+ * report (`positions: "as-stored"`). `head` (the store's head position) sizes the id tables;
+ * progress after each page.
  */
-export function foldAuditLog(
+export const foldAuditLog = (
   store: EventStoreShape,
   options: {
     readonly head?: number | undefined
     readonly onProgress?: ((done: number) => void) | undefined
   } = {},
-): Effect.Effect<AuditedLog, StoreUnavailable | UndecodableEvent> {
-  return Effect.suspend(() => {
-    const folds = auditFolds(logFactsOptionsOf(store, options.head))
-    const state = folds.init()
-    let events = 0
-    // [from, to] packed: a \`let\` holding a new double per event boxed a number per event.
-    const span = new Float64Array([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])
-    return store.readAll().pipe(
-      Stream.runForEachArray((records) =>
-        Effect.suspend(() => {
-          for (const record of records) {
-            const event = decodeEvent(record)
-            if (event._tag === "UndecodableEvent") return Effect.fail(event)
-            folds.evolve(state, event, record)
-            events++
-            if ("at" in event) {
-              if (event.at < (span[0] as number)) span[0] = event.at
-              if (event.at > (span[1] as number)) span[1] = event.at
-            }
-          }
-          options.onProgress?.(events)
-          return Effect.void
-        }),
-      ),
-      Effect.map(() => ({
-        ...state,
-        events,
+): Effect.Effect<AuditedLog, StoreUnavailable | UndecodableEvent> =>
+  Effect.suspend(() => {
+    const fold = combineFolds({
+      folds: projectionFold(auditFolds(logFactsOptionsOf(store, options.head))),
+      span: spanFold,
+    })
+    return Effect.map(
+      foldLog(store, fold, { positions: "as-stored", onProgress: options.onProgress }),
+      ({ state: { folds, span }, records }) => ({
+        ...folds,
+        events: records,
         span:
-          events > 0 && (span[0] as number) <= (span[1] as number)
+          records > 0 && (span[0] as number) <= (span[1] as number)
             ? { from: span[0] as number, to: span[1] as number }
             : undefined,
-      })),
+      }),
     )
   })
-}
 
 /** For embedders: replays a store's whole log once and judges every invariant on it. */
 export const invariantsOfLog = (

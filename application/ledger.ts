@@ -3,7 +3,7 @@
  * — its ids and time made here, at the edge — that the command handler decides against the
  * ledger's view of the log, appends as one atomic append, and folds into the view.
  */
-import { Clock, Context, Effect, Layer, Stream } from "effect"
+import { Clock, Context, Effect, Layer } from "effect"
 import type { DeliveryContext, WakeRequest } from "../domain/events.ts"
 import { type ConfigureAgent, sessionPolicyOf } from "../domain/gateway-config.ts"
 import type { Consume } from "../domain/ledger-command.ts"
@@ -16,12 +16,15 @@ import type { SessionPolicy } from "../domain/session-policy.ts"
 import type { SourceEmission } from "../domain/sources.ts"
 import type { RecordedSkipReason } from "../domain/wake.ts"
 import { makeCommandHandler } from "./command-handler.ts"
-import { decodeEvent } from "./event-codec.ts"
+import { foldLog } from "./decoded-log.ts"
 import { EventStore } from "./event-store.ts"
 import type { StoreUnavailable, UndecodableEvent } from "./event-store-errors.ts"
 import { Ids } from "./ids.ts"
 import type { LedgerError, MissingSessionKey } from "./ledger-errors.ts"
 import { LedgerView } from "./ledger-view.ts"
+import { CurrentOpeningReplay } from "./opening-replay.ts"
+import { projectionFold } from "./projections/projection.ts"
+import { queuesProjection } from "./projections/queues.ts"
 
 export type { HeartbeatRun, PruneResult, RecordResult } from "../domain/ledger-decision.ts"
 export type { LedgerError } from "./ledger-errors.ts"
@@ -126,20 +129,16 @@ export const makeLedger = Effect.gen(function* () {
 
   // Suspended so that each catch-up reads from the view's position *then*, not from where the
   // view stood when the ledger was made (which re-applied the whole log on every catch-up).
+  const viewFold = projectionFold(queuesProjection)
   const catchUp = Effect.suspend(() =>
-    store.readAll({ fromPosition: view.position }).pipe(
-      Stream.runForEach((record) =>
-        Effect.suspend(() => {
-          const event = decodeEvent(record)
-          if (event._tag === "UndecodableEvent") return Effect.fail(event)
-          view.apply(record, event)
-          return Effect.void
-        }),
-      ),
-    ),
-  )
+    foldLog(store, viewFold, { fromPosition: view.position, positions: "as-stored" }, view),
+  ).pipe(Effect.asVoid)
 
-  yield* catchUp
+  // Opening: what opens beside the ledger (the owed wakes) folds in the same pass (opening-replay.ts).
+  const opening = yield* CurrentOpeningReplay
+  yield* opening === undefined
+    ? catchUp
+    : opening.foldBeside(store, viewFold, view, { positions: "as-stored" })
 
   // One decision at a time in this process; other processes are handled by expected revisions.
   const handler = yield* makeCommandHandler({ store, ids, view, catchUp })

@@ -7,7 +7,7 @@
  * run and skip is recorded through the Ledger, so a restarted scheduler restores the wakes
  * still owed from the log.
  */
-import { Clock, Context, Effect, Exit, type Fiber, Layer, Stream } from "effect"
+import { Clock, Context, Effect, Exit, type Fiber, Layer } from "effect"
 import { compact } from "../domain/compact.ts"
 import type { WakeRequest } from "../domain/events.ts"
 import { enabledAgentIds, heartbeatQueueOf } from "../domain/gateway-config.ts"
@@ -32,14 +32,16 @@ import {
   requeueWake,
   toPendingWake,
   type WakeRequestInput,
+  type WakeRestoreState,
   type WakeTimer,
   type WakeTimerKind,
 } from "../domain/wake.ts"
-import { decodeEvent } from "./event-codec.ts"
+import { foldLog, type LogFold } from "./decoded-log.ts"
 import { EventStore } from "./event-store.ts"
 import type { StoreUnavailable, UndecodableEvent } from "./event-store-errors.ts"
 import { Ledger, type LedgerError } from "./ledger.ts"
 import type { LedgerView } from "./ledger-view.ts"
+import { CurrentOpeningReplay } from "./opening-replay.ts"
 
 /** What one agent's heartbeat shows for a wake, decided when the handler is called. */
 export interface HeartbeatRunPreview {
@@ -104,23 +106,28 @@ export class WakeScheduler extends Context.Service<WakeScheduler, WakeSchedulerS
   "heartbeat-ledger/application/WakeScheduler",
 ) {}
 
-/** The wakes a log still owes: requested, neither served by a run nor dropped by a skip. */
+/** The wakes a log still owes, as a fold: requested, neither served by a run nor dropped by a skip. */
+export const wakeRestoreFold: LogFold<WakeRestoreState> = {
+  init: () => emptyWakeRestoreState,
+  ledger: evolveWakeRestore,
+}
+
+/**
+ * The wakes a log still owes. When the instance's ledger opened in the same pass
+ * (opening-replay.ts), from where its catch-up left them; otherwise from the whole log.
+ */
 export const restoreWakes = (
   store: EventStore["Service"],
 ): Effect.Effect<ReadonlyArray<PendingWake>, StoreUnavailable | UndecodableEvent> =>
-  Effect.suspend(() => {
-    let state = emptyWakeRestoreState
-    return store.readAll().pipe(
-      Stream.runForEach((record) =>
-        Effect.suspend(() => {
-          const event = decodeEvent(record)
-          if (event._tag === "UndecodableEvent") return Effect.fail(event)
-          state = evolveWakeRestore(state, event)
-          return Effect.void
-        }),
-      ),
-      Effect.map(() => pendingWakesAfterRestore(state)),
+  Effect.gen(function* () {
+    const opened = (yield* CurrentOpeningReplay)?.take(wakeRestoreFold)
+    const { state } = yield* foldLog(
+      store,
+      wakeRestoreFold,
+      { fromPosition: opened?.position, positions: "as-stored" },
+      opened?.state,
     )
+    return pendingWakesAfterRestore(state)
   })
 
 /**

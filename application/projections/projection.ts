@@ -4,13 +4,13 @@
  * projection also says how to copy its state to and from JSON — for checkpoints and for
  * comparing a rebuilt state with an incrementally maintained one.
  */
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import type { LedgerEvent } from "../../domain/events.ts"
-import { decodeEvent } from "../event-codec.ts"
+import { foldLog, foldPage, type LogFold, type RecordMeta } from "../decoded-log.ts"
 import type { EventStoreShape, RecordedEvent } from "../event-store.ts"
 import type { StoreUnavailable, UndecodableEvent } from "../event-store-errors.ts"
 
-export type RecordMeta = Pick<RecordedEvent, "id" | "streamId" | "revision" | "position" | "recordedAt">
+export type { RecordMeta } from "../decoded-log.ts"
 
 export interface Projection<S> {
   readonly name: string
@@ -32,42 +32,36 @@ export const initial = <S>(projection: Projection<S>): Checkpointed<S> => ({
   checkpoint: 0,
 })
 
-/** Folds a batch of recorded events in, decoding each; an undecodable one stops the fold. */
+/** A projection as a fold of the decoded log (it reads the ledger's events, not observed facts). */
+export const projectionFold = <S>(projection: Projection<S>): LogFold<S> => ({
+  init: projection.init,
+  ledger: projection.evolve,
+})
+
+/**
+ * Folds a batch of recorded events in, decoding each; an undecodable one stops the fold. A
+ * record at or before the checkpoint is already in the state, and skipped.
+ */
 export function applyRecords<S>(
   projection: Projection<S>,
   from: Checkpointed<S>,
   records: Iterable<RecordedEvent>,
 ): Checkpointed<S> | UndecodableEvent {
-  let { state, checkpoint } = from
-  for (const record of records) {
-    if (record.position <= checkpoint) continue
-    const event = decodeEvent(record)
-    if (event._tag === "UndecodableEvent") return event
-    state = projection.evolve(state, event, record)
-    checkpoint = record.position
-  }
-  return { state, checkpoint }
+  const folded = foldPage(
+    projectionFold(projection),
+    { state: from.state, position: from.checkpoint, records: 0 },
+    records,
+  )
+  return "_tag" in folded ? folded : { state: folded.state, checkpoint: folded.position }
 }
 
 /** Catches a projection up with the store's log, from its checkpoint to the current head. */
-export function catchUpProjection<S>(
+export const catchUpProjection = <S>(
   projection: Projection<S>,
   store: EventStoreShape,
   from: Checkpointed<S> = initial(projection),
-): Effect.Effect<Checkpointed<S>, StoreUnavailable | UndecodableEvent> {
-  return Effect.suspend(() => {
-    let current = from
-    return store.readAll({ fromPosition: from.checkpoint }).pipe(
-      // Whole chunks at a time: one Effect step per chunk, not per event, keeps replay fast.
-      Stream.runForEachArray((records) =>
-        Effect.suspend(() => {
-          const next = applyRecords(projection, current, records)
-          if ("_tag" in next) return Effect.fail(next)
-          current = next
-          return Effect.void
-        }),
-      ),
-      Effect.map(() => current),
-    )
-  })
-}
+): Effect.Effect<Checkpointed<S>, StoreUnavailable | UndecodableEvent> =>
+  Effect.map(
+    foldLog(store, projectionFold(projection), { fromPosition: from.checkpoint }, from.state),
+    (folded) => ({ state: folded.state, checkpoint: folded.position }),
+  )

@@ -3,14 +3,15 @@
  * there in batches, and saves state and checkpoint together after each batch. Killed at any
  * moment, it resumes from the last save and reaches the same state as a fresh replay.
  */
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
+import { foldLog } from "../decoded-log.ts"
 import type { EventStoreShape } from "../event-store.ts"
 import type { StoreUnavailable, UndecodableEvent } from "../event-store-errors.ts"
 import type { ProjectionCheckpointsShape } from "../projection-checkpoints.ts"
-import { applyRecords, type Checkpointed, initial, type Projection } from "./projection.ts"
+import { type Checkpointed, initial, type Projection, projectionFold } from "./projection.ts"
 
 export interface RunOptions {
-  /** Events folded between two saves. */
+  /** The most events folded between two saves (a live subscription saves what it has, never waits to fill a batch). */
   readonly batchSize?: number
   /** Keep following live appends (a catch-up subscription) instead of stopping at the head. */
   readonly follow?: boolean
@@ -33,13 +34,9 @@ export function runProjection<S>(
   checkpoints: ProjectionCheckpointsShape,
   options: RunOptions = {},
 ): Effect.Effect<Checkpointed<S>, StoreUnavailable | UndecodableEvent> {
-  const batchSize = options.batchSize ?? 1000
   return Effect.gen(function* () {
     let current = yield* loadProjection(projection, checkpoints)
     let savedAt: number | undefined = current.checkpoint === 0 ? undefined : current.checkpoint
-    const source = options.follow
-      ? store.subscribeToAll({ fromPosition: current.checkpoint })
-      : store.readAll({ fromPosition: current.checkpoint })
     const save = Effect.gen(function* () {
       if (current.checkpoint === (savedAt ?? 0)) return
       const ok = yield* checkpoints.save(
@@ -50,16 +47,21 @@ export function runProjection<S>(
       if (!ok) return yield* Effect.die(new Error(`projection ${projection.name} is being run elsewhere`))
       savedAt = current.checkpoint
     })
-    yield* source.pipe(
-      Stream.rechunk(batchSize),
-      Stream.runForEachArray((records) =>
-        Effect.gen(function* () {
-          const next = applyRecords(projection, current, records)
-          if ("_tag" in next) return yield* Effect.fail(next)
-          current = next
-          yield* save
-        }),
-      ),
+    yield* foldLog(
+      store,
+      projectionFold(projection),
+      {
+        fromPosition: current.checkpoint,
+        follow: options.follow,
+        pageSize: options.batchSize ?? 1000,
+        // State and checkpoint saved together after each batch.
+        onPage: (folded) =>
+          Effect.suspend(() => {
+            current = { state: folded.state, checkpoint: folded.position }
+            return save
+          }),
+      },
+      current.state,
     )
     yield* save
     return current

@@ -16,12 +16,14 @@ import { EventStore, type EventStoreShape } from "../../application/event-store.
 import { Ids } from "../../application/ids.ts"
 import { Ledger, type LedgerShape, makeLedger, type RecordResult } from "../../application/ledger.ts"
 import { MissingSessionKey } from "../../application/ledger-errors.ts"
+import { CurrentOpeningReplay, OpeningReplay } from "../../application/opening-replay.ts"
 import { recordSourceEvent as recordSourceEventWith } from "../../application/record-source-event.ts"
 import {
   layerWakeScheduler,
   type RequestHeartbeatOptions,
   WakeScheduler,
   type WakeSchedulerShape,
+  wakeRestoreFold,
 } from "../../application/wake-scheduler.ts"
 import { compact } from "../../domain/compact.ts"
 import type { ConfigureAgent } from "../../domain/gateway-config.ts"
@@ -262,9 +264,12 @@ const assemble = (opened: OpenedStore, options: SystemEventsOptions) =>
   Effect.gen(function* () {
     const writeBehind = yield* makeWriteBehindStore(opened.durable)
     const nextId = options.ids ?? randomUUID
+    // One replay of the log for both: the ledger's catch-up folds the owed wakes beside its view.
+    const opening = OpeningReplay.of(wakeRestoreFold)
     const decidingLedger = yield* makeLedger.pipe(
       Effect.provideService(EventStore, writeBehind.store),
       Effect.provideService(Ids, Ids.of({ next: Effect.sync(nextId) })),
+      Effect.provideService(CurrentOpeningReplay, opening),
     )
     const ledger = synchronousLedger(decidingLedger, writeBehind.notify)
     // The scheduler's timers live in this scope: closing the instance closes it.
@@ -272,7 +277,11 @@ const assemble = (opened: OpenedStore, options: SystemEventsOptions) =>
     const built = yield* Layer.buildWithScope(
       layerWakeScheduler.pipe(
         Layer.provide(
-          Layer.merge(Layer.succeed(Ledger, ledger), Layer.succeed(EventStore, writeBehind.store)),
+          Layer.mergeAll(
+            Layer.succeed(Ledger, ledger),
+            Layer.succeed(EventStore, writeBehind.store),
+            Layer.succeed(CurrentOpeningReplay, opening),
+          ),
         ),
       ),
       scope,

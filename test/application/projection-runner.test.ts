@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
 import { describe, expect, it } from "vitest"
 import { EventStore } from "../../application/event-store.ts"
 import { auditProjection } from "../../application/projections/audit.ts"
@@ -46,6 +46,36 @@ describe("runProjection", () => {
     expect(result.resumed.checkpoint).toBe(result.head)
     expect(auditProjection.toJSON(result.resumed.state)).toEqual(auditProjection.toJSON(result.fresh.state))
     expect(queuesProjection.toJSON(result.queuesResumed.state)).toEqual(queuesProjection.toJSON(result.live))
+  })
+
+  it("in follow mode folds live appends as they come and saves each batch", async () => {
+    const checkpoints = makeMemoryProjectionCheckpoints()
+    const result = await withLedger(
+      Effect.gen(function* () {
+        const store = yield* EventStore
+        yield* recordSome(0, 10)
+        const follower = yield* Effect.forkChild(
+          runProjection(auditProjection, store, checkpoints, { batchSize: 4, follow: true }),
+        )
+        // Until the follower's save reaches `position` (it never ends by itself).
+        const savedUpTo = (position: number) =>
+          Effect.gen(function* () {
+            while ((yield* checkpoints.load("audit"))?.checkpoint !== position)
+              yield* Effect.sleep("5 millis")
+          })
+        yield* savedUpTo(yield* store.headPosition)
+        // Appended after the follower reached the head: only a live subscription sees them.
+        yield* recordSome(10, 15)
+        const head = yield* store.headPosition
+        yield* savedUpTo(head)
+        yield* Fiber.interrupt(follower)
+        const saved = yield* checkpoints.load("audit")
+        const fresh = yield* catchUpProjection(auditProjection, store)
+        return { saved, fresh, head }
+      }),
+    )
+    expect(result.saved?.checkpoint).toBe(result.head)
+    expect(result.saved?.state).toEqual(auditProjection.toJSON(result.fresh.state))
   })
 
   it("refuses to save over a checkpoint another runner moved", async () => {

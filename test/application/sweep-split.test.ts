@@ -5,7 +5,7 @@
  */
 import { Effect, Stream } from "effect"
 import { describe, expect, it } from "vitest"
-import { decodeEvent } from "../../application/event-codec.ts"
+import { decodedLedgerEvents } from "../../application/decoded-log.ts"
 import { EventStore } from "../../application/event-store.ts"
 import { auditReport, emptyAudit, evolveAudit } from "../../application/projections/audit.ts"
 import { whatIfLegacy } from "../../application/what-if.ts"
@@ -31,12 +31,7 @@ const recordSweep = Effect.gen(function* () {
   // The view forgot every pruned session (continuations included) and throttles the next sweep.
   const again = yield* ledger.prune({ retention: "1h", force: true, at: T0 + 2 * HOUR })
   const throttled = yield* ledger.prune({ retention: "1h", at: T0 + 2 * HOUR + 60_000 })
-  const records = yield* Stream.runCollect(store.readAll())
-  const log = [...records].map((record) => {
-    const event = decodeEvent(record)
-    if (event._tag === "UndecodableEvent") throw event
-    return event
-  })
+  const log = [...(yield* Stream.runCollect(decodedLedgerEvents(store)))]
   return { swept, again, throttled, log }
 })
 

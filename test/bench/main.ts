@@ -230,8 +230,17 @@ const allProjections: Projection<AllState> = {
     return { audit: auditProjection.fromJSON(j.audit), queues: queuesProjection.fromJSON(j.queues) }
   },
 }
+/** No projection: what reading and decoding alone cost (the floor under every projection). */
+const decodeOnly: Projection<number> = {
+  name: "decode",
+  init: () => 0,
+  evolve: (count) => count + 1,
+  toJSON: (count) => count,
+  fromJSON: (json) => json as number,
+}
 const projections: Record<string, Projection<unknown>> = {
   all: allProjections as Projection<unknown>,
+  decode: decodeOnly as Projection<unknown>,
   audit: auditProjection as Projection<unknown>,
   queues: queuesProjection as Projection<unknown>,
 }
@@ -311,7 +320,12 @@ async function replaySection() {
     const value = stats(rates.get(name) ?? [])
     add({
       section: "replay",
-      figure: name === "all" ? "all projections" : `${name} alone`,
+      figure:
+        name === "all"
+          ? "all projections"
+          : name === "decode"
+            ? "read + decode, no projection"
+            : `${name} alone`,
       store: "sqlite",
       unit: "events/s",
       value,

@@ -10,8 +10,9 @@
  */
 import { isDeepStrictEqual } from "node:util"
 import { Effect } from "effect"
-import { decodeEvent } from "../../application/event-codec.ts"
+import { foldPage, type LogFold } from "../../application/decoded-log.ts"
 import type { EventStoreShape, RecordedEvent } from "../../application/event-store.ts"
+import { UndecodableEvent } from "../../application/event-store-errors.ts"
 import { type Invariant, invariantsOfLog } from "../../application/invariants.ts"
 import type { LedgerView } from "../../application/ledger-view.ts"
 import type { AuditReport } from "../../application/projections/audit.ts"
@@ -121,12 +122,22 @@ const expectedRun = (
   return { shown: shown.map((event) => event.id), consumed: consumed.map((event) => event.id) }
 }
 
-export const decodeLog = (records: ReadonlyArray<RecordedEvent>): LedgerEvent[] =>
-  records.map((record) => {
-    const event = decodeEvent(record)
-    if (event._tag === "UndecodableEvent") throw new Error(event.message)
-    return event
+const ledgerEvents: LogFold<LedgerEvent[]> = {
+  init: () => [],
+  ledger: (events, event) => {
+    events.push(event)
+    return events
+  },
+}
+
+/** The records' ledger events, through the one read path; an undecodable one throws. */
+export const decodeLog = (records: ReadonlyArray<RecordedEvent>): LedgerEvent[] => {
+  const folded = foldPage(ledgerEvents, { state: [], position: 0, records: 0 }, records, {
+    positions: "as-stored",
   })
+  if (folded instanceof UndecodableEvent) throw new Error(folded.message)
+  return folded.state
+}
 
 // ── P1: nothing stranded ───────────────────────────────────────────────────────────────────
 

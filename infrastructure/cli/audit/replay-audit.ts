@@ -3,14 +3,13 @@
  * projection, the queues projection (the ledger view, to check that replay reproduces the
  * queues) and the invariants' facts (application/invariants.ts). Reports progress as it goes.
  */
-import { Effect, Stream } from "effect"
-import { decodeEvent } from "../../../application/event-codec.ts"
+import { Effect } from "effect"
+import { decodedLedgerEvents } from "../../../application/decoded-log.ts"
 import type { EventStoreShape } from "../../../application/event-store.ts"
 import type { StoreUnavailable, UndecodableEvent } from "../../../application/event-store-errors.ts"
 import { type AuditedLog, foldAuditLog, type LogFacts } from "../../../application/invariants.ts"
 import type { LedgerView } from "../../../application/ledger-view.ts"
 import type { AuditState } from "../../../application/projections/audit.ts"
-import type { LedgerEvent } from "../../../domain/events.ts"
 
 export interface ReplayedLog {
   readonly state: AuditState
@@ -35,12 +34,4 @@ export const replayForAudit = (
   }))
 
 /** The log as decoded events, in order (for the what-if replay). */
-export const decodedEvents = (
-  store: EventStoreShape,
-): Stream.Stream<LedgerEvent, StoreUnavailable | UndecodableEvent> =>
-  store.readAll().pipe(
-    Stream.mapEffect((record) => {
-      const event = decodeEvent(record)
-      return event._tag === "UndecodableEvent" ? Effect.fail(event) : Effect.succeed(event)
-    }),
-  )
+export const decodedEvents = decodedLedgerEvents

@@ -7,16 +7,32 @@
  * (or the audit) would refuse: the first undecodable one stops the export (exit 3), unless
  * `--skip-undecodable` salvages the rest — each skipped row listed on stderr, exit 3 still.
  */
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
-import { decodeEvent } from "../../../application/event-codec.ts"
-import { EventStore } from "../../../application/event-store.ts"
-import type { UndecodableEvent } from "../../../application/event-store-errors.ts"
+import { foldLog, type LogFold } from "../../../application/decoded-log.ts"
+import { EventStore, type RecordedEvent } from "../../../application/event-store.ts"
 import { layerEventStoreFromUrl } from "../../stores/store-layer.ts"
 import { RecordsSkipped } from "../shared/exit.ts"
 import { startProgress } from "../shared/progress.ts"
 import { storeFlag, storeUrlOf } from "../shared/store-flag.ts"
 import { safeText } from "../shared/terminal.ts"
+
+/** A record as one export line: every field as stored, the data as read. */
+const pushLine = (out: string[], r: RecordedEvent): string[] => {
+  out.push(
+    JSON.stringify({
+      position: r.position,
+      streamId: r.streamId,
+      revision: r.revision,
+      id: r.id,
+      type: r.type,
+      version: r.version,
+      recordedAt: r.recordedAt,
+      data: r.data,
+    }),
+  )
+  return out
+}
 
 export const exportCommand = Command.make(
   "export",
@@ -37,45 +53,35 @@ export const exportCommand = Command.make(
     Effect.gen(function* () {
       const store = yield* EventStore
       const progress = startProgress("exporting", yield* store.headPosition)
-      let done = 0
-      let written = 0
+      // The fold's state is the page's JSON Lines, written out after each page (and before a
+      // failure, so that what precedes an undecodable record is exported).
+      const lines: LogFold<string[]> = {
+        init: () => [],
+        ledger: (out, _, record) => pushLine(out, record),
+        observed: (out, _, record) => pushLine(out, record),
+      }
+      const page: string[] = []
+      const flush = Effect.sync(() => {
+        if (page.length > 0) process.stdout.write(`${page.join("\n")}\n`)
+        page.length = 0
+      })
       let skipped = 0
-      yield* store.readAll().pipe(
-        Stream.runForEachArray((records) =>
-          Effect.suspend(() => {
-            let chunk = ""
-            let failure: UndecodableEvent | undefined
-            for (const r of records) {
-              const event = decodeEvent(r)
-              if (event._tag === "UndecodableEvent") {
-                if (!input.skipUndecodable) {
-                  failure = event
-                  break
-                }
+      const { records: written } = yield* foldLog(
+        store,
+        lines,
+        {
+          positions: "as-stored",
+          onUndecodable: input.skipUndecodable
+            ? (event) => {
                 skipped++
                 process.stderr.write(`heartbeat-ledger: skipped: ${safeText(event.message)}\n`)
-                continue
               }
-              written++
-              chunk += `${JSON.stringify({
-                position: r.position,
-                streamId: r.streamId,
-                revision: r.revision,
-                id: r.id,
-                type: r.type,
-                version: r.version,
-                recordedAt: r.recordedAt,
-                data: r.data,
-              })}\n`
-            }
-            process.stdout.write(chunk)
-            done += records.length
-            progress.tick(done)
-            return failure === undefined ? Effect.void : Effect.fail(failure)
-          }),
-        ),
-        Effect.ensuring(Effect.sync(progress.done)),
-      )
+            : undefined,
+          onProgress: progress.tick,
+          onPage: () => flush,
+        },
+        page,
+      ).pipe(Effect.ensuring(Effect.andThen(flush, Effect.sync(progress.done))))
       if (skipped > 0) return yield* new RecordsSkipped({ skipped, written })
     }).pipe(Effect.provide(layerEventStoreFromUrl(storeUrlOf(input.store), { access: "read" }))),
 ).pipe(

@@ -3,10 +3,11 @@
  * the log (the queues projection folded up to there). `inspect event ID`: one event's whole
  * history — attempt, routing decision, wake, consumption or other fate.
  */
-import { Effect, Option, Stream } from "effect"
+import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { decodeEvent } from "../../../application/event-codec.ts"
-import { EventStore, type EventStoreShape, type RecordedEvent } from "../../../application/event-store.ts"
+import { combineFolds, foldLog, type LogFold } from "../../../application/decoded-log.ts"
+import { EventStore, type EventStoreShape } from "../../../application/event-store.ts"
+import { projectionFold } from "../../../application/projections/projection.ts"
 import { queuesProjection } from "../../../application/projections/queues.ts"
 import { drainedQueues } from "../../../domain/gateway-config.ts"
 import { layerEventStoreFromUrl } from "../../stores/store-layer.ts"
@@ -20,15 +21,36 @@ import { safeText, stdoutColours } from "../shared/terminal.ts"
 
 const jsonFlag = Flag.Boolean("json").pipe(Flag.withDescription("Print JSON"), Flag.withDefault(false))
 
-/** Every record up to `at` (inclusive), decoded; an undecodable one stops the read. */
-const decodedUpTo = (store: EventStoreShape, at: number) =>
-  store.readAll().pipe(
-    Stream.takeWhile((record) => record.position <= at),
-    Stream.mapEffect((record) => {
-      const event = decodeEvent(record)
-      return event._tag === "UndecodableEvent" ? Effect.fail(event) : Effect.succeed({ record, event })
-    }),
-  )
+/** A queue as the ledger's view holds it, and the time of the last event folded. */
+const queueAtFold = combineFolds({
+  view: projectionFold(queuesProjection),
+  lastAt: {
+    init: (): number | undefined => undefined,
+    ledger: (lastAt, event) => ("at" in event ? event.at : lastAt),
+  } satisfies LogFold<number | undefined>,
+})
+
+/** The ids of the system events (accepted or rejected) that start with `prefix`. */
+const idsStartingWith = (prefix: string): LogFold<Set<string>> => ({
+  init: () => new Set(),
+  ledger: (matches, event) => {
+    if (
+      (event._tag === "SystemEventEnqueued" || event._tag === "SystemEventRejected") &&
+      event.eventId.toLowerCase().startsWith(prefix)
+    )
+      matches.add(event.eventId)
+    return matches
+  },
+})
+
+/** One event's history (event-history.ts) as a fold of the log. */
+const historyFold = (eventId: string): LogFold<EventHistoryFold> => ({
+  init: () => new EventHistoryFold(eventId),
+  ledger: (history, event, record) => {
+    history.apply(record, event)
+    return history
+  },
+})
 
 const queueCommand = Command.make(
   "queue",
@@ -55,16 +77,10 @@ const queueCommand = Command.make(
           message: `--at must be a log position from 0 to ${formatCount(head)}, not ${formatCount(at)}`,
         })
       const key = input.key.trim()
-      const view = queuesProjection.init()
-      let lastAt: number | undefined
-      yield* decodedUpTo(store, at).pipe(
-        Stream.runForEach(({ record, event }) =>
-          Effect.sync(() => {
-            queuesProjection.evolve(view, event, record)
-            if ("at" in event) lastAt = event.at
-          }),
-        ),
-      )
+      // Every record up to `at` (inclusive), in the order stored; an undecodable one stops the read.
+      const {
+        state: { view, lastAt },
+      } = yield* foldLog(store, queueAtFold, { toPosition: at, positions: "as-stored" })
       const queue = view.queue(key)
       const drainedBy = drainedQueues(view.config).get(key) ?? []
       const document = {
@@ -126,18 +142,12 @@ const resolveEventId = (store: EventStoreShape, wanted: string) =>
     const id = wanted.trim().toLowerCase()
     if (id.length < 6)
       return yield* new BadInput({ message: "give the event id, or at least its first 6 characters" })
-    const matches = new Set<string>()
-    yield* store.readAll().pipe(
-      Stream.runForEachArray((records: ReadonlyArray<RecordedEvent>) =>
-        Effect.sync(() => {
-          for (const record of records) {
-            if (record.type !== "SystemEventEnqueued" && record.type !== "SystemEventRejected") continue
-            const eventId = (record.data as { readonly eventId?: unknown }).eventId
-            if (typeof eventId === "string" && eventId.toLowerCase().startsWith(id)) matches.add(eventId)
-          }
-        }),
-      ),
-    )
+    // Only the id is looked for here: a record that does not decode is left to the history's
+    // read, which reports it.
+    const { state: matches } = yield* foldLog(store, idsStartingWith(id), {
+      positions: "as-stored",
+      onUndecodable: () => {},
+    })
     const exact = [...matches].find((eventId) => eventId.toLowerCase() === id)
     if (exact !== undefined) return exact
     if (matches.size === 0)
@@ -164,10 +174,7 @@ const eventCommand = Command.make(
     Effect.gen(function* () {
       const store = yield* EventStore
       const eventId = yield* resolveEventId(store, input.id)
-      const fold = new EventHistoryFold(eventId)
-      yield* decodedUpTo(store, Number.POSITIVE_INFINITY).pipe(
-        Stream.runForEach(({ record, event }) => Effect.sync(() => fold.apply(record, event))),
-      )
+      const { state: fold } = yield* foldLog(store, historyFold(eventId), { positions: "as-stored" })
       const history = fold.result()
       if (history === undefined)
         return yield* new BadInput({ message: `no system event with id ${input.id} in the log` })

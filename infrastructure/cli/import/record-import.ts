@@ -4,7 +4,8 @@
  * are appended as they are. Ids come from what each line is (line-ids.ts), so a line already
  * recorded — by this file, a longer one, or a concurrent import — is recognised and skipped.
  */
-import { Effect, Layer, Stream } from "effect"
+import { Effect, Layer } from "effect"
+import { foldLog, type LogFold } from "../../../application/decoded-log.ts"
 import { EventStore } from "../../../application/event-store.ts"
 import { Ids } from "../../../application/ids.ts"
 import { Ledger, layerLedger } from "../../../application/ledger.ts"
@@ -104,32 +105,39 @@ export const recordImport = (
         decoded.kind === "recorded" ? decoded.line.id : markerOf(identities[index] as LineIdentity)
       lineOfMarker.set(marker, index)
     })
-    const stored = new Set<number>()
-    let lastStored = -1
-    let scanned = 0
-    const note = (index: number) => {
-      stored.add(index)
-      if (index > lastStored) lastStored = index
+    type StoredLines = { readonly lines: Set<number>; last: number }
+    const note = (seen: StoredLines, index: number) => {
+      seen.lines.add(index)
+      if (index > seen.last) seen.last = index
     }
+    // The lines whose markers the store holds, as a fold of the log read so far.
+    const storedLines: LogFold<StoredLines> = {
+      init: () => ({ lines: new Set(), last: -1 }),
+      ledger: (seen, _, record) => {
+        const index = lineOfMarker.get(record.id)
+        // An export's event stored in another stream is not this line: its append is
+        // refused (DuplicateEventId), never skipped as recorded.
+        const decoded = index === undefined ? undefined : lines[index]?.decoded
+        if (
+          index !== undefined &&
+          (decoded?.kind !== "recorded" || decoded.line.streamId === record.streamId)
+        ) {
+          seen.lines.add(index)
+          if (index > seen.last) seen.last = index
+        }
+        return seen
+      },
+    }
+    const stored = storedLines.init()
+    let scanned = 0
     /** Reads what the store gained since the last scan, noting the markers it holds. */
     const scan = Effect.suspend(() =>
-      store.readAll({ fromPosition: scanned }).pipe(
-        Stream.runForEachArray((records) =>
-          Effect.sync(() => {
-            for (const record of records) {
-              const index = lineOfMarker.get(record.id)
-              // An export's event stored in another stream is not this line: its append is
-              // refused (DuplicateEventId), never skipped as recorded.
-              const decoded = index === undefined ? undefined : lines[index]?.decoded
-              if (
-                index !== undefined &&
-                (decoded?.kind !== "recorded" || decoded.line.streamId === record.streamId)
-              )
-                note(index)
-              scanned = record.position
-            }
-          }),
-        ),
+      foldLog(store, storedLines, { fromPosition: scanned, positions: "as-stored" }, stored),
+    ).pipe(
+      Effect.tap((folded) =>
+        Effect.sync(() => {
+          scanned = folded.position
+        }),
       ),
     )
     yield* scan
@@ -140,7 +148,7 @@ export const recordImport = (
       Effect.gen(function* () {
         for (;;) {
           if ((yield* viewPosition) > scanned) yield* scan
-          if (stored.has(index) || index < lastStored) return true
+          if (stored.lines.has(index) || index < stored.last) return true
           if ((yield* viewPosition) === scanned) return false
           yield* ledger.sync
         }
@@ -173,7 +181,7 @@ export const recordImport = (
         // put it right after what we scanned, nobody else wrote: it is this line, no read needed.
         if (store.densePositions === true && appended.position === scanned + 1) {
           scanned = appended.position
-          note(index)
+          note(stored, index)
         } else yield* scan
         continue
       }
@@ -200,7 +208,7 @@ export const recordImport = (
         after === before + appended
       ) {
         scanned = after
-        if (appended > 0) note(index)
+        if (appended > 0) note(stored, index)
       }
     }
     yield* ledger.sync

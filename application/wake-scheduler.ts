@@ -10,8 +10,8 @@
 import { Clock, Context, Effect, Exit, type Fiber, Layer } from "effect"
 import { compact } from "../domain/compact.ts"
 import type { WakeRequest } from "../domain/events.ts"
-import { enabledAgentIds, heartbeatQueueOf } from "../domain/gateway-config.ts"
-import { type HeartbeatPrompt, planHeartbeatRun, resolveWakeRuns } from "../domain/heartbeat.ts"
+import { type HeartbeatPrompt, planHeartbeatRun } from "../domain/heartbeat.ts"
+import { wakeRunsOf } from "../domain/ledger-decider.ts"
 import type { QueuedSystemEvent } from "../domain/queue.ts"
 import { DEFAULT_AGENT_ID } from "../domain/session-key.ts"
 import {
@@ -136,15 +136,13 @@ export const restoreWakes = (
  */
 function previewRuns(view: LedgerView, wake: PendingWake): HeartbeatRunPreview[] {
   const taken = new Set<string>()
-  return resolveWakeRuns(wake, enabledAgentIds(view.config)).map((run) => {
-    const agent = view.config.agents.get(run.agentId) ?? { agentId: run.agentId, enabled: true }
-    const queueKey = heartbeatQueueOf(agent, run.forcedSessionKey)
+  return wakeRunsOf(view, wake).map(({ agentId, queueKey }) => {
     const plan = planHeartbeatRun(
       wake,
       view.queue(queueKey).events.filter((event) => !taken.has(event.eventId)),
     )
     for (const event of plan.consumed) taken.add(event.eventId)
-    return { agentId: run.agentId, queueKey, ...plan }
+    return { agentId, queueKey, ...plan }
   })
 }
 

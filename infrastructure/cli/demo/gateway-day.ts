@@ -8,6 +8,7 @@ import { Clock, Effect } from "effect"
 import { TestClock } from "effect/testing"
 import type { EventStore } from "../../../application/event-store.ts"
 import { Ledger, type LedgerError } from "../../../application/ledger.ts"
+import { recordSourceEvent } from "../../../application/record-source-event.ts"
 import { makeWakeScheduler } from "../../../application/wake-scheduler.ts"
 import type { SessionPolicy } from "../../../domain/session-policy.ts"
 import type { AgentPlan } from "./agent-plans.ts"
@@ -60,6 +61,7 @@ export const recordGatewayDay = (
     )
     yield* scheduler.setHandler(busyHeartbeatRunner(prng, plan.busyLanes, DEMO_DAY_START))
 
+    const recordSource = recordSourceEvent(ledger, scheduler)
     const play = (action: DayAction, at: number) =>
       Effect.gen(function* () {
         switch (action.kind) {
@@ -78,10 +80,8 @@ export const recordGatewayDay = (
           case "emit": {
             counts.sourceCalls++
             const policy = action.workId === undefined ? undefined : snapshots.get(action.workId)
-            const result = yield* ledger.record(action.emission, { policy, at })
-            // The ledger recorded the wake with the event; the scheduler runs it, as in the product.
-            if (result.wake !== undefined && result.wakeId !== undefined)
-              yield* scheduler.scheduleRecorded(result.wake, result.wakeId)
+            // The product's use case: the event and its wake recorded, then the wake scheduled.
+            yield* recordSource(action.emission, { policy, at })
             return
           }
           case "raw":

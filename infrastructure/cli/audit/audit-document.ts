@@ -6,6 +6,7 @@ import type { Invariant } from "../../../application/invariants.ts"
 import type { AgentReport, AuditReport, PendingEvent } from "../../../application/projections/audit.ts"
 import type { RoutingName } from "../../../domain/routing.ts"
 import { isoInstant } from "../shared/format.ts"
+import { type ObservedDocument, violatedObservedInvariants } from "./observed-document.ts"
 
 export const AUDIT_SCHEMA = "heartbeat-ledger/audit@1"
 
@@ -36,6 +37,8 @@ export interface AuditDocument {
   readonly invariants: ReadonlyArray<Invariant>
   /** With `--routing legacy`: the audit of what was actually recorded, to compare with. */
   readonly recorded?: AuditDocument | undefined
+  /** Only when the log holds observed facts (a gateway plugin's store): their audit. */
+  readonly observed?: ObservedDocument | undefined
 }
 
 export const queuedEventJSON = (event: PendingEvent): QueuedEventJSON => ({
@@ -57,6 +60,7 @@ export function buildAuditDocument(input: {
   readonly events: number
   readonly span: { readonly from: number; readonly to: number } | undefined
   readonly agent?: string | undefined
+  readonly observed?: ObservedDocument | undefined
 }): AuditDocument {
   const { report, agent } = input
   const agents = agent === undefined ? report.agents : report.agents.filter((a) => a.agentId === agent)
@@ -92,6 +96,7 @@ export function buildAuditDocument(input: {
     agents,
     stranded: stranded.map(queuedEventJSON),
     invariants: input.invariants,
+    ...(input.observed === undefined ? {} : { observed: input.observed }),
   }
 }
 
@@ -100,4 +105,9 @@ export function buildAuditDocument(input: {
  * their own ("N stranded event(s), M violated invariant(s)").
  */
 export const violatedInvariants = (document: AuditDocument): number =>
-  document.invariants.filter((check) => !check.holds && check.name !== "nothing-stranded").length
+  document.invariants.filter((check) => !check.holds && check.name !== "nothing-stranded").length +
+  violatedObservedInvariants(document.observed)
+
+/** Stranded events, the ledger's and the observed gateway's. */
+export const strandedEvents = (document: AuditDocument): number =>
+  document.totals.stranded + (document.observed?.totals.stranded ?? 0)

@@ -10,12 +10,13 @@ import { renderTable } from "../shared/table.ts"
 import type { Colours } from "../shared/terminal.ts"
 import { safeText } from "../shared/terminal.ts"
 import type { AuditDocument, QueuedEventJSON } from "./audit-document.ts"
+import { renderObservedText } from "./render-observed-text.ts"
 
 const MAX_LISTED = 15
 const MAX_LISTED_VIOLATIONS = 5
 
 /** A violated invariant's first violations, each with where it is in the log (--json lists 20). */
-function renderViolations(check: Invariant, c: Colours): string[] {
+export function renderViolations(check: Invariant<string>, c: Colours): string[] {
   if (check.holds || check.violations === undefined) return []
   const lines = check.violations.slice(0, MAX_LISTED_VIOLATIONS).map((violation) => {
     const where = [
@@ -152,6 +153,7 @@ export function renderAuditText(document: AuditDocument, c: Colours): string {
     out.push(`  ${check.holds ? c.green("✓") : c.red("✗")} ${check.name}: ${safeText(check.detail)}`)
     out.push(...renderViolations(check, c))
   }
+  if (document.observed !== undefined) out.push("", renderObservedText(document.observed, c))
   return out.join("\n")
 }
 

@@ -12,7 +12,12 @@ import type { StoreUnavailable, UndecodableEvent } from "./event-store-errors.ts
 import { judgeAccounting } from "./invariants/accounting.ts"
 import { IdTable } from "./invariants/id-table.ts"
 import type { Invariant, Violation } from "./invariants/invariant.ts"
-import { evolveLogFacts, LogFacts, type LogFactsOptions } from "./invariants/log-facts.ts"
+import {
+  evolveLogFacts,
+  evolveLogFactsObserved,
+  LogFacts,
+  type LogFactsOptions,
+} from "./invariants/log-facts.ts"
 import { judgeNoCrossAgentLeakage } from "./invariants/no-cross-agent-leakage.ts"
 import { judgeNoDoubledEventId } from "./invariants/no-doubled-event-id.ts"
 import { judgeNoHalfRecordedDecision } from "./invariants/no-half-recorded-decision.ts"
@@ -214,7 +219,14 @@ export function foldAuditLog(
   return Effect.suspend(() => {
     const folds = auditFolds(logFactsOptionsOf(store, options.head))
     const parts: { [K in keyof AuditLogState]: LogFold<AuditLogState[K]> } = {
-      folds: { init: folds.init, ledger: folds.evolve },
+      folds: {
+        init: folds.init,
+        ledger: folds.evolve,
+        observed: (state, event, record) => {
+          evolveLogFactsObserved(state.facts, event._tag, record)
+          return state
+        },
+      },
       span: spanFold,
       observed: observedLogFold,
     }

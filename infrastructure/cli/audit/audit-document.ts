@@ -6,7 +6,11 @@ import type { Invariant } from "../../../application/invariants.ts"
 import type { AgentReport, AuditReport, PendingEvent } from "../../../application/projections/audit.ts"
 import type { RoutingName } from "../../../domain/routing.ts"
 import { isoInstant } from "../shared/format.ts"
-import { type ObservedDocument, violatedObservedInvariants } from "./observed-document.ts"
+import {
+  type ObservedDocument,
+  observedStrandedUnder,
+  violatedObservedInvariants,
+} from "./observed-document.ts"
 
 export const AUDIT_SCHEMA = "heartbeat-ledger/audit@1"
 
@@ -108,6 +112,14 @@ export const violatedInvariants = (document: AuditDocument): number =>
   document.invariants.filter((check) => !check.holds && check.name !== "nothing-stranded").length +
   violatedObservedInvariants(document.observed)
 
-/** Stranded events, the ledger's and the observed gateway's. */
+/**
+ * Stranded events, the ledger's and the observed gateway's: as observed, or — with a what-if
+ * routing — those the what-if routing would strand (`observedStrandedUnder`).
+ */
 export const strandedEvents = (document: AuditDocument): number =>
-  document.totals.stranded + (document.observed?.totals.stranded ?? 0)
+  document.totals.stranded +
+  (document.observed === undefined
+    ? 0
+    : document.whatIf
+      ? observedStrandedUnder(document.observed, document.routing).length
+      : document.observed.totals.stranded)

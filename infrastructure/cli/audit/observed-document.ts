@@ -121,3 +121,16 @@ export const violatedObservedInvariants = (document: ObservedDocument | undefine
   document === undefined
     ? 0
     : document.invariants.filter((check) => !check.holds && check.name !== "observed-nothing-stranded").length
+
+/**
+ * The observed events stranded under `routing`: as observed for a release of that routing;
+ * for a release of the other one, those whose origin is known and which `routing` would
+ * strand (the what-if of an observed log).
+ */
+export const observedStrandedUnder = (
+  document: ObservedDocument,
+  routing: "fixed" | "legacy",
+): ObservedDocument["events"] =>
+  document.events.filter((event) =>
+    event.model.routing === routing ? event.fate === "stranded" : event.whatIf?.drained === false,
+  )

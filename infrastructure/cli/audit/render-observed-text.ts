@@ -8,12 +8,17 @@ import { clip, formatCount, formatDuration, formatInstant } from "../shared/form
 import { renderTable } from "../shared/table.ts"
 import type { Colours } from "../shared/terminal.ts"
 import { safeText } from "../shared/terminal.ts"
-import type { ObservedDocument } from "./observed-document.ts"
+import { type ObservedDocument, observedStrandedUnder } from "./observed-document.ts"
 import { renderViolations } from "./render-text.ts"
 
 const MAX_LISTED = 15
 
-export function renderObservedText(observed: ObservedDocument, c: Colours): string {
+/** `whatIf`: the routing of a what-if audit, whose would-be stranded observed events are listed too. */
+export function renderObservedText(
+  observed: ObservedDocument,
+  c: Colours,
+  whatIf?: "fixed" | "legacy",
+): string {
   const out: string[] = []
   const n = formatCount
   out.push(c.bold("Observed gateway") + c.dim(" (facts the OpenClaw plugin recorded)"))
@@ -101,30 +106,22 @@ export function renderObservedText(observed: ObservedDocument, c: Colours): stri
         ]),
   )
   out.push("")
-  const stranded = observed.events.filter((event) => event.fate === "stranded")
-  if (stranded.length === 0) out.push(`${c.bold("Observed stranded")}: ${c.green("none")}`)
-  else {
+  out.push(
+    ...renderObservedStranded(
+      observed.events.filter((event) => event.fate === "stranded"),
+      c,
+      "Observed stranded",
+    ),
+  )
+  if (whatIf !== undefined) {
+    out.push("")
     out.push(
-      `${c.bold("Observed stranded")}: ${c.red(n(stranded.length))} ${c.dim("(queued where no heartbeat drains them)")}`,
-    )
-    out.push(
-      renderTable(
-        ["enqueued", "agent", "source", "queue", "model (origin → queue)", "text"],
-        stranded
-          .slice(0, MAX_LISTED)
-          .map((event) => [
-            formatInstant(Date.parse(event.enqueuedAt)),
-            safeText(event.agentId),
-            event.source,
-            safeText(event.sessionKey),
-            `${event.model.routing}: ${safeText(event.model.origin)} → ${safeText(event.model.queueKey)}${event.model.originKnown ? "" : c.dim(" (origin assumed)")}`,
-            safeText(clip(event.text, 60)),
-          ]),
-        ["left", "left", "left", "left", "left", "left"],
+      ...renderObservedStranded(
+        observedStrandedUnder(observed, whatIf),
+        c,
+        `Observed events stranded under ${whatIf} routing (as observed, or what-if where the origin is known)`,
       ),
     )
-    if (stranded.length > MAX_LISTED)
-      out.push(c.dim(`  … and ${n(stranded.length - MAX_LISTED)} more (--json lists them all)`))
   }
   out.push("")
   if (observed.divergences.length === 0)
@@ -150,4 +147,37 @@ export function renderObservedText(observed: ObservedDocument, c: Colours): stri
     out.push(...renderViolations(check, c))
   }
   return out.join("\n")
+}
+
+function renderObservedStranded(stranded: ObservedDocument["events"], c: Colours, title: string): string[] {
+  const out: string[] = []
+  const n = formatCount
+  if (stranded.length === 0) out.push(`${c.bold(title)}: ${c.green("none")}`)
+  else {
+    out.push(
+      `${c.bold(title)}: ${c.red(n(stranded.length))} ${c.dim("(queued where no heartbeat drains them)")}`,
+    )
+    out.push(
+      renderTable(
+        ["enqueued", "agent", "source", "queue", "model (origin → queue)", "text"],
+        stranded
+          .slice(0, MAX_LISTED)
+          .map((event) => [
+            formatInstant(Date.parse(event.enqueuedAt)),
+            safeText(event.agentId),
+            event.source,
+            safeText(event.sessionKey),
+            `${event.model.routing}: ${safeText(event.model.origin)} → ${safeText(event.model.queueKey)}${event.model.originKnown ? "" : c.dim(" (origin assumed)")}` +
+              (event.whatIf === null
+                ? ""
+                : c.dim(`; ${event.whatIf.routing}: → ${safeText(event.whatIf.queueKey)}`)),
+            safeText(clip(event.text, 60)),
+          ]),
+        ["left", "left", "left", "left", "left", "left"],
+      ),
+    )
+    if (stranded.length > MAX_LISTED)
+      out.push(c.dim(`  … and ${n(stranded.length - MAX_LISTED)} more (--json lists them all)`))
+  }
+  return out
 }

@@ -153,7 +153,8 @@ export function renderAuditText(document: AuditDocument, c: Colours): string {
     out.push(`  ${check.holds ? c.green("✓") : c.red("✗")} ${check.name}: ${safeText(check.detail)}`)
     out.push(...renderViolations(check, c))
   }
-  if (document.observed !== undefined) out.push("", renderObservedText(document.observed, c))
+  if (document.observed !== undefined)
+    out.push("", renderObservedText(document.observed, c, document.whatIf ? document.routing : undefined))
   return out.join("\n")
 }
 

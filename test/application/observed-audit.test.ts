@@ -9,13 +9,13 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { foldAuditLog } from "../../application/invariants.ts"
-import { encodeObservedEvent } from "../../application/observed-event-codec.ts"
 import { auditReport } from "../../application/projections/audit.ts"
 import { type ObservedAudit, observedAudit } from "../../application/projections/observed-audit.ts"
 import { observedSourceOf } from "../../domain/observed-source.ts"
 import { modelOfRelease } from "../../domain/release-model.ts"
 import { makeMemoryEventStore } from "../../infrastructure/stores/memory-event-store.ts"
 import {
+  appendScripts,
   CRON_RUN,
   consumedOn2026_5_12,
   divergingOn2026_5_7,
@@ -30,14 +30,7 @@ async function auditInMemory(scripts: ReadonlyArray<ObservedScript>, agent?: str
   const store = makeMemoryEventStore()
   return Effect.runPromise(
     Effect.gen(function* () {
-      for (const script of scripts)
-        yield* store.append(
-          script.streamId,
-          script.events.map((event, index) =>
-            encodeObservedEvent(`${script.observerId}-${index + 1}`, event),
-          ),
-          "any",
-        )
+      yield* appendScripts(store, scripts)
       const log = yield* foldAuditLog(store)
       // Observed facts leave the ledger's own fold untouched, and its integrity checks hold.
       expect(auditReport(log.audit).totals.attempts).toBe(0)

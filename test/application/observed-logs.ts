@@ -4,7 +4,7 @@
  * written to any store through its real append (in-memory, SQLite…).
  */
 import { Effect, ManagedRuntime } from "effect"
-import { EventStore } from "../../application/event-store.ts"
+import { EventStore, type EventStoreShape } from "../../application/event-store.ts"
 import { encodeObservedEvent, observedStreamId } from "../../application/observed-event-codec.ts"
 import type { ObservedEntry, ObservedEvent } from "../../domain/observed-events.ts"
 import { layerEventStoreFromUrl } from "../../infrastructure/stores/store-layer.ts"
@@ -111,22 +111,20 @@ export class ObservedScript {
 }
 
 /** Appends each script's facts to its own stream, as the plugin's writer does. */
+export const appendScripts = (store: EventStoreShape, scripts: ReadonlyArray<ObservedScript>) =>
+  Effect.forEach(scripts, (script) =>
+    store.append(
+      script.streamId,
+      script.events.map((event, index) => encodeObservedEvent(`${script.observerId}-${index + 1}`, event)),
+      "any",
+    ),
+  )
+
+/** `appendScripts` into the store at `storeUrl` (SQLite, PostgreSQL…). */
 export async function writeObserved(storeUrl: string, scripts: ReadonlyArray<ObservedScript>): Promise<void> {
   const runtime = ManagedRuntime.make(layerEventStoreFromUrl(storeUrl))
   try {
-    await runtime.runPromise(
-      Effect.gen(function* () {
-        const store = yield* EventStore
-        for (const script of scripts)
-          yield* store.append(
-            script.streamId,
-            script.events.map((event, index) =>
-              encodeObservedEvent(`${script.observerId}-${index + 1}`, event),
-            ),
-            "any",
-          )
-      }),
-    )
+    await runtime.runPromise(Effect.flatMap(EventStore, (store) => appendScripts(store, scripts)))
   } finally {
     await runtime.dispose()
   }

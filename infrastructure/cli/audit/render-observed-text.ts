@@ -4,12 +4,12 @@
  * stranded events, the divergences with the facts around them, and the observed invariants.
  * Untrusted text (entry texts, keys) is escaped.
  */
-import { clip, formatCount, formatDuration, formatInstant } from "../shared/format.ts"
+import { clip, formatCount, formatInstant } from "../shared/format.ts"
 import { renderTable } from "../shared/table.ts"
 import type { Colours } from "../shared/terminal.ts"
 import { safeText } from "../shared/terminal.ts"
 import { type ObservedDocument, observedStrandedUnder } from "./observed-document.ts"
-import { renderViolations } from "./render-text.ts"
+import { renderInvariantLines, renderLatencyLines } from "./render-text.ts"
 
 const MAX_LISTED = 15
 
@@ -82,28 +82,13 @@ export function renderObservedText(
       ),
     )
   out.push("")
-  out.push(c.bold("Latency enqueue → shown") + c.dim(" (p50 / p95 / max, by inferred source)"))
-  const latencyRows = observed.agents.flatMap((agent) =>
-    Object.entries(agent.latencyBySource).map(([source, summary]) => [
-      safeText(agent.agentId),
-      source,
-      n(summary.count),
-      formatDuration(summary.p50),
-      formatDuration(summary.p95),
-      formatDuration(summary.max),
-    ]),
-  )
   out.push(
-    latencyRows.length === 0
-      ? c.dim("  nothing shown yet")
-      : renderTable(["agent", "source", "shown", "p50", "p95", "max"], latencyRows, [
-          "left",
-          "left",
-          "right",
-          "right",
-          "right",
-          "right",
-        ]),
+    ...renderLatencyLines(observed.agents, c, {
+      title: "Latency enqueue → shown",
+      note: " (p50 / p95 / max, by inferred source)",
+      count: "shown",
+      none: "  nothing shown yet",
+    }),
   )
   out.push("")
   out.push(
@@ -141,11 +126,7 @@ export function renderObservedText(
       out.push(c.dim(`  … and ${n(observed.divergences.length - MAX_LISTED)} more (--json lists them all)`))
   }
   out.push("")
-  out.push(c.bold("Observed invariants"))
-  for (const check of observed.invariants) {
-    out.push(`  ${check.holds ? c.green("✓") : c.red("✗")} ${check.name}: ${safeText(check.detail)}`)
-    out.push(...renderViolations(check, c))
-  }
+  out.push(c.bold("Observed invariants"), ...renderInvariantLines(observed.invariants, c))
   return out.join("\n")
 }
 

@@ -189,4 +189,28 @@ describe("heartbeat-ledger audit of an observed store", () => {
     for (const key of ["totals", "agents", "invariants"] as const)
       expect(imported.document[key]).toEqual(original.document[key])
   })
+
+  it("stores recorded by the plugin in real gateways (fixtures): every injected event shown by a heartbeat, exit 0, also after a redacted round trip", async () => {
+    for (const version of ["2026.5.7", "2026.5.12"]) {
+      // Exported, as recorded, from the plugin's store of a real gateway of that release (started
+      // by test/e2e/observed-gateway.ts), after two `openclaw system event` injections.
+      const fixture = join(import.meta.dirname, "fixtures", `observed-${version}.jsonl`)
+      const store = sqliteIn(dir, `real-${version}.db`)
+      expect((await runCli(["import", fixture, "--store", store])).code).toBe(0)
+      const { code, observed } = await auditJson(store)
+      expect(code, version).toBe(0)
+      expect(observed.observers[0]?.openclawVersion).toBe(version)
+      expect(
+        observed.events.map((event) => [event.text, event.sessionKey, event.fate, event.shownBy?.trigger]),
+      ).toEqual(["first", "second"].map((which) => [`e2e ${version} ${which}`, MAIN, "shown", "heartbeat"]))
+      const redacted = join(dir, `real-${version}-redacted.jsonl`)
+      writeFileSync(redacted, (await runCli(["export", "--redact", "--store", store])).stdout)
+      expect(readFileSync(redacted, "utf8")).not.toContain(`real ${version}`)
+      const copy = sqliteIn(dir, `real-${version}-copy.db`)
+      expect((await runCli(["import", redacted, "--store", copy])).code).toBe(0)
+      const again = await auditJson(copy)
+      expect(again.code).toBe(0)
+      expect(fates(again.observed)).toEqual(fates(observed))
+    }
+  })
 })

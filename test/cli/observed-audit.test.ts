@@ -202,7 +202,7 @@ describe("heartbeat-ledger audit of an observed store", () => {
       expect(observed.observers[0]?.openclawVersion).toBe(version)
       expect(
         observed.events.map((event) => [event.text, event.sessionKey, event.fate, event.shownBy?.trigger]),
-      ).toEqual(["first", "second"].map((which) => [`e2e ${version} ${which}`, MAIN, "shown", "heartbeat"]))
+      ).toEqual(["first", "second"].map((which) => [`real ${version} ${which}`, MAIN, "shown", "heartbeat"]))
       const redacted = join(dir, `real-${version}-redacted.jsonl`)
       writeFileSync(redacted, (await runCli(["export", "--redact", "--store", store])).stdout)
       expect(readFileSync(redacted, "utf8")).not.toContain(`real ${version}`)

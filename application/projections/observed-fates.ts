@@ -87,6 +87,8 @@ export function observedFacts(records: Iterable<ObservedRecord>): ObservedFacts 
   const completedRuns = new Map<string, boolean>()
   const shownUnobserved: Array<ObservedFacts["shownUnobserved"][number]> = []
   const oneFate = new Violations()
+  // Entries not yet shown, by first line, oldest first: what a prompt's line can be matched to.
+  const unshownByLine = new Map<string, ObservedItem[]>()
   // A full queue's oldest entry that left in a read: evicted if that read also brought a new one.
   const evictionCandidates = new Map<string, { at: number; items: ObservedItem[] }>()
   let lost = 0
@@ -111,6 +113,10 @@ export function observedFacts(records: Iterable<ObservedRecord>): ObservedFacts 
           evicted: false,
         }
         items.set(event.observationId, item)
+        const line = firstLine(event.entry.text)
+        const sameLine = unshownByLine.get(line) ?? []
+        sameLine.push(item)
+        unshownByLine.set(line, sameLine)
         const queue = queued.get(event.sessionKey) ?? []
         queue.push(item)
         queued.set(event.sessionKey, queue)
@@ -152,12 +158,12 @@ export function observedFacts(records: Iterable<ObservedRecord>): ObservedFacts 
         for (const line of event.shown) {
           // The oldest entry of the prompt's session with this text not yet shown: removed
           // first (drained into this prompt), else still queued (peeked, consumed after).
+          const candidates = unshownByLine.get(line.text) ?? []
           let match: ObservedItem | undefined
           let queuedMatch: ObservedItem | undefined
-          for (const item of items.values()) {
-            if (item.shownBy !== undefined || item.evicted) continue
+          for (const item of candidates) {
+            if (item.evicted) continue
             if (event.sessionKey !== undefined && item.sessionKey !== event.sessionKey) continue
-            if (firstLine(item.entry.text) !== line.text) continue
             if (item.removed !== undefined) {
               match = item
               break
@@ -167,7 +173,9 @@ export function observedFacts(records: Iterable<ObservedRecord>): ObservedFacts 
           match ??= queuedMatch
           if (match === undefined)
             shownUnobserved.push({ sessionKey: event.sessionKey, runId: event.runId, text: line.text })
-          else
+          else {
+            candidates.splice(candidates.indexOf(match), 1)
+            if (candidates.length === 0) unshownByLine.delete(line.text)
             match.shownBy = {
               runId: event.runId,
               trigger: event.trigger,
@@ -175,6 +183,7 @@ export function observedFacts(records: Iterable<ObservedRecord>): ObservedFacts 
               at: event.at,
               completed: null,
             }
+          }
         }
         break
       }

@@ -190,6 +190,12 @@ export function divergencesOf(
     stream.push(record)
     byStream.set(record.streamId, stream)
   }
+  const promptsBySession = new Map<string | undefined, Array<ObservedFacts["prompts"][number]>>()
+  for (const prompt of facts.prompts) {
+    const same = promptsBySession.get(prompt.event.sessionKey) ?? []
+    same.push(prompt)
+    promptsBySession.set(prompt.event.sessionKey, same)
+  }
   const divergences: Divergence[] = []
   const add = (item: ObservedItem, kind: DivergenceKind, position: number, detail: string) =>
     divergences.push({
@@ -225,11 +231,12 @@ export function divergencesOf(
     if (removed !== undefined && item.shownBy === undefined && !evictedOrDeleted(item)) {
       // A prompt of that session built after the enqueue, up to a moment after the removal,
       // is a turn that drained it (a heartbeat or a reply turn).
-      const explained = facts.prompts.some(
-        ({ event, position }) =>
-          position > item.position &&
-          (event.sessionKey === undefined || event.sessionKey === item.sessionKey) &&
-          event.at <= removed.at + SESSION_END_WINDOW_MS,
+      const explained = [promptsBySession.get(item.sessionKey), promptsBySession.get(undefined)].some(
+        (prompts) =>
+          prompts?.some(
+            ({ event, position }) =>
+              position > item.position && event.at <= removed.at + SESSION_END_WINDOW_MS,
+          ),
       )
       if (!explained)
         add(

@@ -55,6 +55,7 @@ export interface ObservedCounts {
   readonly consumedUnshown: number
   readonly evicted: number
   readonly deletedWithSession: number
+  readonly lostWithGateway: number
   readonly pending: number
   readonly stranded: number
 }
@@ -119,6 +120,7 @@ const countsOf = (events: ReadonlyArray<ObservedEventReport>): ObservedCounts =>
     consumedUnshown: n("consumed-unshown"),
     evicted: n("evicted"),
     deletedWithSession: n("deleted-with-session"),
+    lostWithGateway: n("lost-with-gateway"),
     pending: n("pending"),
     stranded: n("stranded"),
   }

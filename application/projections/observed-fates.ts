@@ -22,6 +22,7 @@ export const OBSERVED_FATES = [
   "consumed-unshown",
   "evicted",
   "deleted-with-session",
+  "lost-with-gateway",
   "pending",
   "stranded",
 ] as const
@@ -62,6 +63,8 @@ export interface ObservedFacts {
   >
   /** `session_end` facts: session key → the times its session ended. */
   readonly sessionEnds: ReadonlyMap<string, ReadonlyArray<number>>
+  /** `gateway_stop` facts: observer stream → the position of its gateway's (first) stop. */
+  readonly gatewayStops: ReadonlyMap<string, number>
   readonly shownUnobserved: ReadonlyArray<{
     readonly sessionKey: string | undefined
     readonly runId: string
@@ -85,6 +88,7 @@ export function observedFacts(records: Iterable<ObservedRecord>): ObservedFacts 
   const prompts: Array<ObservedFacts["prompts"][number]> = []
   const sessionEnds = new Map<string, number[]>()
   const completedRuns = new Map<string, boolean>()
+  const gatewayStops = new Map<string, number>()
   const shownUnobserved: Array<ObservedFacts["shownUnobserved"][number]> = []
   const oneFate = new Violations()
   // Entries not yet shown, by first line, oldest first: what a prompt's line can be matched to.
@@ -193,6 +197,7 @@ export function observedFacts(records: Iterable<ObservedRecord>): ObservedFacts 
           ends.push(event.at)
           sessionEnds.set(event.sessionKey, ends)
         }
+        if (event.hook === "gateway_stop" && !gatewayStops.has(streamId)) gatewayStops.set(streamId, position)
         if (event.hook === "agent_end" && event.runId !== undefined)
           completedRuns.set(event.runId, event.detail.success !== "false" && event.detail.failed !== "true")
         break
@@ -212,6 +217,7 @@ export function observedFacts(records: Iterable<ObservedRecord>): ObservedFacts 
     heartbeatKeys: [...heartbeatKeys],
     prompts,
     sessionEnds,
+    gatewayStops,
     shownUnobserved,
     lost,
     oneFate,
@@ -231,7 +237,13 @@ export function fateOf(
   drained: (sessionKey: string) => boolean,
 ): ObservedFateKind {
   if (item.shownBy !== undefined) return "shown"
-  if (item.removed === undefined) return drained(item.sessionKey) ? "pending" : "stranded"
+  if (item.removed === undefined) {
+    // Where no heartbeat drains, it was stranded, restart or not.
+    if (!drained(item.sessionKey)) return "stranded"
+    // OpenClaw's queues live in memory: what its process still held when it stopped is gone.
+    const stop = facts.gatewayStops.get(item.streamId)
+    return stop !== undefined && stop > item.position ? "lost-with-gateway" : "pending"
+  }
   if (item.evicted) return "evicted"
   if (item.removed.how === "queue-deleted" && endedWithSession(facts, item, item.removed.at))
     return "deleted-with-session"

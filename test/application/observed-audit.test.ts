@@ -46,8 +46,8 @@ const holds = (audit: ObservedAudit) =>
 
 describe("the observed audit", () => {
   it("gives each observed enqueue of a 2026.5.7 gateway one fate, the cron run's exec completion stranded", async () => {
-    const { script, ids } = everyFateOn2026_5_7()
-    const audit = await auditInMemory([script])
+    const { script, next, ids } = everyFateOn2026_5_7()
+    const audit = await auditInMemory([script, next])
     expect(fateOf(audit, ids.shown as string)).toMatchObject({
       fate: "shown",
       shownBy: { trigger: "heartbeat", sessionKey: MAIN, completed: null },
@@ -56,6 +56,7 @@ describe("the observed audit", () => {
     expect(fateOf(audit, ids.unshown as string)?.fate).toBe("consumed-unshown")
     expect(fateOf(audit, ids.evicted as string)?.fate).toBe("evicted")
     expect(fateOf(audit, ids.deleted as string)?.fate).toBe("deleted-with-session")
+    expect(fateOf(audit, ids.lost as string)?.fate).toBe("lost-with-gateway")
     expect(fateOf(audit, ids.pending as string)?.fate).toBe("pending")
     const stranded = fateOf(audit, ids.stranded as string)
     expect(stranded).toMatchObject({
@@ -71,14 +72,16 @@ describe("the observed audit", () => {
         whatIf: { routing: "fixed", queueKey: MAIN, drained: true },
       },
     })
-    // 20 burst entries stay queued where a heartbeat was seen running (pending), plus "injected later".
+    // 20 burst entries queued where a heartbeat was seen running, and "injected later", are lost
+    // with the first process; the cron run's completion was stranded all the same.
     expect(audit.totals).toMatchObject({
-      enqueued: 26,
+      enqueued: 27,
       shown: 1,
       consumedUnshown: 1,
       evicted: 1,
       deletedWithSession: 1,
-      pending: 21,
+      lostWithGateway: 21,
+      pending: 1,
       stranded: 1,
       divergences: 0,
       lost: 0,
@@ -89,6 +92,7 @@ describe("the observed audit", () => {
         fates.consumedUnshown +
         fates.evicted +
         fates.deletedWithSession +
+        fates.lostWithGateway +
         fates.pending +
         fates.stranded,
     ).toBe(fates.enqueued)

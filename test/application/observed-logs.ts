@@ -132,10 +132,17 @@ export async function writeObserved(storeUrl: string, scripts: ReadonlyArray<Obs
 
 /**
  * 2026.5.7 with every fate: an injected event shown by a heartbeat, one consumed by a reply turn
- * that did not show it, one evicted at the cap, one deleted with its session, one pending, and
- * the cron run's exec completion stranded under the cron-run key (the seed's bug).
+ * that did not show it, one evicted at the cap, one deleted with its session, and
+ * the cron run's exec completion stranded under the cron-run key (the seed's bug); then the
+ * gateway restarts, losing what its process still held (the 20 entries of a full queue and one
+ * on the main key), and its next process queues one more, pending.
  */
-export function everyFateOn2026_5_7(): { script: ObservedScript; ids: Record<string, string> } {
+export function everyFateOn2026_5_7(): {
+  script: ObservedScript
+  /** The same gateway's next process (after the restart). */
+  next: ObservedScript
+  ids: Record<string, string>
+} {
   const s = new ObservedScript("gw57-1", "2026.5.7")
   s.tick()
   const shown = s.enqueue(MAIN, "injected first")
@@ -159,8 +166,13 @@ export function everyFateOn2026_5_7(): { script: ObservedScript; ids: Record<str
   const deleted = s.enqueue(doomed, "subagent note")
   s.tick().remove(deleted, doomed, "queue-deleted").lifecycle("session_end", doomed, { reason: "deleted" })
   s.tick()
-  const pending = s.enqueue(MAIN, "injected later")
-  return { script: s, ids: { shown, stranded, unshown, evicted: first, deleted, pending } }
+  const lost = s.enqueue(MAIN, "injected later")
+  // The gateway restarts: what its first process still held is gone with it, but what sat where
+  // no heartbeat drains was stranded all the same.
+  s.tick().lifecycle("gateway_stop", undefined)
+  const next = new ObservedScript("gw57-1b", "2026.5.7", s.at + 1_000)
+  const pending = next.tick().enqueue(MAIN, "queued after the restart")
+  return { script: s, next, ids: { shown, stranded, unshown, evicted: first, deleted, lost, pending } }
 }
 
 /** 2026.5.12: the cron run's exec completion queued under the main key and shown by its heartbeat. */

@@ -43,12 +43,12 @@ describe("heartbeat-ledger audit of an observed store", () => {
     ledgerOnly: sqliteIn(dir, "ledger.db"),
   }
   beforeAll(async () => {
-    await writeObserved(stores.old, [everyFate.script])
+    await writeObserved(stores.old, [everyFate.script, everyFate.next])
     await writeObserved(stores.fixed, [consumed.script])
     await writeObserved(stores.diverging, [diverging.script])
     // The plugin wrote first, then the ledger recorded an import into the same store: the
     // ledger's positions come after the observed ones, and its catch-up passes over them.
-    await writeObserved(stores.shared, [everyFate.script])
+    await writeObserved(stores.shared, [everyFate.script, everyFate.next])
     for (const store of [stores.shared, stores.ledgerOnly])
       expect((await runCli(["import", FIXTURE, "--store", store])).code).toBe(0)
   }, 60_000)
@@ -63,6 +63,7 @@ describe("heartbeat-ledger audit of an observed store", () => {
       [ids.unshown as string]: "consumed-unshown",
       [ids.evicted as string]: "evicted",
       [ids.deleted as string]: "deleted-with-session",
+      [ids.lost as string]: "lost-with-gateway",
       [ids.pending as string]: "pending",
       [ids.stranded as string]: "stranded",
     })
@@ -75,10 +76,18 @@ describe("heartbeat-ledger audit of an observed store", () => {
       model: { routing: "legacy", origin: CRON_RUN, originKnown: true, queueKey: CRON_RUN, drained: false },
       whatIf: { routing: "fixed", queueKey: MAIN, drained: true },
     })
-    expect(observed.observers).toEqual([
-      expect.objectContaining({ openclawVersion: "2026.5.7", model: "legacy", queueMapReadable: true }),
-    ])
-    expect(observed.totals).toMatchObject({ enqueued: 26, stranded: 1, divergences: 0 })
+    // The gateway and its next process after the restart: one observer each.
+    expect(observed.observers).toEqual(
+      ["gw57-1", "gw57-1b"].map((observerId) =>
+        expect.objectContaining({
+          observerId,
+          openclawVersion: "2026.5.7",
+          model: "legacy",
+          queueMapReadable: true,
+        }),
+      ),
+    )
+    expect(observed.totals).toMatchObject({ enqueued: 27, stranded: 1, lostWithGateway: 21, divergences: 0 })
     expect(observed.invariants.map((check) => [check.name, check.holds])).toEqual([
       ["observed-nothing-stranded", false],
       ["observed-one-fate", true],
@@ -131,7 +140,7 @@ describe("heartbeat-ledger audit of an observed store", () => {
     expect(result.code).toBe(1)
     expect(result.stdout).toContain("Observed gateway")
     expect(result.stdout).toMatch(
-      /main\s+agent:main:hook:burst, agent:main:main\s+26\s+1\s+1\s+1\s+1\s+21\s+1/,
+      /main\s+agent:main:hook:burst, agent:main:main\s+27\s+1\s+1\s+1\s+1\s+21\s+1\s+1/,
     )
     expect(result.stdout).toContain("Observed stranded: 1")
     expect(result.stdout).toContain("✗ observed-nothing-stranded")
@@ -146,7 +155,9 @@ describe("heartbeat-ledger audit of an observed store", () => {
     expect(alone.document.observed).toBeUndefined()
     for (const key of ["totals", "agents", "stranded", "invariants"] as const)
       expect(shared.document[key]).toEqual(alone.document[key])
-    expect(shared.document.events).toBe(alone.document.events + everyFate.script.events.length)
+    expect(shared.document.events).toBe(
+      alone.document.events + everyFate.script.events.length + everyFate.next.events.length,
+    )
     expect(fates(shared.observed)).toEqual(fates((await auditJson(stores.old)).observed))
   })
 

@@ -14,6 +14,7 @@ const FATE_COLUMNS = [
   ["consumedUnshown", "consumed unshown"],
   ["evicted", "evicted"],
   ["deletedWithSession", "deleted with session"],
+  ["lostWithGateway", "lost with the gateway"],
   ["pending", "pending"],
   ["stranded", "stranded"],
 ] as const

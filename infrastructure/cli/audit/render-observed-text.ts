@@ -42,6 +42,7 @@ export function renderObservedText(
     n(agent.consumedUnshown),
     n(agent.evicted),
     n(agent.deletedWithSession),
+    n(agent.lostWithGateway),
     n(agent.pending),
     strandedCell(agent.stranded),
   ])
@@ -54,6 +55,7 @@ export function renderObservedText(
     n(t.consumedUnshown),
     n(t.evicted),
     n(t.deletedWithSession),
+    n(t.lostWithGateway),
     n(t.pending),
     strandedCell(t.stranded),
   ])
@@ -67,11 +69,12 @@ export function renderObservedText(
         "unshown",
         "evicted",
         "deleted",
+        "lost",
         "pending",
         "stranded",
       ],
       rows,
-      ["left", "left", "right", "right", "right", "right", "right", "right", "right"],
+      ["left", "left", "right", "right", "right", "right", "right", "right", "right", "right"],
     ),
   )
   if (t.shownUnobserved > 0 || t.lost > 0 || t.whatIfStranded > 0)

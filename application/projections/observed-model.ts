@@ -147,8 +147,11 @@ export function modelEnqueues(
       for (const candidate of calls) {
         if (candidate.position > item.position) break
         if (candidate.linked) continue
-        if (isCronRun ? candidate.sessionKey === item.sessionKey : candidate.agentId === agentId)
-          call = candidate
+        // A key of no agent (`global` in global scope) takes any agent's completion.
+        const same = isCronRun
+          ? candidate.sessionKey === item.sessionKey
+          : candidate.agentId === agentId || agentId === UNSCOPED
+        if (same) call = candidate
       }
       if (source === "exec-exit" && call !== undefined) call.linked = true
       if (isCronRun) originKnown = true

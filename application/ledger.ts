@@ -16,7 +16,7 @@ import type { SessionPolicy } from "../domain/session-policy.ts"
 import type { SourceEmission } from "../domain/sources.ts"
 import type { RecordedSkipReason } from "../domain/wake.ts"
 import { makeCommandHandler } from "./command-handler.ts"
-import { foldLog } from "./decoded-log.ts"
+import { foldLog, type LogFold } from "./decoded-log.ts"
 import { EventStore } from "./event-store.ts"
 import type { StoreUnavailable, UndecodableEvent } from "./event-store-errors.ts"
 import { Ids } from "./ids.ts"
@@ -129,7 +129,15 @@ export const makeLedger = Effect.gen(function* () {
 
   // Suspended so that each catch-up reads from the view's position *then*, not from where the
   // view stood when the ledger was made (which re-applied the whole log on every catch-up).
-  const viewFold = projectionFold(queuesProjection)
+  const viewFold: LogFold<LedgerView> = {
+    ...projectionFold(queuesProjection),
+    // Observed facts (a gateway plugin's, in a shared store) are not the ledger's decisions:
+    // passed over, the view's position still moves past them (an import waits on it).
+    observed: (folded, _fact, record) => {
+      if (record.position > folded.position) folded.position = record.position
+      return folded
+    },
+  }
   const catchUp = Effect.suspend(() =>
     foldLog(store, viewFold, { fromPosition: view.position, positions: "as-stored" }, view),
   ).pipe(Effect.asVoid)

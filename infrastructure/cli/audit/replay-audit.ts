@@ -17,6 +17,7 @@ export interface ReplayedLog {
   readonly facts: LogFacts
   readonly events: number
   readonly span: AuditedLog["span"]
+  readonly observed: AuditedLog["observed"]
 }
 
 /** The audit's one pass (application/invariants.ts `foldAuditLog`), named as the audit reads it. */
@@ -31,7 +32,8 @@ export const replayForAudit = (
     facts: log.facts,
     events: log.events,
     span: log.span,
+    observed: log.observed,
   }))
 
-/** The log as decoded events, in order (for the what-if replay). */
+/** The log's own events, decoded, in order (for the what-if replay; observed facts are not work to re-route). */
 export const decodedEvents = decodedLedgerEvents

@@ -12,13 +12,14 @@ import { Command, Flag } from "effect/cli"
 import { foldLog, type LogFold } from "../../../application/decoded-log.ts"
 import { EventStore, type RecordedEvent } from "../../../application/event-store.ts"
 import { layerEventStoreFromUrl } from "../../stores/store-layer.ts"
+import { redactData } from "../export/redact-record.ts"
 import { RecordsSkipped } from "../shared/exit.ts"
 import { startProgress } from "../shared/progress.ts"
 import { storeFlag, storeUrlOf } from "../shared/store-flag.ts"
 import { safeText } from "../shared/terminal.ts"
 
 /** A record as one export line: every field as stored, the data as read. */
-const pushLine = (out: string[], r: RecordedEvent): string[] => {
+const pushLine = (out: string[], r: RecordedEvent, redact: boolean): string[] => {
   out.push(
     JSON.stringify({
       position: r.position,
@@ -28,7 +29,7 @@ const pushLine = (out: string[], r: RecordedEvent): string[] => {
       type: r.type,
       version: r.version,
       recordedAt: r.recordedAt,
-      data: r.data,
+      data: redact ? redactData(r) : r.data,
     }),
   )
   return out
@@ -48,6 +49,12 @@ export const exportCommand = Command.make(
       ),
       Flag.withDefault(false),
     ),
+    redact: Flag.Boolean("redact").pipe(
+      Flag.withDescription(
+        "Replace every text (event texts, observed entries, shown prompt lines) by a fingerprint, sha256:<16 hex> per line",
+      ),
+      Flag.withDefault(false),
+    ),
   },
   (input) =>
     Effect.gen(function* () {
@@ -57,8 +64,8 @@ export const exportCommand = Command.make(
       // failure, so that what precedes an undecodable record is exported).
       const lines: LogFold<string[]> = {
         init: () => [],
-        ledger: (out, _, record) => pushLine(out, record),
-        observed: (out, _, record) => pushLine(out, record),
+        ledger: (out, _, record) => pushLine(out, record, input.redact),
+        observed: (out, _, record) => pushLine(out, record, input.redact),
       }
       const page: string[] = []
       const flush = Effect.sync(() => {
@@ -88,6 +95,10 @@ export const exportCommand = Command.make(
   Command.withDescription("Print the whole log, in order, as JSON Lines (re-importable)"),
   Command.withExamples([
     { command: "heartbeat-ledger export > ledger.jsonl", description: "Back up the log" },
+    {
+      command: "heartbeat-ledger export --redact > shareable.jsonl",
+      description: "Share a log without its texts: each line of text becomes sha256:<16 hex>",
+    },
     {
       command: "heartbeat-ledger export --skip-undecodable > salvaged.jsonl",
       description: "Salvage a damaged log: every readable record, the others listed on stderr",

@@ -15,6 +15,9 @@ const HOOKS = [
   "cron_changed",
   "subagent_spawned",
   "subagent_ended",
+  // Needs the operator's plugins.entries.heartbeat-ledger.hooks.allowConversationAccess (as
+  // before_prompt_build does from 2026.9); without it OpenClaw logs that it blocked the hook.
+  "agent_end",
   "gateway_start",
   "gateway_stop",
 ]

@@ -130,9 +130,17 @@ export interface RunningGateway {
 export async function startGateway(
   version: string,
   home: GatewayHome,
-  options: { readonly env?: Readonly<Record<string, string>>; readonly readyTimeoutMs?: number } = {},
+  options: {
+    readonly env?: Readonly<Record<string, string>>
+    readonly readyTimeoutMs?: number
+    /** Shared-token auth instead of `--auth none`: newer releases let only a paired device or a
+     * shared-auth operator reach the gateway (2026.9.6 answers "device identity required"). */
+    readonly token?: string
+  } = {},
 ): Promise<RunningGateway> {
   const port = await freeGatewayPort()
+  const auth =
+    options.token === undefined ? ["--auth", "none"] : ["--auth", "token", "--token", options.token]
   const child = spawn(
     nodeBinary,
     [
@@ -140,8 +148,7 @@ export async function startGateway(
       "gateway",
       "--dev",
       "--allow-unconfigured",
-      "--auth",
-      "none",
+      ...auth,
       "--bind",
       "loopback",
       "--port",

@@ -18,6 +18,8 @@ const HOOKS = [
   // Needs the operator's plugins.entries.heartbeat-ledger.hooks.allowConversationAccess (as
   // before_prompt_build does from 2026.9); without it OpenClaw logs that it blocked the hook.
   "agent_end",
+  // From 2026.9 the drained events are in the model input, not the prompt (needs the same consent).
+  "llm_input",
   "gateway_start",
   "gateway_stop",
 ]

@@ -164,7 +164,8 @@ export class Observer {
     return message
   }
 
-  private poll(): void {
+  /** Reads the queue map now and records what changed (the timer does it every `pollMs`). */
+  poll(): void {
     if (this.poller === undefined) return
     let next: QueueSnapshot
     try {

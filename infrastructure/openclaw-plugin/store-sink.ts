@@ -1,7 +1,8 @@
 /**
  * The gateway's side of the store thread (store-worker.ts): `append` posts one batch and
- * resolves when the store took it, or rejects with the store's reason. The thread is unref'd
- * (it never keeps the gateway alive) and started again if it dies.
+ * resolves when the store took it, or rejects with the store's reason. The thread keeps the
+ * process alive only while a batch is on its way (an idle observer never holds a gateway up),
+ * and is started again if it dies.
  *
  * One case has no thread: the TypeScript source run from under a node_modules folder (OpenClaw
  * 2026.9 copies a linked plugin there), which Node does not strip types for; OpenClaw's own
@@ -48,6 +49,7 @@ export class StoreSink {
     const worker = this.started()
     const seq = ++this.seq
     return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) worker.ref()
       this.pending.set(seq, { resolve, reject })
       worker.postMessage({ seq, streamId, events } satisfies AppendRequest)
     })
@@ -59,6 +61,7 @@ export class StoreSink {
     const worker = this.worker
     if (worker === undefined) return
     this.worker = undefined
+    worker.ref()
     const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()))
     worker.postMessage({ close: true } satisfies WorkerRequest)
     const grace = setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS)
@@ -75,6 +78,7 @@ export class StoreSink {
       const waiting = this.pending.get(reply.seq)
       if (waiting === undefined) return
       this.pending.delete(reply.seq)
+      if (this.pending.size === 0) worker.unref()
       if (reply.ok) waiting.resolve()
       else waiting.reject(new Error(reply.message))
     })

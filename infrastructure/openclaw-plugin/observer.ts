@@ -14,7 +14,7 @@ import { lifecycleDetail } from "./lifecycle-detail.ts"
 import { ObservationBuffer } from "./observation-buffer.ts"
 import { type Observation, ObservationWriter } from "./observation-writer.ts"
 import { observerSettings } from "./plugin-config.ts"
-import { readQueueMap, UnknownQueueShape } from "./queue-map-reader.ts"
+import { QueueMapReader, UnknownQueueShape } from "./queue-map-reader.ts"
 
 export const PLUGIN_ID = "heartbeat-ledger"
 export const PLUGIN_VERSION = "0.1.0"
@@ -60,6 +60,7 @@ export class Observer {
   private tracked: Map<string, Array<{ readonly identity: string; readonly observationId: string }>> =
     new Map()
   private snapshot: QueueSnapshot = new Map()
+  private readonly reader = new QueueMapReader()
   private poller: NodeJS.Timeout | undefined
   /** Per run: the lines already recorded as shown, counted (identical lines are many). */
   private readonly promptRuns = new Map<string, Map<string, number>>()
@@ -85,7 +86,7 @@ export class Observer {
     }
     let readable = true
     try {
-      this.snapshot = readQueueMap() ?? new Map()
+      this.snapshot = this.reader.snapshot() ?? new Map()
     } catch (error) {
       readable = false
       warnings.push(this.queueMapOff(error))
@@ -169,7 +170,7 @@ export class Observer {
     if (this.poller === undefined) return
     let next: QueueSnapshot
     try {
-      next = readQueueMap() ?? new Map()
+      next = this.reader.snapshot() ?? new Map()
     } catch (error) {
       clearInterval(this.poller)
       this.poller = undefined
@@ -183,6 +184,7 @@ export class Observer {
       return
     }
     const previous = this.snapshot
+    if (next === previous) return
     this.snapshot = next
     this.applyChange(previous, next)
   }

@@ -107,7 +107,7 @@ export async function pluginFigures(runs: number, smoke: boolean): Promise<Reado
 
   const map = queueMap(10)
   const target = map.get("agent:main:chan-0:peer-0") as QueueState
-  const ops = smoke ? 5 : 5_000
+  const ops = smoke ? 5 : 1_000
   const fresh = Array.from({ length: ops + 60 }, entry)
   // Raw: OpenClaw's own enqueue and drain of the entry, plus one read of the map.
   const rawEnqueue = perCall(runs, ops, (i) => {

@@ -19,6 +19,13 @@ afterEach(async () => {
 const facts = (events: ReadonlyArray<ObservedEvent>, tag: ObservedEvent["_tag"]) =>
   events.filter((event) => event._tag === tag).map(({ at: _at, ...rest }) => rest)
 
+/** The lifecycle facts stored, after checking that nothing private was. */
+async function storedLifecycle(observerRun: ObserverRun) {
+  const events = await observerRun.stored()
+  expect(JSON.stringify(events)).not.toContain("SECRET")
+  return facts(events, "ObservedLifecycle")
+}
+
 const CRON_KEY = "agent:main:cron:job-1:run:run-7"
 const job = {
   id: "job-1",
@@ -60,8 +67,7 @@ describe("the observer's hooks", () => {
       },
       {},
     )
-    const events = await run.stored()
-    expect(facts(events, "ObservedLifecycle")).toEqual([
+    expect(await storedLifecycle(run)).toEqual([
       {
         _tag: "ObservedLifecycle",
         hook: "cron_changed",
@@ -94,7 +100,6 @@ describe("the observer's hooks", () => {
         },
       },
     ])
-    expect(JSON.stringify(events)).not.toContain("SECRET")
   })
 
   it("records sessions created and ended (deleted, reset…) with their ids and reasons", async () => {
@@ -115,8 +120,7 @@ describe("the observer's hooks", () => {
       },
       ctx,
     )
-    const lifecycle = facts(await run.stored(), "ObservedLifecycle")
-    expect(lifecycle).toEqual([
+    expect(await storedLifecycle(run)).toEqual([
       {
         _tag: "ObservedLifecycle",
         hook: "session_start",
@@ -177,8 +181,7 @@ describe("the observer's hooks", () => {
       },
       { ...ctx, toolName: "process", toolCallId: "call-2" },
     )
-    const events = await run.stored()
-    expect(facts(events, "ObservedLifecycle")).toEqual([
+    expect(await storedLifecycle(run)).toEqual([
       {
         _tag: "ObservedLifecycle",
         hook: "after_tool_call",
@@ -211,7 +214,6 @@ describe("the observer's hooks", () => {
         },
       },
     ])
-    expect(JSON.stringify(events)).not.toContain("SECRET")
   })
 
   it("records subagent and ACP runs spawned and ended, with their kind and outcome", async () => {
@@ -247,8 +249,7 @@ describe("the observer's hooks", () => {
       },
       { runId: "run-10" },
     )
-    const events = await run.stored()
-    expect(facts(events, "ObservedLifecycle")).toEqual([
+    expect(await storedLifecycle(run)).toEqual([
       {
         _tag: "ObservedLifecycle",
         hook: "subagent_spawned",
@@ -270,7 +271,6 @@ describe("the observer's hooks", () => {
         },
       },
     ])
-    expect(JSON.stringify(events)).not.toContain("SECRET")
   })
 
   it("records a run's end with its success, not its messages", async () => {
@@ -280,8 +280,7 @@ describe("the observer's hooks", () => {
       { runId: "run-3", messages: [{ role: "user", content: "SECRET" }], success: true, durationMs: 40 },
       { agentId: "main", sessionKey: "agent:main:main", runId: "run-3", trigger: "heartbeat" },
     )
-    const events = await run.stored()
-    expect(facts(events, "ObservedLifecycle")).toEqual([
+    expect(await storedLifecycle(run)).toEqual([
       {
         _tag: "ObservedLifecycle",
         hook: "agent_end",
@@ -291,7 +290,6 @@ describe("the observer's hooks", () => {
         detail: { success: "true", runId: "run-3", durationMs: "40" },
       },
     ])
-    expect(JSON.stringify(events)).not.toContain("SECRET")
   })
 })
 

@@ -62,6 +62,34 @@ export function injectedEventsSuite(version: string, options: ObservedGatewayOpt
       }
       expect(account.heartbeatKeys).toContain("agent:main:main")
       expect(account.lost).toBe(0)
+      // The documented hooks around it: the heartbeat's session started, and its run ended.
+      const shownRuns = new Set(
+        events.flatMap((event) =>
+          event._tag === "ObservedPromptBuilt" && event.shown.some((line) => texts.includes(line.text))
+            ? [event.runId]
+            : [],
+        ),
+      )
+      const lifecycle = await waitForObserved(gateway.storeUrl, (all) =>
+        all.some(
+          (event) =>
+            event._tag === "ObservedLifecycle" &&
+            event.hook === "agent_end" &&
+            shownRuns.has(event.runId ?? ""),
+        ),
+      )
+      const hooks = lifecycle.flatMap((event) => (event._tag === "ObservedLifecycle" ? [event] : []))
+      expect(
+        hooks.some((event) => event.hook === "session_start" && event.sessionKey === "agent:main:main"),
+        JSON.stringify(hooks),
+      ).toBe(true)
+      expect(
+        hooks.some(
+          (event) =>
+            event.hook === "agent_end" && shownRuns.has(event.runId ?? "") && event.detail.success === "true",
+        ),
+        JSON.stringify(hooks),
+      ).toBe(true)
       // The scripted model was asked, and saw the events in its prompt. The prompt hook fires
       // before the request reaches the model: wait (bounded) for the request to arrive.
       const askedAll = () => {

@@ -83,6 +83,8 @@ export async function startObservedGateway(
     const install = ["plugins", "install"]
     install.push(...(packed === undefined ? ["--link", PLUGIN_DIR] : [`npm-pack:${packed.tarball}`]))
     let installed = await runOpenclaw(version, home.home, install)
+    // Every attempt's words, for the error: the last one alone may say nothing.
+    const attempts = [installed]
     // 2026.5.7's scanner blocks the package for the CLI's child_process launcher and the
     // compiled decoder's `new Function`, without naming its override: that flag is added on
     // the block's own words (docs/openclaw-plugin.md says to review first).
@@ -97,10 +99,14 @@ export async function startObservedGateway(
       if (installed.code === 0 || install.includes(flag) || !said.includes(asked)) continue
       install.push(flag)
       installed = await runOpenclaw(version, home.home, install)
+      attempts.push(installed)
     }
     if (installed.code !== 0)
       throw new Error(
-        `openclaw@${version} plugins install exited ${installed.code}:\n${installed.stdout}\n${installed.stderr}`,
+        `openclaw@${version} plugins install exited ${installed.code}:\n` +
+          attempts
+            .map((attempt) => `exit ${attempt.code}:\n${attempt.stdout}\n${attempt.stderr}`)
+            .join("\n---\n"),
       )
     const storeUrl = `sqlite:${join(home.home, "observed.db")}`
     const config = JSON.parse(readFileSync(home.configPath, "utf8")) as {

@@ -33,7 +33,9 @@ export function makeHome(config: unknown): GatewayHome {
 /** The environment a gateway or its CLI runs in: only the throwaway HOME's state, no colour. */
 function gatewayEnv(home: string, extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, NO_COLOR: "1", FORCE_COLOR: "0" }
-  for (const name of Object.keys(env)) if (name.startsWith("OPENCLAW_")) delete env[name]
+  // Nor vitest's: OpenClaw takes VITEST=true for its own test mode (its logger goes silent).
+  for (const name of Object.keys(env))
+    if (name.startsWith("OPENCLAW_") || name.startsWith("VITEST")) delete env[name]
   return { ...env, ...extra }
 }
 

@@ -55,6 +55,9 @@ export default {
     "Records this gateway's system events, removals and heartbeat prompts into a heartbeat-ledger store.",
   // OpenClaw may call this more than once in a process: the observer is one per process.
   register(api) {
+    // Discovery, setup and CLI-metadata loads (a `plugins install`, `--help`…) must start no
+    // worker or store (docs/plugins/sdk-entrypoints.md): only a full load observes.
+    if (api.registrationMode !== undefined && api.registrationMode !== "full") return
     load(api)
     for (const hook of HOOKS) {
       try {

@@ -55,17 +55,22 @@ export default {
     "Records this gateway's system events, removals and heartbeat prompts into a heartbeat-ledger store.",
   // OpenClaw may call this more than once in a process: the observer is one per process.
   register(api) {
-    // Discovery, setup and CLI-metadata loads (a `plugins install`, `--help`…) must start no
-    // worker or store (docs/plugins/sdk-entrypoints.md): only a full load observes.
-    if (api.registrationMode !== undefined && api.registrationMode !== "full") return
-    load(api)
+    // A full load starts the observer now. Other loads (discovery, setup, CLI metadata: a
+    // `plugins install` makes one) must start no worker or store (docs/plugins/sdk-entrypoints.md),
+    // yet 2026.9.6's gateway dispatches some hooks through its discovery registration: there the
+    // hooks are subscribed and the observer starts only when one of them fires.
+    if (api.registrationMode === undefined || api.registrationMode === "full") load(api)
     for (const hook of HOOKS) {
       try {
         api.on(hook, (event, context) => {
           try {
             if (state.observe !== undefined) state.observe(hook, event, context)
-            else if (state.early.length < EARLY_LIMIT) state.early.push([hook, event, context])
-            else state.earlyLost++
+            else {
+              // Not started yet (still loading, or a load that does not start it): keep the call.
+              load(api)
+              if (state.early.length < EARLY_LIMIT) state.early.push([hook, event, context])
+              else state.earlyLost++
+            }
           } catch {
             // The observer catches its own errors; nothing may reach the gateway.
           }

@@ -110,18 +110,25 @@ export async function startObservedGateway(
       )
     const storeUrl = `sqlite:${join(home.home, "observed.db")}`
     const config = JSON.parse(readFileSync(home.configPath, "utf8")) as {
-      plugins?: { entries?: Record<string, { config?: unknown; hooks?: unknown }> }
+      plugins?: { entries?: Record<string, { config?: unknown }> }
     }
     const entries = config.plugins?.entries ?? {}
-    // The operator's consent to let the plugin see prompts (`before_prompt_build`, needed for
-    // it from 2026.9) and run ends (`agent_end`), as docs/openclaw-plugin.md says to give it.
-    entries["heartbeat-ledger"] = {
-      ...entries["heartbeat-ledger"],
-      config: { store: storeUrl },
-      hooks: { allowConversationAccess: true },
-    }
+    entries["heartbeat-ledger"] = { ...entries["heartbeat-ledger"], config: { store: storeUrl } }
     config.plugins = { ...config.plugins, entries }
     writeFileSync(home.configPath, `${JSON.stringify(config, null, 2)}\n`)
+    // The operator's consent to let the plugin see prompts (`before_prompt_build`, needed for
+    // it from 2026.9), model input and run ends, given as docs/openclaw-plugin.md says: through
+    // OpenClaw's own `config set` (2026.9.6 ignores the key written into the file by hand).
+    const consent = await runOpenclaw(version, home.home, [
+      "config",
+      "set",
+      "plugins.entries.heartbeat-ledger.hooks.allowConversationAccess",
+      "true",
+    ])
+    if (consent.code !== 0)
+      throw new Error(
+        `openclaw@${version} config set exited ${consent.code}:\n${consent.stdout}\n${consent.stderr}`,
+      )
     // A linked checkout runs the TypeScript source (never a stale dist/); a packed install has
     // only the built code.
     const token = options.tokenAuth === true ? `e2e-${process.pid}-${Date.now()}` : undefined

@@ -118,7 +118,7 @@ export async function startObservedGateway(
     writeFileSync(home.configPath, `${JSON.stringify(config, null, 2)}\n`)
     // The operator's consent to let the plugin see prompts (`before_prompt_build`, needed for
     // it from 2026.9), model input and run ends, given as docs/openclaw-plugin.md says: through
-    // OpenClaw's own `config set` (2026.9.6 ignores the key written into the file by hand).
+    // OpenClaw's own `config set`.
     const consent = await runOpenclaw(version, home.home, [
       "config",
       "set",

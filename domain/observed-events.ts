@@ -58,7 +58,7 @@ export const ObservedRemoved = Schema.TaggedStruct("ObservedRemoved", {
 export const ShownLineSchema = Schema.Struct({ stamp: Schema.String, text: Schema.String })
 export type ShownLine = typeof ShownLineSchema.Type
 
-/** A prompt the gateway built for a model run (before_prompt_build), and the events it showed. */
+/** A model run the gateway prepared (before_prompt_build, llm_input), and the events it showed the model. */
 export const ObservedPromptBuilt = Schema.TaggedStruct("ObservedPromptBuilt", {
   runId: Schema.String,
   agentId: Schema.optionalKey(Schema.String),

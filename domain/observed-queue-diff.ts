@@ -39,8 +39,11 @@ export function diffQueues(before: QueueSnapshot, after: QueueSnapshot): QueueCh
   const left: Array<QueueChange["left"][number]> = []
   const keys = new Set([...before.keys(), ...after.keys()])
   for (const sessionKey of keys) {
-    const was = counts(before.get(sessionKey) ?? [])
+    const then = before.get(sessionKey)
     const now = after.get(sessionKey)
+    // The same entries object: a reader that saw the queue unchanged handed back the last read.
+    if (then === now) continue
+    const was = counts(then ?? [])
     const queueDeleted = now === undefined
     for (const entry of now ?? []) {
       const remaining = was.get(entry.identity)

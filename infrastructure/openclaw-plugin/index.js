@@ -15,6 +15,11 @@ const HOOKS = [
   "cron_changed",
   "subagent_spawned",
   "subagent_ended",
+  // Needs the operator's plugins.entries.heartbeat-ledger.hooks.allowConversationAccess (as
+  // before_prompt_build does from 2026.9); without it OpenClaw logs that it blocked the hook.
+  "agent_end",
+  // From 2026.9 the drained events are in the model input, not the prompt (needs the same consent).
+  "llm_input",
   "gateway_start",
   "gateway_stop",
 ]
@@ -50,14 +55,22 @@ export default {
     "Records this gateway's system events, removals and heartbeat prompts into a heartbeat-ledger store.",
   // OpenClaw may call this more than once in a process: the observer is one per process.
   register(api) {
-    load(api)
+    // A full load starts the observer now. Other loads (discovery, setup, CLI metadata: a
+    // `plugins install` makes one) must start no worker or store (docs/plugins/sdk-entrypoints.md),
+    // yet 2026.9.6's gateway dispatches some hooks through its discovery registration: there the
+    // hooks are subscribed and the observer starts only when one of them fires.
+    if (api.registrationMode === undefined || api.registrationMode === "full") load(api)
     for (const hook of HOOKS) {
       try {
         api.on(hook, (event, context) => {
           try {
             if (state.observe !== undefined) state.observe(hook, event, context)
-            else if (state.early.length < EARLY_LIMIT) state.early.push([hook, event, context])
-            else state.earlyLost++
+            else {
+              // Not started yet (still loading, or a load that does not start it): keep the call.
+              load(api)
+              if (state.early.length < EARLY_LIMIT) state.early.push([hook, event, context])
+              else state.earlyLost++
+            }
           } catch {
             // The observer catches its own errors; nothing may reach the gateway.
           }

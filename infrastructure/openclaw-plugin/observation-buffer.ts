@@ -52,13 +52,4 @@ export class ObservationBuffer<T> {
     this.lost = undefined
     return lost
   }
-
-  /** Puts back a loss whose report could not be written. */
-  restoreLost(span: LostSpan): void {
-    if (this.lost === undefined) this.lost = { ...span }
-    else {
-      this.lost.count += span.count
-      this.lost.from = Math.min(this.lost.from, span.from)
-    }
-  }
 }

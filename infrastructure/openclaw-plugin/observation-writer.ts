@@ -1,15 +1,15 @@
 /**
  * Copies buffered observations to the store, in order, a batch per append, off the gateway's
- * path: a failed or slow append costs a logged warning (rate-limited) and a retry later, never
- * an exception into OpenClaw. The store opens on the first write.
+ * thread (the store runs on its own: store-sink.ts): a failed or slow append costs a logged
+ * warning (rate-limited) and a retry later, never an exception into OpenClaw nor a stall of
+ * its thread. A batch leaves the buffer only once the store took it.
  */
-import { ManagedRuntime } from "effect"
-import { EventStore, type EventStoreShape } from "../../application/event-store.ts"
+import type { EventData } from "../../application/event-store.ts"
 import { encodeObservedEvent, observedStreamId } from "../../application/observed-event-codec.ts"
 import type { ObservedEvent } from "../../domain/observed-events.ts"
 import { maskStoreUrl } from "../store-url.ts"
-import { layerEventStoreFromUrl } from "../stores/store-layer.ts"
 import type { ObservationBuffer } from "./observation-buffer.ts"
+import { StoreSink } from "./store-sink.ts"
 
 export interface Observation {
   readonly id: string
@@ -20,17 +20,23 @@ export interface WarnLogger {
   readonly warn: (message: string) => void
 }
 
+/** Where batches go: the store thread by default. */
+export interface BatchSink {
+  readonly append: (streamId: string, events: ReadonlyArray<EventData>) => Promise<void>
+  readonly close: () => Promise<void>
+}
+
 const RETRY_MS = [250, 1_000, 5_000] as const
 const WARN_EVERY_MS = 30_000
 
 export class ObservationWriter {
-  private runtime: ManagedRuntime.ManagedRuntime<EventStore, unknown> | undefined
-  private store: EventStoreShape | undefined
+  private readonly sink: BatchSink
   private writing: Promise<void> | undefined
   private timer: NodeJS.Timeout | undefined
   private failures = 0
   private lastWarnAt = Number.NEGATIVE_INFINITY
   private lostSeq = 0
+  private pendingLost: EventData | undefined
 
   private readonly storeUrl: string
   private readonly observerId: string
@@ -44,7 +50,9 @@ export class ObservationWriter {
     buffer: ObservationBuffer<Observation>,
     batchSize: number,
     logger: WarnLogger,
+    sink: BatchSink = new StoreSink(storeUrl, logger.warn),
   ) {
+    this.sink = sink
     this.storeUrl = storeUrl
     this.observerId = observerId
     this.buffer = buffer
@@ -75,54 +83,35 @@ export class ObservationWriter {
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
     await this.flush()
-    await this.runtime?.dispose()
-    this.runtime = undefined
-    this.store = undefined
-  }
-
-  private async open(): Promise<EventStoreShape> {
-    if (this.store !== undefined) return this.store
-    const runtime = ManagedRuntime.make(layerEventStoreFromUrl(this.storeUrl))
-    try {
-      this.store = await runtime.runPromise(EventStore)
-      this.runtime = runtime as ManagedRuntime.ManagedRuntime<EventStore, unknown>
-      return this.store
-    } catch (error) {
-      await runtime.dispose()
-      throw error
-    }
+    await this.sink.close()
   }
 
   private async writeAll(): Promise<void> {
-    const lost = this.buffer.takeLost()
     try {
-      const store = await this.open()
-      const runPromise = this.runtime?.runPromise.bind(this.runtime)
-      if (runPromise === undefined) return
-      if (lost !== undefined) {
-        const event: ObservedEvent = { _tag: "ObservationsLost", ...lost, at: Date.now() }
-        await runPromise(
-          store.append(
-            observedStreamId(this.observerId),
-            [encodeObservedEvent(`${this.observerId}-lost-${++this.lostSeq}`, event)],
-            "any",
-          ),
-        )
+      const streamId = observedStreamId(this.observerId)
+      // The loss report keeps its id until it is stored, so a retry of it is a no-op if it
+      // was stored after all (ids are idempotency keys); a later loss waits for the next report.
+      if (this.pendingLost === undefined) {
+        const lost = this.buffer.takeLost()
+        if (lost !== undefined) {
+          const event: ObservedEvent = { _tag: "ObservationsLost", ...lost, at: Date.now() }
+          this.pendingLost = encodeObservedEvent(`${this.observerId}-lost-${++this.lostSeq}`, event)
+        }
+      }
+      if (this.pendingLost !== undefined) {
+        await this.sink.append(streamId, [this.pendingLost])
+        this.pendingLost = undefined
       }
       while (this.buffer.size > 0) {
         const batch = this.buffer.peek(this.batchSize)
-        await runPromise(
-          store.append(
-            observedStreamId(this.observerId),
-            batch.map((observation) => encodeObservedEvent(observation.id, observation.event)),
-            "any",
-          ),
+        await this.sink.append(
+          streamId,
+          batch.map((observation) => encodeObservedEvent(observation.id, observation.event)),
         )
         this.buffer.commit(batch.length)
       }
       this.failures = 0
     } catch (error) {
-      if (lost !== undefined) this.buffer.restoreLost(lost)
       this.failures++
       const now = Date.now()
       if (now - this.lastWarnAt >= WARN_EVERY_MS) {

@@ -7,13 +7,14 @@
  */
 import { readFileSync } from "node:fs"
 import { dirname, join } from "node:path"
-import type { ObservedEvent } from "../../domain/observed-events.ts"
-import { shownLines } from "../../domain/observed-prompt.ts"
+import type { ObservedEvent, ShownLine } from "../../domain/observed-events.ts"
+import { shownInRuntimeContext, shownLines } from "../../domain/observed-prompt.ts"
 import { diffQueues, type QueueSnapshot } from "../../domain/observed-queue-diff.ts"
+import { lifecycleDetail } from "./lifecycle-detail.ts"
 import { ObservationBuffer } from "./observation-buffer.ts"
 import { type Observation, ObservationWriter } from "./observation-writer.ts"
 import { observerSettings } from "./plugin-config.ts"
-import { readQueueMap, UnknownQueueShape } from "./queue-map-reader.ts"
+import { QueueMapReader, UnknownQueueShape } from "./queue-map-reader.ts"
 
 export const PLUGIN_ID = "heartbeat-ledger"
 export const PLUGIN_VERSION = "0.1.0"
@@ -21,26 +22,13 @@ export const PLUGIN_VERSION = "0.1.0"
 /** The part of OpenClaw's plugin API the observer uses. */
 export interface PluginApi {
   readonly pluginConfig?: unknown
+  /** The gateway's whole config (openclaw.json as loaded). */
+  readonly config?: unknown
   readonly logger?: { readonly info?: (message: string) => void; readonly warn?: (message: string) => void }
 }
 
-/** Of a lifecycle hook's event: only names, ids, reasons and outcomes: never a tool's parameters or a message's content. */
-const DETAIL_FIELDS = [
-  "sessionId",
-  "reason",
-  "toolName",
-  "jobId",
-  "action",
-  "status",
-  "outcome",
-  "childSessionKey",
-  "targetSessionKey",
-  "runId",
-  "durationMs",
-  "messageCount",
-  // observer.early-lost: how many hook calls came before the observer had loaded
-  "count",
-]
+/** The customType of the model-input message that carries the drained events from 2026.9. */
+const RUNTIME_CONTEXT = "openclaw.runtime-context"
 
 const OBSERVER_KEY = Symbol.for("heartbeat-ledger.openclaw-observer")
 
@@ -72,8 +60,10 @@ export class Observer {
   private tracked: Map<string, Array<{ readonly identity: string; readonly observationId: string }>> =
     new Map()
   private snapshot: QueueSnapshot = new Map()
+  private readonly reader = new QueueMapReader()
   private poller: NodeJS.Timeout | undefined
-  private readonly promptRuns = new Set<string>()
+  /** Per run: the lines already recorded as shown, counted (identical lines are many). */
+  private readonly promptRuns = new Map<string, Map<string, number>>()
   private readonly recentLifecycle = new Map<string, number>()
 
   private readonly warn: (message: string) => void
@@ -86,9 +76,17 @@ export class Observer {
       warn,
     })
     const warnings: string[] = []
+    const access = record(record(record(record(record(api.config).plugins).entries)[PLUGIN_ID]).hooks)
+    if (api.config !== undefined && access.allowConversationAccess !== true) {
+      const message =
+        `heartbeat-ledger: plugins.entries.${PLUGIN_ID}.hooks.allowConversationAccess is not true: ` +
+        "run ends (agent_end) are not observed, nor, from OpenClaw 2026.9, the prompts (before_prompt_build)"
+      warn(message)
+      warnings.push(message)
+    }
     let readable = true
     try {
-      this.snapshot = readQueueMap() ?? new Map()
+      this.snapshot = this.reader.snapshot() ?? new Map()
     } catch (error) {
       readable = false
       warnings.push(this.queueMapOff(error))
@@ -124,7 +122,7 @@ export class Observer {
   /** One hook call, forwarded by the plugin's entry (index.js subscribes during `register`). */
   handle(hook: string, event: unknown, context: unknown): void {
     try {
-      if (hook === "before_prompt_build") this.onPrompt(event, context)
+      if (hook === "before_prompt_build" || hook === "llm_input") this.onPrompt(hook, event, context)
       else this.onLifecycle(hook, event, context)
       if (hook === "gateway_stop") void this.writer.flush()
     } catch (error) {
@@ -167,11 +165,12 @@ export class Observer {
     return message
   }
 
-  private poll(): void {
+  /** Reads the queue map now and records what changed (the timer does it every `pollMs`). */
+  poll(): void {
     if (this.poller === undefined) return
     let next: QueueSnapshot
     try {
-      next = readQueueMap() ?? new Map()
+      next = this.reader.snapshot() ?? new Map()
     } catch (error) {
       clearInterval(this.poller)
       this.poller = undefined
@@ -185,6 +184,7 @@ export class Observer {
       return
     }
     const previous = this.snapshot
+    if (next === previous) return
     this.snapshot = next
     this.applyChange(previous, next)
   }
@@ -222,27 +222,49 @@ export class Observer {
     }
   }
 
-  private onPrompt(event: unknown, context: unknown): void {
+  /**
+   * A model run's prompt (before_prompt_build) or its model input (llm_input, which from
+   * 2026.9 is where the drained events are: a runtime-context message). One run is recorded
+   * once, and again only for lines not recorded yet (both hooks fire, and every registration's
+   * handlers fire).
+   */
+  private onPrompt(hook: string, event: unknown, context: unknown): void {
     // The queue is drained just before the prompt is built: read it first, so the removal
     // is recorded before the prompt that showed the entries.
     this.poll()
+    const ev = record(event)
     const ctx = record(context)
-    const prompt = str(record(event).prompt) ?? ""
-    const runId = str(ctx.runId) ?? `unknown-${this.seq + 1}`
-    if (this.promptRuns.has(runId)) return
-    this.promptRuns.add(runId)
-    if (this.promptRuns.size > 10_000) this.promptRuns.clear()
-    const built: ObservedEvent = {
-      _tag: "ObservedPromptBuilt",
-      runId,
-      shown: shownLines(prompt),
-      at: Date.now(),
+    const runId = str(ctx.runId) ?? str(ev.runId) ?? `unknown-${this.seq + 1}`
+    const lines = [...shownLines(str(ev.prompt) ?? "")]
+    if (hook === "llm_input" && Array.isArray(ev.historyMessages)) {
+      const contexts = ev.historyMessages.filter(
+        (message) =>
+          record(message).customType === RUNTIME_CONTEXT && typeof record(message).content === "string",
+      )
+      const current = contexts.at(-1)
+      if (current !== undefined) lines.push(...shownInRuntimeContext(record(current).content as string))
     }
+    const known = this.promptRuns.get(runId)
+    const key = (line: ShownLine) => `${line.stamp}\u0000${line.text}`
+    const remaining = new Map(known ?? [])
+    const shown = lines.filter((line) => {
+      const left = remaining.get(key(line)) ?? 0
+      if (left > 0) remaining.set(key(line), left - 1)
+      return left === 0
+    })
+    const recorded = new Map(known ?? [])
+    for (const line of shown) recorded.set(key(line), (recorded.get(key(line)) ?? 0) + 1)
+    if (this.promptRuns.size > 10_000) this.promptRuns.clear()
+    this.promptRuns.set(runId, recorded)
+    if (known !== undefined && shown.length === 0) return
     const agentId = str(ctx.agentId)
     const sessionKey = str(ctx.sessionKey)
     const trigger = str(ctx.trigger)
     this.emit({
-      ...built,
+      _tag: "ObservedPromptBuilt",
+      runId,
+      shown,
+      at: Date.now(),
       ...(agentId === undefined ? {} : { agentId }),
       ...(sessionKey === undefined ? {} : { sessionKey }),
       ...(trigger === undefined ? {} : { trigger }),
@@ -253,16 +275,10 @@ export class Observer {
     this.poll()
     const ev = record(event)
     const ctx = record(context)
-    const detail: Record<string, string> = {}
-    for (const field of DETAIL_FIELDS) {
-      const value = ev[field]
-      if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
-        detail[field] = String(value).slice(0, 200)
-    }
-    if (typeof ev.error === "string" || ev.error instanceof Error) detail.failed = "true"
+    const detail = lifecycleDetail(event)
     const sessionKey = str(ev.sessionKey) ?? str(ctx.sessionKey)
     const agentId = str(ev.agentId) ?? str(ctx.agentId)
-    const runId = str(ctx.runId)
+    const runId = str(ctx.runId) ?? str(ev.runId)
     // Two registrations in one process may both fire: the same fact within a second is one.
     const key = JSON.stringify([hook, sessionKey, agentId, runId, detail])
     const now = Date.now()

@@ -3,7 +3,8 @@
  * the store underneath, measured in the same run. See docs/performance.md.
  *
  *   node test/bench/main.ts [--events N] [--runs N] [--stores memory,sqlite,sqlite-normal]
- *                           [--memory-events 1000000,5000000] [--profile] [--json] [--smoke]
+ *                           [--memory-events 1000000,5000000] [--sections append,replay,memory,micro,latency,plugin]
+ *                           [--profile] [--json] [--smoke]
  */
 import { spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -26,6 +27,7 @@ import { decideEnqueue, emptyQueue, normalizeQueueKey } from "../../domain/queue
 import { resolveEventSessionKey } from "../../domain/routing.ts"
 import { makeLogGenerator } from "./events.ts"
 import { fmtMB, fmtMs, fmtRate, fmtRatio, now, quantileOf, repeat, type Stats, stats, table } from "./lib.ts"
+import { pluginFigures } from "./plugin.ts"
 import {
   benchDir,
   dropPgSchema,
@@ -79,7 +81,7 @@ const config = {
   stores: (
     args.stores ?? `memory,sqlite,sqlite-normal${process.env.HEARTBEAT_LEDGER_PG_URL ? ",postgres" : ""}`
   ).split(",") as StoreKind[],
-  sections: (args.sections ?? "append,replay,memory,micro,latency").split(","),
+  sections: (args.sections ?? "append,replay,memory,micro,latency,plugin").split(","),
   latencySamples: smoke ? 20 : 1_000,
   microCalls: smoke ? 2_000 : 200_000,
 }
@@ -452,6 +454,23 @@ async function memorySection() {
   }
 }
 
+// ── the OpenClaw observer plugin's cost to the gateway's thread (test/bench/plugin.ts) ────────
+
+async function pluginSection() {
+  log("the observer plugin, per poll / enqueue / heartbeat run")
+  for (const figure of await pluginFigures(config.runs, smoke))
+    add({
+      section: "plugin",
+      figure: figure.figure,
+      store: "-",
+      unit: "ms",
+      value: figure.value,
+      raw: figure.raw,
+      ratio: figure.value.median / figure.raw.median,
+      note: figure.note,
+    })
+}
+
 // ── 4. routing + deciding, and append-to-visible latency ──────────────────────────────────
 
 function microSection() {
@@ -614,6 +633,7 @@ async function main() {
     if (config.sections.includes("latency")) await latencySection()
     if (config.sections.includes("replay")) await replaySection()
     if (config.sections.includes("memory")) await memorySection()
+    if (config.sections.includes("plugin")) await pluginSection()
     if (args.profile) await profileSection()
   } finally {
     removeBenchDir()

@@ -10,7 +10,7 @@ describe("npm run bench --smoke", () => {
     expect(child.stderr).not.toMatch(/Error/)
     expect(child.status).toBe(0)
     expect(child.stdout).toMatch(/\| section\s+\| figure/)
-    for (const section of ["append", "replay", "memory", "latency", "decide"]) {
+    for (const section of ["append", "replay", "memory", "latency", "decide", "plugin"]) {
       expect(child.stdout).toContain(`| ${section}`)
     }
   })

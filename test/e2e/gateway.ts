@@ -33,7 +33,9 @@ export function makeHome(config: unknown): GatewayHome {
 /** The environment a gateway or its CLI runs in: only the throwaway HOME's state, no colour. */
 function gatewayEnv(home: string, extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, NO_COLOR: "1", FORCE_COLOR: "0" }
-  for (const name of Object.keys(env)) if (name.startsWith("OPENCLAW_")) delete env[name]
+  // Nor vitest's: OpenClaw takes VITEST=true for its own test mode (its logger goes silent).
+  for (const name of Object.keys(env))
+    if (name.startsWith("OPENCLAW_") || name.startsWith("VITEST")) delete env[name]
   return { ...env, ...extra }
 }
 
@@ -130,9 +132,17 @@ export interface RunningGateway {
 export async function startGateway(
   version: string,
   home: GatewayHome,
-  options: { readonly env?: Readonly<Record<string, string>>; readonly readyTimeoutMs?: number } = {},
+  options: {
+    readonly env?: Readonly<Record<string, string>>
+    readonly readyTimeoutMs?: number
+    /** Shared-token auth instead of `--auth none`: newer releases let only a paired device or a
+     * shared-auth operator reach the gateway (2026.9.6 answers "device identity required"). */
+    readonly token?: string
+  } = {},
 ): Promise<RunningGateway> {
   const port = await freeGatewayPort()
+  const auth =
+    options.token === undefined ? ["--auth", "none"] : ["--auth", "token", "--token", options.token]
   const child = spawn(
     nodeBinary,
     [
@@ -140,8 +150,7 @@ export async function startGateway(
       "gateway",
       "--dev",
       "--allow-unconfigured",
-      "--auth",
-      "none",
+      ...auth,
       "--bind",
       "loopback",
       "--port",

@@ -8,7 +8,11 @@ import { afterAll, beforeAll, expect, it } from "vitest"
 import { accountObserved } from "../../application/projections/observed-fates.ts"
 import type { ObservedEvent } from "../../domain/observed-events.ts"
 import { describeOracle } from "../oracle/describe-oracle.ts"
-import { type ObservedGateway, startObservedGateway } from "./observed-gateway.ts"
+import {
+  type ObservedGateway,
+  type ObservedGatewayOptions,
+  startObservedGateway,
+} from "./observed-gateway.ts"
 import { waitForObserved } from "./observed-store.ts"
 
 const shownInHeartbeat = (events: ReadonlyArray<ObservedEvent>, text: string): boolean =>
@@ -16,28 +20,18 @@ const shownInHeartbeat = (events: ReadonlyArray<ObservedEvent>, text: string): b
     (fate) => fate.entry.text === text && fate.fate._tag === "Shown" && fate.fate.trigger === "heartbeat",
   )
 
-/**
- * `inject: false` for a release whose `openclaw system event` cannot reach a `--auth none`
- * gateway from a throwaway home (2026.9.6 wants a paired device identity): there the suite
- * checks that the plugin loads and observes, and the injection is left out, visibly.
- */
-export function injectedEventsSuite(
-  version: string,
-  options: { readonly inject: boolean } = { inject: true },
-): void {
+/** `options` choose how the plugin is installed and how the CLI reaches the gateway (observed-gateway.ts). */
+export function injectedEventsSuite(version: string, options: ObservedGatewayOptions = {}): void {
   describeOracle(`e2e: openclaw@${version} gateway with the observer plugin`, () => {
     let observed: ObservedGateway | undefined
     beforeAll(async () => {
-      observed = await startObservedGateway(version, () => ({ _tag: "Text", text: "HEARTBEAT_OK" }))
-    }, 120_000)
+      observed = await startObservedGateway(version, () => ({ _tag: "Text", text: "HEARTBEAT_OK" }), options)
+    }, 180_000)
     afterAll(async () => {
       await observed?.close()
     }, 30_000)
 
-    const title = options.inject
-      ? "accounts for every event injected through `openclaw system event`"
-      : "loads the plugin: one observer, the queue map readable"
-    it(title, async () => {
+    it(`accounts for every event injected through \`openclaw system event\` (plugin installed: ${options.install ?? "link"})`, async () => {
       const gateway = observed as ObservedGateway
       const started = await waitForObserved(gateway.storeUrl, (events) =>
         events.some((event) => event._tag === "ObserverStarted"),
@@ -46,12 +40,6 @@ export function injectedEventsSuite(
       // OpenClaw calls register more than once in a process: still one observer.
       expect(observers).toHaveLength(1)
       expect(observers[0]).toMatchObject({ openclawVersion: version, queueMapReadable: true })
-      if (!options.inject) {
-        console.log(
-          `SKIP e2e openclaw@${version}: injecting through \`openclaw system event\` (needs a paired device)`,
-        )
-        return
-      }
 
       const texts = [`e2e ${version} first`, `e2e ${version} second`]
       // The first waits for the next heartbeat, the second wakes it now: one run shows both.
@@ -74,6 +62,34 @@ export function injectedEventsSuite(
       }
       expect(account.heartbeatKeys).toContain("agent:main:main")
       expect(account.lost).toBe(0)
+      // The documented hooks around it: the heartbeat's session started, and its run ended.
+      const shownRuns = new Set(
+        events.flatMap((event) =>
+          event._tag === "ObservedPromptBuilt" && event.shown.some((line) => texts.includes(line.text))
+            ? [event.runId]
+            : [],
+        ),
+      )
+      const lifecycle = await waitForObserved(gateway.storeUrl, (all) =>
+        all.some(
+          (event) =>
+            event._tag === "ObservedLifecycle" &&
+            event.hook === "agent_end" &&
+            shownRuns.has(event.runId ?? ""),
+        ),
+      )
+      const hooks = lifecycle.flatMap((event) => (event._tag === "ObservedLifecycle" ? [event] : []))
+      expect(
+        hooks.some((event) => event.hook === "session_start" && event.sessionKey === "agent:main:main"),
+        JSON.stringify(hooks),
+      ).toBe(true)
+      expect(
+        hooks.some(
+          (event) =>
+            event.hook === "agent_end" && shownRuns.has(event.runId ?? "") && event.detail.success === "true",
+        ),
+        JSON.stringify(hooks),
+      ).toBe(true)
       // The scripted model was asked, and saw the events in its prompt. The prompt hook fires
       // before the request reaches the model: wait (bounded) for the request to arrive.
       const askedAll = () => {

@@ -1,21 +1,26 @@
 /**
  * One real gateway of a release with our plugin installed by OpenClaw's own
- * `openclaw plugins install --link`, its store configured in the plugin's config, and the
- * scripted model as its only model. The end-to-end tests drive it through OpenClaw's CLI.
+ * `openclaw plugins install` (linked from this checkout, or the packed package through
+ * `npm-pack:`), its store configured in the plugin's config, and the scripted model as its
+ * only model. The end-to-end tests drive it through OpenClaw's CLI.
  */
 import { readFileSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type GatewayHome, makeHome, type RunningGateway, runOpenclaw, startGateway } from "./gateway.ts"
+import { packPackage } from "./packed-plugin.ts"
 import { type Script, type ScriptedModel, startScriptedModel } from "./scripted-model.ts"
 
-export const PLUGIN_DIR = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  "..",
-  "..",
-  "infrastructure",
-  "openclaw-plugin",
-)
+/** The plugin is the package itself (package.json `openclaw.extensions`, openclaw.plugin.json). */
+export const PLUGIN_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..")
+
+export interface ObservedGatewayOptions {
+  /** `link`: `plugins install --link <checkout>` (the source); `npm-pack`: `npm pack`, then
+   * `plugins install npm-pack:<tarball>` (the built package and its registry dependencies). */
+  readonly install?: "link" | "npm-pack"
+  /** Run the gateway with shared-token auth (newer releases refuse an unpaired `--auth none` client). */
+  readonly tokenAuth?: boolean
+}
 
 /** The home's openclaw.json: the scripted model as the agents' primary, no update check. */
 export const scriptedModelConfig = (baseUrl: string) => ({
@@ -55,30 +60,53 @@ export interface ObservedGateway {
     mode?: "now" | "next-heartbeat",
   ) => Promise<{ readonly code: number | null; readonly output: string }>
   readonly cli: (args: ReadonlyArray<string>) => ReturnType<typeof runOpenclaw>
+  /** `--url <gateway> --token <token>`: what a CLI call needs to reach this gateway. */
+  readonly client: ReadonlyArray<string>
   /** Stops the gateway and the model, removes the home. Safe to call twice. */
   readonly close: () => Promise<void>
 }
 
 /** Installs the plugin into a fresh home of `version`, starts its gateway. Throws, cleaned up, on failure. */
-export async function startObservedGateway(version: string, script: Script): Promise<ObservedGateway> {
+export async function startObservedGateway(
+  version: string,
+  script: Script,
+  options: ObservedGatewayOptions = {},
+): Promise<ObservedGateway> {
   const model = await startScriptedModel(script)
   const home = makeHome(scriptedModelConfig(model.baseUrl))
+  const packed = options.install === "npm-pack" ? packPackage() : undefined
   let gateway: RunningGateway | undefined
   try {
     // Newer releases ask before installing from a local path and before granting its
     // capabilities, and take `--force` / `--accept-capabilities` as the non-interactive answers
     // (which older releases refuse): add each one only when the release asks for it.
-    const install = ["plugins", "install", "--link", PLUGIN_DIR]
+    const install = ["plugins", "install"]
+    install.push(...(packed === undefined ? ["--link", PLUGIN_DIR] : [`npm-pack:${packed.tarball}`]))
     let installed = await runOpenclaw(version, home.home, install)
-    for (const flag of ["--force", "--accept-capabilities", "--force"]) {
+    // Every attempt's words, for the error: the last one alone may say nothing.
+    const attempts = [installed]
+    // 2026.5.7's scanner blocks the package for the CLI's child_process launcher and the
+    // compiled decoder's `new Function`, without naming its override: that flag is added on
+    // the block's own words (docs/openclaw-plugin.md says to review first).
+    const asks: ReadonlyArray<readonly [string, string]> = [
+      ["--force", "--force"],
+      ["--accept-capabilities", "--accept-capabilities"],
+      ["--force", "--force"],
+      ["--dangerously-force-unsafe-install", "dangerous code patterns"],
+    ]
+    for (const [flag, asked] of asks) {
       const said = installed.stdout + installed.stderr
-      if (installed.code === 0 || install.includes(flag) || !said.includes(flag)) continue
+      if (installed.code === 0 || install.includes(flag) || !said.includes(asked)) continue
       install.push(flag)
       installed = await runOpenclaw(version, home.home, install)
+      attempts.push(installed)
     }
     if (installed.code !== 0)
       throw new Error(
-        `openclaw@${version} plugins install exited ${installed.code}:\n${installed.stdout}\n${installed.stderr}`,
+        `openclaw@${version} plugins install exited ${installed.code}:\n` +
+          attempts
+            .map((attempt) => `exit ${attempt.code}:\n${attempt.stdout}\n${attempt.stderr}`)
+            .join("\n---\n"),
       )
     const storeUrl = `sqlite:${join(home.home, "observed.db")}`
     const config = JSON.parse(readFileSync(home.configPath, "utf8")) as {
@@ -88,26 +116,40 @@ export async function startObservedGateway(version: string, script: Script): Pro
     entries["heartbeat-ledger"] = { ...entries["heartbeat-ledger"], config: { store: storeUrl } }
     config.plugins = { ...config.plugins, entries }
     writeFileSync(home.configPath, `${JSON.stringify(config, null, 2)}\n`)
-    const running = await startGateway(version, home, { env: { HEARTBEAT_LEDGER_PLUGIN_FROM_SOURCE: "1" } })
+    // The operator's consent to let the plugin see prompts (`before_prompt_build`, needed for
+    // it from 2026.9), model input and run ends, given as docs/openclaw-plugin.md says: through
+    // OpenClaw's own `config set`.
+    const consent = await runOpenclaw(version, home.home, [
+      "config",
+      "set",
+      "plugins.entries.heartbeat-ledger.hooks.allowConversationAccess",
+      "true",
+    ])
+    if (consent.code !== 0)
+      throw new Error(
+        `openclaw@${version} config set exited ${consent.code}:\n${consent.stdout}\n${consent.stderr}`,
+      )
+    // A linked checkout runs the TypeScript source (never a stale dist/); a packed install has
+    // only the built code.
+    const token = options.tokenAuth === true ? `e2e-${process.pid}-${Date.now()}` : undefined
+    const running = await startGateway(version, home, {
+      env: packed === undefined ? { HEARTBEAT_LEDGER_PLUGIN_FROM_SOURCE: "1" } : {},
+      ...(token === undefined ? {} : { token }),
+    })
+    packed?.remove()
     gateway = running
-    const client = ["--url", running.url, "--token", "e2e"]
+    const client = ["--url", running.url, "--token", token ?? "e2e"]
     let closed = false
     return {
       gateway: running,
       model,
       home,
       storeUrl,
+      client,
       cli: (args) => runOpenclaw(version, home.home, args),
       systemEvent: async (text, mode = "now") => {
         const event = ["system", "event", "--text", text, "--mode", mode, "--json"]
-        let result = await runOpenclaw(version, home.home, [...event, ...client])
-        // Newer releases want a paired device identity for a URL override; without the
-        // override the CLI connects to the gateway's port as the home's own device (any token
-        // does with `--auth none`, but one must be given).
-        if (result.code !== 0 && /device identity required/.test(result.stdout + result.stderr))
-          result = await runOpenclaw(version, home.home, [...event, "--token", "e2e"], {
-            env: { OPENCLAW_GATEWAY_PORT: String(running.port) },
-          })
+        const result = await runOpenclaw(version, home.home, [...event, ...client])
         return { code: result.code, output: result.stdout + result.stderr }
       },
       close: async () => {
@@ -122,6 +164,7 @@ export async function startObservedGateway(version: string, script: Script): Pro
     await gateway?.stop()
     await model.close()
     home.remove()
+    packed?.remove()
     throw error
   }
 }

@@ -11,13 +11,4 @@ describe("ObservationBuffer", () => {
     buffer.commit(1)
     expect(buffer.peek(10)).toEqual([2])
   })
-
-  it("puts back a loss report that could not be written", () => {
-    const buffer = new ObservationBuffer<number>(0)
-    buffer.offer(1, 5)
-    const lost = buffer.takeLost()
-    buffer.offer(2, 9)
-    if (lost !== undefined) buffer.restoreLost(lost)
-    expect(buffer.takeLost()).toEqual({ count: 2, from: 5, to: 9 })
-  })
 })

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, expect, it } from "vitest"
 import { accountObserved } from "../../application/projections/observed-fates.ts"
 import type { ObservedEvent } from "../../domain/observed-events.ts"
 import { describeOracle } from "../oracle/describe-oracle.ts"
+import { cronExecScript } from "./cron-exec.ts"
+import { cronExecTests } from "./cron-exec-tests.ts"
 import { type ObservedGateway, startObservedGateway } from "./observed-gateway.ts"
 import { waitForObserved } from "./observed-store.ts"
 
@@ -20,15 +22,17 @@ const shownInHeartbeat = (events: ReadonlyArray<ObservedEvent>, text: string): b
  * `inject: false` for a release whose `openclaw system event` cannot reach a `--auth none`
  * gateway from a throwaway home (2026.9.6 wants a paired device identity): there the suite
  * checks that the plugin loads and observes, and the injection is left out, visibly.
+ * `cron`: the release's routing of cron-run events, to run the cron-run / background-exec proof
+ * (cron-exec-tests.ts) on the same gateway afterwards.
  */
 export function injectedEventsSuite(
   version: string,
-  options: { readonly inject: boolean } = { inject: true },
+  options: { readonly inject: boolean; readonly cron?: "legacy" | "fixed" } = { inject: true },
 ): void {
   describeOracle(`e2e: openclaw@${version} gateway with the observer plugin`, () => {
     let observed: ObservedGateway | undefined
     beforeAll(async () => {
-      observed = await startObservedGateway(version, () => ({ _tag: "Text", text: "HEARTBEAT_OK" }))
+      observed = await startObservedGateway(version, cronExecScript)
     }, 120_000)
     afterAll(async () => {
       await observed?.close()
@@ -85,5 +89,7 @@ export function injectedEventsSuite(
       const asked = JSON.stringify(gateway.model.requests)
       for (const text of texts) expect(asked).toContain(text)
     }, 120_000)
+
+    if (options.cron !== undefined) cronExecTests(() => observed as ObservedGateway, options.cron)
   }, [version])
 }

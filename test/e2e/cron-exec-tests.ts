@@ -1,0 +1,71 @@
+/**
+ * The cron-run / background-exec proof (issue 13) on one release's running gateway, after its
+ * heartbeat has run at least once (the injected-events test before it does that), then the
+ * account of the whole store. `routing` is what the release does: `legacy` before the fix
+ * (2026.5.7), `fixed` from 2026.5.12.
+ */
+import { expect, it } from "vitest"
+import { accountObserved } from "../../application/projections/observed-fates.ts"
+import { execOutput, isRunKeyOf, runCronExec } from "./cron-exec.ts"
+import type { ObservedGateway } from "./observed-gateway.ts"
+import { readObserved } from "./observed-store.ts"
+
+const MARKER = "cron-exec"
+
+/** The heartbeat's exec prompt when nothing can be delivered to a user (no channel here). */
+const EXEC_EVENT_PROMPT = "An async command completion event was triggered"
+
+export function cronExecTests(gateway: () => ObservedGateway, routing: "legacy" | "fixed"): void {
+  const title =
+    routing === "legacy"
+      ? "strands an isolated cron run's background exec completion under the cron-run key"
+      : "queues an isolated cron run's background exec completion for the main heartbeat, which consumes it"
+  it(title, async () => {
+    const before = await readObserved(gateway().storeUrl)
+    // The precondition that defers the completion's own wake (cron-exec.ts).
+    expect(
+      before.some((event) => event._tag === "ObservedPromptBuilt" && event.trigger === "heartbeat"),
+      "no heartbeat ran before the cron job",
+    ).toBe(true)
+    const run = await runCronExec(gateway(), MARKER)
+    const where = JSON.stringify(run.events)
+    expect(run.enqueued.entry.text, where).toMatch(/^Exec completed \([^)]+, code 0\) :: /)
+    expect(run.enqueued.entry.trusted, where).toBe(false)
+    // The operator's wake ran the agent's main heartbeat after the completion was queued.
+    expect(run.wakeTakenAt, where).toBeGreaterThan(run.enqueued.entry.ts)
+    for (const event of run.events)
+      if (event._tag === "ObservedPromptBuilt" && event.trigger === "heartbeat" && event.at > run.enqueued.at)
+        expect(event.sessionKey, where).toBe("agent:main:main")
+    // No heartbeat ever ran on the cron run's key.
+    const runKeyHeartbeats = run.events.filter(
+      (event) =>
+        event._tag === "ObservedPromptBuilt" &&
+        event.trigger === "heartbeat" &&
+        event.sessionKey !== undefined &&
+        isRunKeyOf(run.jobId, event.sessionKey),
+    )
+    expect(runKeyHeartbeats, where).toHaveLength(0)
+    if (routing === "legacy") {
+      expect(isRunKeyOf(run.jobId, run.enqueued.sessionKey), where).toBe(true)
+      expect(run.removedAt, where).toBeUndefined()
+    } else {
+      expect(run.enqueued.sessionKey, where).toBe("agent:main:main")
+      // Consumed by that heartbeat, which showed the model the wake's text.
+      expect(run.wakeHeartbeat, where).toBeDefined()
+      expect(run.removedAt, where).toBeGreaterThanOrEqual(run.wakeHeartbeat?.at ?? Number.POSITIVE_INFINITY)
+      // The model was told of it; OpenClaw withholds the text when it cannot deliver to a user.
+      expect(JSON.stringify(gateway().model.requests)).toContain(EXEC_EVENT_PROMPT)
+    }
+  }, 180_000)
+
+  it(`accounts for the store: ${routing === "legacy" ? "that completion stranded" : "nothing stranded"}`, async () => {
+    const account = accountObserved(await readObserved(gateway().storeUrl))
+    const where = JSON.stringify(account, null, 1)
+    const completion = account.fates.filter((fate) => fate.entry.text.endsWith(execOutput(MARKER)))
+    expect(completion, where).toHaveLength(1)
+    expect(completion[0]?.fate._tag, where).toBe(routing === "legacy" ? "Stranded" : "RemovedUnshown")
+    const stranded = account.fates.filter((fate) => fate.fate._tag === "Stranded")
+    expect(stranded, where).toHaveLength(routing === "legacy" ? 1 : 0)
+    expect(account.lost, where).toBe(0)
+  }, 60_000)
+}

@@ -5,14 +5,19 @@
  * end into one `Invariant` each. Used by the CLI audit (text, --json, --html), the property
  * tests, and embedders (`invariantsOfLog`). docs/audit.md says what each means and what to do.
  */
-import { Effect, Stream } from "effect"
-import { decodeEvent } from "./event-codec.ts"
+import { Effect } from "effect"
+import { combineFolds, foldLog, type LogFold } from "./decoded-log.ts"
 import type { EventStoreShape } from "./event-store.ts"
 import type { StoreUnavailable, UndecodableEvent } from "./event-store-errors.ts"
 import { judgeAccounting } from "./invariants/accounting.ts"
 import { IdTable } from "./invariants/id-table.ts"
 import type { Invariant, Violation } from "./invariants/invariant.ts"
-import { evolveLogFacts, LogFacts, type LogFactsOptions } from "./invariants/log-facts.ts"
+import {
+  evolveLogFacts,
+  evolveLogFactsObserved,
+  LogFacts,
+  type LogFactsOptions,
+} from "./invariants/log-facts.ts"
 import { judgeNoCrossAgentLeakage } from "./invariants/no-cross-agent-leakage.ts"
 import { judgeNoDoubledEventId } from "./invariants/no-doubled-event-id.ts"
 import { judgeNoHalfRecordedDecision } from "./invariants/no-half-recorded-decision.ts"
@@ -21,6 +26,8 @@ import { judgePositionsInOrder } from "./invariants/positions-in-order.ts"
 import { judgeReplayReproducesQueues } from "./invariants/replay-reproduces-queues.ts"
 import type { LedgerView } from "./ledger-view.ts"
 import { type AuditReport, type AuditState, auditProjection, auditReport } from "./projections/audit.ts"
+import { observedLogFold } from "./projections/observed-audit.ts"
+import type { ObservedRecord } from "./projections/observed-fates.ts"
 import type { Projection } from "./projections/projection.ts"
 import { queuesProjection } from "./projections/queues.ts"
 
@@ -168,17 +175,39 @@ export const auditFolds = (options: LogFactsOptions): Projection<AuditFolds> => 
 }
 
 export interface AuditedLog extends AuditFolds {
-  /** Records replayed. */
+  /** Records replayed (of both families). */
   readonly events: number
   /** Earliest and latest event time: an import may append older events after newer ones. */
   readonly span: { readonly from: number; readonly to: number } | undefined
+  /** The observed facts of the log (a plugin's store), for the observed audit; [] for a ledger's own log. */
+  readonly observed: ReadonlyArray<ObservedRecord>
+}
+
+interface AuditLogState {
+  folds: AuditFolds
+  span: Float64Array
+  observed: ObservedRecord[]
+}
+
+/** Earliest and latest `at` of every event, packed: a `let` holding a new double per event boxed a number per event. */
+const spanFold: LogFold<Float64Array> = {
+  init: () => new Float64Array([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]),
+  ledger: (span, event) => widenSpan(span, "at" in event ? event.at : undefined),
+  observed: (span, event) => widenSpan(span, event.at),
+}
+function widenSpan(span: Float64Array, at: number | undefined): Float64Array {
+  if (at === undefined) return span
+  if (at < (span[0] as number)) span[0] = at
+  if (at > (span[1] as number)) span[1] = at
+  return span
 }
 
 /**
- * One pass over the whole log for an audit: every record decoded once and folded into the audit,
- * the ledger view and the invariants' facts (`auditFolds`) — every record, even one whose
- * position does not increase, which a projection's catch-up would skip and which is damage to
- * report. `head` (the store's head position) sizes the id tables; progress after each page.
+ * One pass over the whole log for an audit: every record decoded once (decoded-log.ts) and folded
+ * into the audit, the ledger view and the invariants' facts (`auditFolds`), the span, and the
+ * observed facts — every record, even one whose position does not increase, which a projection's
+ * catch-up would skip and which is damage to report. `head` (the store's head position) sizes
+ * the id tables; progress after each page.
  */
 export function foldAuditLog(
   store: EventStoreShape,
@@ -189,36 +218,35 @@ export function foldAuditLog(
 ): Effect.Effect<AuditedLog, StoreUnavailable | UndecodableEvent> {
   return Effect.suspend(() => {
     const folds = auditFolds(logFactsOptionsOf(store, options.head))
-    const state = folds.init()
-    let events = 0
-    // [from, to] packed: a \`let\` holding a new double per event boxed a number per event.
-    const span = new Float64Array([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])
-    return store.readAll().pipe(
-      Stream.runForEachArray((records) =>
-        Effect.suspend(() => {
-          for (const record of records) {
-            const event = decodeEvent(record)
-            if (event._tag === "UndecodableEvent") return Effect.fail(event)
-            folds.evolve(state, event, record)
-            events++
-            if ("at" in event) {
-              if (event.at < (span[0] as number)) span[0] = event.at
-              if (event.at > (span[1] as number)) span[1] = event.at
-            }
-          }
-          options.onProgress?.(events)
-          return Effect.void
-        }),
-      ),
-      Effect.map(() => ({
-        ...state,
-        events,
+    const parts: { [K in keyof AuditLogState]: LogFold<AuditLogState[K]> } = {
+      folds: {
+        init: folds.init,
+        ledger: folds.evolve,
+        observed: (state, event, record) => {
+          evolveLogFactsObserved(state.facts, event._tag, record)
+          return state
+        },
+      },
+      span: spanFold,
+      observed: observedLogFold,
+    }
+    // combineFolds' constraint (`LogFold<unknown>`) refuses typed folds (state is contravariant
+    // in `ledger`): the cast restores the state type it computes.
+    const fold = combineFolds(
+      parts as unknown as Record<string, LogFold<unknown>>,
+    ) as unknown as LogFold<AuditLogState>
+    return Effect.map(foldLog(store, fold, { onProgress: options.onProgress }), ({ state, records }) => {
+      const span = state.span
+      return {
+        ...state.folds,
+        events: records,
         span:
-          events > 0 && (span[0] as number) <= (span[1] as number)
+          records > 0 && (span[0] as number) <= (span[1] as number)
             ? { from: span[0] as number, to: span[1] as number }
             : undefined,
-      })),
-    )
+        observed: state.observed,
+      }
+    })
   })
 }
 

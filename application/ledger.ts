@@ -43,6 +43,7 @@ import type { AppendError, StoreUnavailable, UndecodableEvent } from "./event-st
 import { Ids } from "./ids.ts"
 import { LedgerContention, MissingSessionKey } from "./ledger-errors.ts"
 import { LedgerView } from "./ledger-view.ts"
+import { isObservedType } from "./observed-event-codec.ts"
 import { CONFIG_STREAM, queueStreamId, REAPER_STREAM, UNROUTED_STREAM, WAKES_STREAM } from "./stream-names.ts"
 
 export type LedgerError =
@@ -218,6 +219,12 @@ export const makeLedger = Effect.gen(function* () {
     store.readAll({ fromPosition: view.position }).pipe(
       Stream.runForEach((record) =>
         Effect.suspend(() => {
+          // Observed facts (a gateway plugin's, in a shared store) are not the ledger's decisions:
+          // passed over, the view's position still moves past them (an import waits on it).
+          if (isObservedType(record.type)) {
+            if (record.position > view.position) view.position = record.position
+            return Effect.void
+          }
           const event = decodeEvent(record)
           if (event._tag === "UndecodableEvent") return Effect.fail(event)
           view.apply(record, event)

@@ -22,8 +22,9 @@ export interface Violation {
   readonly streamId?: string
 }
 
-export interface Invariant {
-  readonly name: InvariantName
+/** `N`: the names of a family of invariants (the observed audit has its own, application/projections/observed-audit.ts). */
+export interface Invariant<N extends string = InvariantName> {
+  readonly name: N
   readonly holds: boolean
   readonly detail: string
   /** Only when it does not hold: every violation found, counted. */
@@ -68,12 +69,12 @@ export class Violations {
 }
 
 /** An invariant judged from its violations: `holdsDetail` when there are none, else `failDetail`. */
-export function invariantOf(
-  name: InvariantName,
+export function invariantOf<N extends string = InvariantName>(
+  name: N,
   violations: ReadonlyArray<Violations>,
   holdsDetail: string,
   failDetail: (count: number, first: Violation | undefined) => string,
-): Invariant {
+): Invariant<N> {
   const count = violations.reduce((sum, v) => sum + v.count, 0)
   if (count === 0) return { name, holds: true, detail: holdsDetail }
   const listed = violations.flatMap((v) => v.listed).slice(0, MAX_LISTED_VIOLATIONS)

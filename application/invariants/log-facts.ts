@@ -106,16 +106,7 @@ export class LogFacts {
 export function evolveLogFacts(facts: LogFacts, event: LedgerEvent, record: RecordFacts): LogFacts {
   const { position, streamId } = record
   facts.events++
-  checkPosition(facts, record)
-  if (facts.recordIds.set(record.id, 1) !== 0) {
-    if (!facts.doubledIds.counted())
-      facts.doubledIds.add({
-        reason: `store event id ${record.id} is recorded again at position ${position} (${event._tag} on ${streamId})`,
-        eventId: record.id,
-        position,
-        streamId,
-      })
-  }
+  checkRecord(facts, event._tag, record)
   const open = facts.open
   const joins = open.active && joinsOpenDecision(open, event)
   if (open.active && !joins) closeDecision(facts)
@@ -214,6 +205,30 @@ export function evolveLogFacts(facts: LogFacts, event: LedgerEvent, record: Reco
       break
   }
   return facts
+}
+
+/**
+ * An observed fact (a gateway plugin's, in a shared store) is no decision of the ledger, but it
+ * is a record of the log: its position and its store id count for the log's own integrity.
+ */
+export function evolveLogFactsObserved(facts: LogFacts, type: string, record: RecordFacts): LogFacts {
+  checkRecord(facts, type, record)
+  return facts
+}
+
+/** The record's place in the log: its position in order, its store id recorded once. */
+function checkRecord(facts: LogFacts, type: string, record: RecordFacts): void {
+  const { position, streamId } = record
+  checkPosition(facts, record)
+  if (facts.recordIds.set(record.id, 1) !== 0) {
+    if (!facts.doubledIds.counted())
+      facts.doubledIds.add({
+        reason: `store event id ${record.id} is recorded again at position ${position} (${type} on ${streamId})`,
+        eventId: record.id,
+        position,
+        streamId,
+      })
+  }
 }
 
 function checkPosition(facts: LogFacts, record: RecordFacts): void {

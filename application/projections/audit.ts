@@ -285,7 +285,7 @@ export interface AuditReport {
   readonly lastAt: number | undefined
 }
 
-const summarize = (histogram: LatencyHistogram): LatencySummary => ({
+export const summarize = (histogram: LatencyHistogram): LatencySummary => ({
   count: histogram.count,
   p50: quantile(histogram, 0.5),
   p95: quantile(histogram, 0.95),

@@ -6,6 +6,11 @@ import type { Invariant } from "../../../application/invariants.ts"
 import type { AgentReport, AuditReport, PendingEvent } from "../../../application/projections/audit.ts"
 import type { RoutingName } from "../../../domain/routing.ts"
 import { isoInstant } from "../shared/format.ts"
+import {
+  type ObservedDocument,
+  observedStrandedUnder,
+  violatedObservedInvariants,
+} from "./observed-document.ts"
 
 export const AUDIT_SCHEMA = "heartbeat-ledger/audit@1"
 
@@ -36,6 +41,8 @@ export interface AuditDocument {
   readonly invariants: ReadonlyArray<Invariant>
   /** With `--routing legacy`: the audit of what was actually recorded, to compare with. */
   readonly recorded?: AuditDocument | undefined
+  /** Only when the log holds observed facts (a gateway plugin's store): their audit. */
+  readonly observed?: ObservedDocument | undefined
 }
 
 export const queuedEventJSON = (event: PendingEvent): QueuedEventJSON => ({
@@ -57,6 +64,7 @@ export function buildAuditDocument(input: {
   readonly events: number
   readonly span: { readonly from: number; readonly to: number } | undefined
   readonly agent?: string | undefined
+  readonly observed?: ObservedDocument | undefined
 }): AuditDocument {
   const { report, agent } = input
   const agents = agent === undefined ? report.agents : report.agents.filter((a) => a.agentId === agent)
@@ -92,6 +100,7 @@ export function buildAuditDocument(input: {
     agents,
     stranded: stranded.map(queuedEventJSON),
     invariants: input.invariants,
+    ...(input.observed === undefined ? {} : { observed: input.observed }),
   }
 }
 
@@ -100,4 +109,17 @@ export function buildAuditDocument(input: {
  * their own ("N stranded event(s), M violated invariant(s)").
  */
 export const violatedInvariants = (document: AuditDocument): number =>
-  document.invariants.filter((check) => !check.holds && check.name !== "nothing-stranded").length
+  document.invariants.filter((check) => !check.holds && check.name !== "nothing-stranded").length +
+  violatedObservedInvariants(document.observed)
+
+/**
+ * Stranded events, the ledger's and the observed gateway's: as observed, or — with a what-if
+ * routing — those the what-if routing would strand (`observedStrandedUnder`).
+ */
+export const strandedEvents = (document: AuditDocument): number =>
+  document.totals.stranded +
+  (document.observed === undefined
+    ? 0
+    : document.whatIf
+      ? observedStrandedUnder(document.observed, document.routing).length
+      : document.observed.totals.stranded)

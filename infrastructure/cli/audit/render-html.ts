@@ -14,6 +14,7 @@ import {
 import { clip, formatCount, formatDuration, formatInstant } from "../shared/format.ts"
 import { safeText } from "../shared/terminal.ts"
 import type { AuditDocument, QueuedEventJSON } from "./audit-document.ts"
+import { observedHtmlSections } from "./render-observed-html.ts"
 import { REPORT_MARKER } from "./report-file.ts"
 import type { AuditRun } from "./run-audit.ts"
 import { depthChart, escapeHtml, histogramChart, type Series, stackedBars } from "./svg-charts.ts"
@@ -275,7 +276,7 @@ const comparison = (recorded: AuditDocument, whatIf: AuditDocument) => {
 }
 
 /** A violated invariant's listed violations (the first 20), each with where it is in the log. */
-const violationList = (check: Invariant): string =>
+const violationList = (check: Invariant<string>): string =>
   check.holds || check.violations === undefined
     ? ""
     : `<ol>${check.violations
@@ -286,6 +287,14 @@ const violationList = (check: Invariant): string =>
         .join(
           "",
         )}</ol>${(check.violationCount ?? 0) > check.violations.length ? `<p class="note">… and ${formatCount((check.violationCount ?? 0) - check.violations.length)} more</p>` : ""}`
+
+const invariantList = (checks: ReadonlyArray<Invariant<string>>): string =>
+  `<ul class="inv">${checks
+    .map(
+      (check) =>
+        `<li><span class="${check.holds ? "ok" : "ko"}">${check.holds ? "✓" : "✗"}</span> <b>${escapeHtml(check.name)}</b>: ${text(check.detail)}${violationList(check)}</li>`,
+    )
+    .join("")}</ul>`
 
 export function renderHtmlReport(run: AuditRun): string {
   const document = run.recorded
@@ -323,14 +332,9 @@ export function renderHtmlReport(run: AuditRun): string {
       eventTable(whatIf.stranded),
     )
   }
-  sections.push(
-    `<h2>Invariants</h2><ul class="inv">${document.invariants
-      .map(
-        (check) =>
-          `<li><span class="${check.holds ? "ok" : "ko"}">${check.holds ? "✓" : "✗"}</span> <b>${escapeHtml(check.name)}</b>: ${text(check.detail)}${violationList(check)}</li>`,
-      )
-      .join("")}</ul>`,
-  )
+  sections.push(`<h2>Invariants</h2>${invariantList(document.invariants)}`)
+  if (document.observed !== undefined)
+    sections.push(...observedHtmlSections(document.observed, text, invariantList))
   return (
     `<!doctype html>\n<html lang="en"><head><meta charset="utf-8">${REPORT_MARKER}` +
     `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">` +

@@ -5,17 +5,19 @@
  */
 
 import type { Invariant } from "../../../application/invariants.ts"
+import type { LatencySummary } from "../../../application/projections/audit.ts"
 import { clip, formatCount, formatDuration, formatInstant } from "../shared/format.ts"
 import { renderTable } from "../shared/table.ts"
 import type { Colours } from "../shared/terminal.ts"
 import { safeText } from "../shared/terminal.ts"
 import type { AuditDocument, QueuedEventJSON } from "./audit-document.ts"
+import { renderObservedText } from "./render-observed-text.ts"
 
 const MAX_LISTED = 15
 const MAX_LISTED_VIOLATIONS = 5
 
 /** A violated invariant's first violations, each with where it is in the log (--json lists 20). */
-function renderViolations(check: Invariant, c: Colours): string[] {
+export function renderViolations(check: Invariant<string>, c: Colours): string[] {
   if (check.holds || check.violations === undefined) return []
   const lines = check.violations.slice(0, MAX_LISTED_VIOLATIONS).map((violation) => {
     const where = [
@@ -119,23 +121,57 @@ export function renderAuditText(document: AuditDocument, c: Colours): string {
     ),
   )
   out.push("")
-  out.push(c.bold("Latency enqueue → consumption") + c.dim(" (p50 / p95 / max, by source)"))
-  const latencyRows = document.agents.flatMap((agent) =>
+  out.push(
+    ...renderLatencyLines(document.agents, c, {
+      title: "Latency enqueue → consumption",
+      note: " (p50 / p95 / max, by source)",
+      count: "consumed",
+      none: "  nothing consumed yet",
+    }),
+  )
+  out.push("")
+  out.push(...renderStranded(document.stranded, c, "Stranded events"))
+  out.push("")
+  out.push(c.bold("Invariants"), ...renderInvariantLines(document.invariants, c))
+  if (document.observed !== undefined)
+    out.push("", renderObservedText(document.observed, c, document.whatIf ? document.routing : undefined))
+  return out.join("\n")
+}
+
+/** Each invariant ✓ or ✗ with its detail, and a violated one's first violations. */
+export function renderInvariantLines(checks: ReadonlyArray<Invariant<string>>, c: Colours): string[] {
+  return checks.flatMap((check) => [
+    `  ${check.holds ? c.green("✓") : c.red("✗")} ${check.name}: ${safeText(check.detail)}`,
+    ...renderViolations(check, c),
+  ])
+}
+
+/** Latency by source, per agent: count, p50, p95 and max (the ledger's and the observed part's). */
+export function renderLatencyLines(
+  agents: ReadonlyArray<{
+    readonly agentId: string
+    readonly latencyBySource: Readonly<Record<string, LatencySummary>>
+  }>,
+  c: Colours,
+  labels: { readonly title: string; readonly note: string; readonly count: string; readonly none: string },
+): string[] {
+  const rows = agents.flatMap((agent) =>
     Object.entries(agent.latencyBySource)
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([source, summary]) => [
         safeText(agent.agentId),
         source,
-        n(summary.count),
+        formatCount(summary.count),
         formatDuration(summary.p50),
         formatDuration(summary.p95),
         formatDuration(summary.max),
       ]),
   )
-  out.push(
-    latencyRows.length === 0
-      ? c.dim("  nothing consumed yet")
-      : renderTable(["agent", "source", "consumed", "p50", "p95", "max"], latencyRows, [
+  return [
+    c.bold(labels.title) + c.dim(labels.note),
+    rows.length === 0
+      ? c.dim(labels.none)
+      : renderTable(["agent", "source", labels.count, "p50", "p95", "max"], rows, [
           "left",
           "left",
           "right",
@@ -143,16 +179,7 @@ export function renderAuditText(document: AuditDocument, c: Colours): string {
           "right",
           "right",
         ]),
-  )
-  out.push("")
-  out.push(...renderStranded(document.stranded, c, "Stranded events"))
-  out.push("")
-  out.push(c.bold("Invariants"))
-  for (const check of document.invariants) {
-    out.push(`  ${check.holds ? c.green("✓") : c.red("✗")} ${check.name}: ${safeText(check.detail)}`)
-    out.push(...renderViolations(check, c))
-  }
-  return out.join("\n")
+  ]
 }
 
 export function renderStranded(

@@ -9,6 +9,7 @@ import type { EventStoreShape } from "../../../application/event-store.ts"
 import type { StoreUnavailable, UndecodableEvent } from "../../../application/event-store-errors.ts"
 import { type AuditedLog, foldAuditLog, type LogFacts } from "../../../application/invariants.ts"
 import type { LedgerView } from "../../../application/ledger-view.ts"
+import { isObservedType } from "../../../application/observed-event-codec.ts"
 import type { AuditState } from "../../../application/projections/audit.ts"
 import type { LedgerEvent } from "../../../domain/events.ts"
 
@@ -18,6 +19,7 @@ export interface ReplayedLog {
   readonly facts: LogFacts
   readonly events: number
   readonly span: AuditedLog["span"]
+  readonly observed: AuditedLog["observed"]
 }
 
 /** The audit's one pass (application/invariants.ts `foldAuditLog`), named as the audit reads it. */
@@ -32,13 +34,15 @@ export const replayForAudit = (
     facts: log.facts,
     events: log.events,
     span: log.span,
+    observed: log.observed,
   }))
 
-/** The log as decoded events, in order (for the what-if replay). */
+/** The log's own events, decoded, in order (for the what-if replay; observed facts are not work to re-route). */
 export const decodedEvents = (
   store: EventStoreShape,
 ): Stream.Stream<LedgerEvent, StoreUnavailable | UndecodableEvent> =>
   store.readAll().pipe(
+    Stream.filter((record) => !isObservedType(record.type)),
     Stream.mapEffect((record) => {
       const event = decodeEvent(record)
       return event._tag === "UndecodableEvent" ? Effect.fail(event) : Effect.succeed(event)

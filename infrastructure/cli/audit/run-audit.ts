@@ -9,12 +9,14 @@ import { judgeInvariants } from "../../../application/invariants.ts"
 import { layerLedger } from "../../../application/ledger.ts"
 import type { AuditState } from "../../../application/projections/audit.ts"
 import { auditReport } from "../../../application/projections/audit.ts"
+import { observedAudit } from "../../../application/projections/observed-audit.ts"
 import { type RerouteResult, rerouteRecordedWork } from "../../../application/what-if.ts"
 import type { RoutingName } from "../../../domain/routing.ts"
 import { layerSeededIds } from "../../ids.ts"
 import { layerMemoryEventStore } from "../../stores/memory-event-store.ts"
 import { startProgress } from "../shared/progress.ts"
 import { type AuditDocument, buildAuditDocument } from "./audit-document.ts"
+import { observedDocument } from "./observed-document.ts"
 import { decodedEvents, replayForAudit } from "./replay-audit.ts"
 
 export interface AuditRun {
@@ -59,6 +61,10 @@ const auditStore = (
       events: replay.events,
       span: replay.span,
       agent,
+      observed:
+        replay.observed.length === 0
+          ? undefined
+          : observedDocument(observedAudit(replay.observed, { agent })),
     })
     return { document, state: replay.state }
   })
@@ -100,7 +106,13 @@ export const runAudit = (input: {
       const audited = yield* auditStore(scratch, store.description, input.routing, true, input.agent)
       return { ...audited, replay }
     }).pipe(Effect.ensuring(Effect.sync(progress.done)), Effect.provide(scratchLedger()))
-    const document: AuditDocument = { ...whatIf.document, recorded: recorded.document }
+    // Observed facts are not re-routed: the what-if document carries the recorded observed audit (with its own what-if per event).
+    const observed = recorded.document.observed
+    const document: AuditDocument = {
+      ...whatIf.document,
+      recorded: recorded.document,
+      ...(observed === undefined ? {} : { observed }),
+    }
     return {
       document,
       recorded: recorded.document,

@@ -10,7 +10,7 @@ import { Command, Flag } from "effect/cli"
 import { EventStore } from "../../../application/event-store.ts"
 import { parseStoreUrl } from "../../store-url.ts"
 import { layerEventStoreFromUrl } from "../../stores/store-layer.ts"
-import { violatedInvariants } from "../audit/audit-document.ts"
+import { strandedEvents, violatedInvariants } from "../audit/audit-document.ts"
 import { renderHtmlReport } from "../audit/render-html.ts"
 import { renderAuditText, renderComparisonText } from "../audit/render-text.ts"
 import { reportTargetRefusal, writeReportFile } from "../audit/report-file.ts"
@@ -69,8 +69,9 @@ export const reportAudit = (
       yield* writeStdout(`${parts.join("\n\n")}\n`)
     }
     const violations = violatedInvariants(document)
-    if (document.totals.stranded > 0 || violations > 0) {
-      return yield* new AuditFindings({ stranded: document.totals.stranded, violations })
+    const stranded = strandedEvents(document)
+    if (stranded > 0 || violations > 0) {
+      return yield* new AuditFindings({ stranded, violations })
     }
   })
 
@@ -113,7 +114,11 @@ export const auditCommand = Command.make(
       if (target !== undefined) yield* checkHtmlTarget(target)
       const agent = Option.getOrUndefined(input.agent)?.trim().toLowerCase()
       const run = yield* runAudit({ store, routing: input.routing, agent })
-      if (agent !== undefined && run.recorded.agents.length === 0) {
+      if (
+        agent !== undefined &&
+        run.recorded.agents.length === 0 &&
+        !(run.recorded.observed?.agents.length ?? 0)
+      ) {
         return yield* new BadInput({ message: `no agent "${agent}" in the log` })
       }
       yield* reportAudit(run, { json: input.json, html: target })

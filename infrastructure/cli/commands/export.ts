@@ -9,14 +9,22 @@
  */
 import { Effect, Stream } from "effect"
 import { Command, Flag } from "effect/cli"
-import { decodeEvent } from "../../../application/event-codec.ts"
+import { type LogFold, stepFold } from "../../../application/decoded-log.ts"
 import { EventStore } from "../../../application/event-store.ts"
-import type { UndecodableEvent } from "../../../application/event-store-errors.ts"
+import { UndecodableEvent } from "../../../application/event-store-errors.ts"
 import { layerEventStoreFromUrl } from "../../stores/store-layer.ts"
+import { redactData } from "../export/redact-record.ts"
 import { RecordsSkipped } from "../shared/exit.ts"
 import { startProgress } from "../shared/progress.ts"
 import { storeFlag, storeUrlOf } from "../shared/store-flag.ts"
 import { safeText } from "../shared/terminal.ts"
+
+/** Decodes a record of either family through the one read path: only whether it decodes matters here. */
+const decodes: LogFold<undefined> = {
+  init: () => undefined,
+  ledger: () => undefined,
+  observed: () => undefined,
+}
 
 export const exportCommand = Command.make(
   "export",
@@ -29,6 +37,12 @@ export const exportCommand = Command.make(
     skipUndecodable: Flag.Boolean("skip-undecodable").pipe(
       Flag.withDescription(
         "Write every record that decodes, list each one that does not on stderr, and exit 3 if any was skipped",
+      ),
+      Flag.withDefault(false),
+    ),
+    redact: Flag.Boolean("redact").pipe(
+      Flag.withDescription(
+        "Replace every text (event texts, observed entries, shown prompt lines) by a fingerprint, sha256:<16 hex> per line",
       ),
       Flag.withDefault(false),
     ),
@@ -46,8 +60,8 @@ export const exportCommand = Command.make(
             let chunk = ""
             let failure: UndecodableEvent | undefined
             for (const r of records) {
-              const event = decodeEvent(r)
-              if (event._tag === "UndecodableEvent") {
+              const event = stepFold(decodes, undefined, r)
+              if (event instanceof UndecodableEvent) {
                 if (!input.skipUndecodable) {
                   failure = event
                   break
@@ -65,7 +79,7 @@ export const exportCommand = Command.make(
                 type: r.type,
                 version: r.version,
                 recordedAt: r.recordedAt,
-                data: r.data,
+                data: input.redact ? redactData(r) : r.data,
               })}\n`
             }
             process.stdout.write(chunk)
@@ -82,6 +96,10 @@ export const exportCommand = Command.make(
   Command.withDescription("Print the whole log, in order, as JSON Lines (re-importable)"),
   Command.withExamples([
     { command: "heartbeat-ledger export > ledger.jsonl", description: "Back up the log" },
+    {
+      command: "heartbeat-ledger export --redact > shareable.jsonl",
+      description: "Share a log without its texts: each line of text becomes sha256:<16 hex>",
+    },
     {
       command: "heartbeat-ledger export --skip-undecodable > salvaged.jsonl",
       description: "Salvage a damaged log: every readable record, the others listed on stderr",

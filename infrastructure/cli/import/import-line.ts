@@ -6,6 +6,7 @@
  */
 import { Cause, Exit, Schema, SchemaIssue } from "effect"
 import { decodeEvent } from "../../../application/event-codec.ts"
+import { decodeObservedEvent, isObservedType } from "../../../application/observed-event-codec.ts"
 import { DeliveryContextSchema, SessionPolicySchema, SessionScopeSchema } from "../../../domain/events.ts"
 import { ACP_PHASES, EXEC_EXIT_REASONS } from "../../../domain/sources.ts"
 import { unstorableNameProblem } from "../../stores/append-rules.ts"
@@ -272,7 +273,10 @@ export function decodeImportLine(
         ? unstorableKeyProblem(text, recorded.data)
         : undefined
     if (key !== undefined) return problemAt(line, { ...key, field: `data.${key.field}` })
-    const event = decodeEvent({ ...recorded, data: recorded.data })
+    const event = (isObservedType(recorded.type) ? decodeObservedEvent : decodeEvent)({
+      ...recorded,
+      data: recorded.data,
+    })
     if (event._tag === "UndecodableEvent") return [{ line, field: "data", message: bounded(event.reason) }]
     return { kind: "recorded", line: recorded }
   }

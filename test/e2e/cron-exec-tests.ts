@@ -95,6 +95,18 @@ export function cronExecTests(gateway: () => ObservedGateway, routing: "legacy" 
     if (routing === "legacy") {
       expect(completion?.fate, where).toBe("stranded")
       expect(observed?.totals.stranded, where).toBe(1)
+      expect(result.stderr, where).toContain("1 stranded event")
+      // 2026.5.7 takes the wake's text from the main queue with no prompt showing it (no model
+      // call follows): our model has no action for that, and the audit lists it as a
+      // divergence. It is about the wake only, never the completion.
+      for (const divergence of observed?.divergences ?? [])
+        expect(divergence, where).toMatchObject({ kind: "unexpected-removal", sessionKey: "agent:main:main" })
+      expect(
+        (observed?.divergences ?? []).every(
+          (divergence) => divergence.observationId !== completion?.observationId,
+        ),
+        where,
+      ).toBe(true)
       // Where our model of the release queues it, and that the fixed routing would have drained it.
       expect(completion?.whatIf, where).toMatchObject({
         routing: "fixed",
@@ -104,6 +116,7 @@ export function cronExecTests(gateway: () => ObservedGateway, routing: "legacy" 
     } else {
       expect(completion?.fate, where).toBe("consumed-unshown")
       expect(completion?.sessionKey, where).toBe("agent:main:main")
+      expect(fateOf(`e2e wake after ${MARKER}`), where).toEqual(["shown"])
       expect(observed?.totals.stranded, where).toBe(0)
       expect(observed?.totals.divergences, where).toBe(0)
     }

@@ -20,6 +20,8 @@ import {
   type ObservedRecord,
   observedFacts,
   type ShownBy,
+  type TakenBy,
+  takenByOf,
 } from "./observed-fates.ts"
 import {
   agentOfObservedKey,
@@ -78,6 +80,8 @@ export interface ObservedEventReport {
   /** When it left its queue, or was shown while still queued; undefined while queued. */
   readonly fateAt: number | undefined
   readonly shownBy: ShownBy | undefined
+  /** The turn (its prompt) that took it from its queue, shown or not. */
+  readonly takenBy: TakenBy | undefined
   readonly latencyMs: number | undefined
   readonly model: ModelledEnqueue
 }
@@ -192,6 +196,11 @@ export function observedAudit(
   const modelled = modelEnqueues(records, facts)
   const seen = new Set(facts.heartbeatKeys)
   const drainsByRouting = { fixed: modelDrains(facts, "fixed"), legacy: modelDrains(facts, "legacy") }
+  const takenBy = new Map<string, TakenBy>()
+  for (const item of facts.items) {
+    const by = takenByOf(facts, item)
+    if (by !== undefined) takenBy.set(item.observationId, by)
+  }
   const allEvents = facts.items.map((item): ObservedEventReport => {
     const model = modelled.get(item.observationId) as ModelledEnqueue
     const fate = fateOf(facts, item, (key) => seen.has(key) || drainsByRouting[model.routing].has(key))
@@ -205,15 +214,22 @@ export function observedAudit(
       fate,
       fateAt: item.removed?.at ?? item.shownBy?.at,
       shownBy: item.shownBy,
+      takenBy: takenBy.get(item.observationId),
       latencyMs: latencyOf(item),
       model,
     }
   })
   const fates = new Map(allEvents.map((event) => [event.observationId, event.fate]))
-  const allDivergences = divergencesOf(records, facts, modelled, (item) => {
-    const fate = fates.get(item.observationId)
-    return fate === "evicted" || fate === "deleted-with-session"
-  })
+  const allDivergences = divergencesOf(
+    records,
+    facts,
+    modelled,
+    (item) => {
+      const fate = fates.get(item.observationId)
+      return fate === "evicted" || fate === "deleted-with-session"
+    },
+    takenBy,
+  )
   const keep = (agentId: string) => options.agent === undefined || agentId === options.agent
   const events = allEvents.filter((event) => keep(event.agentId))
   const divergences = allDivergences.filter((d) => keep(agentOfObservedKey(d.sessionKey)))

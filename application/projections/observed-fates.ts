@@ -63,6 +63,8 @@ export interface ObservedFacts {
   >
   /** `session_end` facts: session key → the times its session ended. */
   readonly sessionEnds: ReadonlyMap<string, ReadonlyArray<number>>
+  /** The prompts by the session they were built for (`undefined`: a prompt naming none). */
+  readonly promptsBySession: ReadonlyMap<string | undefined, ReadonlyArray<ObservedFacts["prompts"][number]>>
   /** `gateway_stop` facts: observer stream → the position of its gateway's (first) stop. */
   readonly gatewayStops: ReadonlyMap<string, number>
   readonly shownUnobserved: ReadonlyArray<{
@@ -89,6 +91,7 @@ export function observedFacts(records: Iterable<ObservedRecord>): ObservedFacts 
   const sessionEnds = new Map<string, number[]>()
   const completedRuns = new Map<string, boolean>()
   const gatewayStops = new Map<string, number>()
+  const promptsBySession = new Map<string | undefined, Array<ObservedFacts["prompts"][number]>>()
   const shownUnobserved: Array<ObservedFacts["shownUnobserved"][number]> = []
   const oneFate = new Violations()
   // Entries not yet shown, by first line, oldest first: what a prompt's line can be matched to.
@@ -157,6 +160,9 @@ export function observedFacts(records: Iterable<ObservedRecord>): ObservedFacts 
       }
       case "ObservedPromptBuilt": {
         prompts.push({ ...record, event })
+        const same = promptsBySession.get(event.sessionKey) ?? []
+        same.push({ ...record, event })
+        promptsBySession.set(event.sessionKey, same)
         if (event.trigger === "heartbeat" && event.sessionKey !== undefined)
           heartbeatKeys.add(event.sessionKey)
         for (const line of event.shown) {
@@ -217,6 +223,7 @@ export function observedFacts(records: Iterable<ObservedRecord>): ObservedFacts 
     heartbeatKeys: [...heartbeatKeys],
     prompts,
     sessionEnds,
+    promptsBySession,
     gatewayStops,
     shownUnobserved,
     lost,
@@ -248,6 +255,33 @@ export function fateOf(
   if (item.removed.how === "queue-deleted" && endedWithSession(facts, item, item.removed.at))
     return "deleted-with-session"
   return "consumed-unshown"
+}
+
+/** A turn that took an entry from its queue: the prompt built for it. */
+export interface TakenBy {
+  readonly runId: string
+  readonly trigger: string | undefined
+  readonly sessionKey: string | undefined
+}
+
+/**
+ * The turn that took a removed entry: the first prompt built for its session (or naming none)
+ * after its enqueue, up to a moment after its removal — a heartbeat (its exec prompt shows no
+ * `System:` line) or a reply turn. Undefined when none did.
+ */
+export function takenByOf(facts: ObservedFacts, item: ObservedItem): TakenBy | undefined {
+  const removed = item.removed
+  if (removed === undefined) return undefined
+  let first: ObservedFacts["prompts"][number] | undefined
+  for (const prompts of [facts.promptsBySession.get(item.sessionKey), facts.promptsBySession.get(undefined)])
+    for (const prompt of prompts ?? []) {
+      if (prompt.position <= item.position || prompt.event.at > removed.at + SESSION_END_WINDOW_MS) continue
+      if (first === undefined || prompt.position < first.position) first = prompt
+      break
+    }
+  return first === undefined
+    ? undefined
+    : { runId: first.event.runId, trigger: first.event.trigger, sessionKey: first.event.sessionKey }
 }
 
 /** From OpenClaw's enqueue time to the prompt that showed it. */

@@ -13,12 +13,7 @@ import { modelOfRelease, type ReleaseModel } from "../../domain/release-model.ts
 import { type RoutingName, routingByName } from "../../domain/routing.ts"
 import { buildAgentMainSessionKey } from "../../domain/session-key.ts"
 import { normalizedAgentOfKey } from "../agent-of-key.ts"
-import {
-  type ObservedFacts,
-  type ObservedItem,
-  type ObservedRecord,
-  SESSION_END_WINDOW_MS,
-} from "./observed-fates.ts"
+import type { ObservedFacts, ObservedItem, ObservedRecord, TakenBy } from "./observed-fates.ts"
 
 export interface ModelAnswer {
   readonly routing: RoutingName
@@ -108,9 +103,20 @@ const answer = (
   origin: string,
   source: ObservedSource,
   drains: (routing: RoutingName) => ReadonlySet<string>,
+  observedKey?: string,
 ): ModelAnswer => {
+  const route = routingByName(routing)
   // Sources the fix does not remap enqueue under the key given, in every release.
-  const queueKey = isRemappedSource(source) ? routingByName(routing).queueKey(origin) : origin
+  let queueKey = isRemappedSource(source) ? route.queueKey(origin) : origin
+  // The session policy is not observed: where the routing remaps, a `global` scope or another
+  // main key (one a heartbeat was seen on) are the routing's answer too.
+  if (observedKey !== undefined && queueKey !== origin && observedKey !== queueKey) {
+    const alternatives = [route.queueKey(origin, undefined, "global")]
+    for (const key of drains(routing))
+      if (agentOfObservedKey(key) === agentOfObservedKey(origin) && !route.isCronRun(key))
+        alternatives.push(key)
+    if (alternatives.includes(observedKey)) queueKey = observedKey
+  }
   return { routing, queueKey, drained: drains(routing).has(queueKey) }
 }
 
@@ -141,8 +147,11 @@ export function modelEnqueues(
       for (const candidate of calls) {
         if (candidate.position > item.position) break
         if (candidate.linked) continue
-        if (isCronRun ? candidate.sessionKey === item.sessionKey : candidate.agentId === agentId)
-          call = candidate
+        // A key of no agent (`global` in global scope) takes any agent's completion.
+        const same = isCronRun
+          ? candidate.sessionKey === item.sessionKey
+          : candidate.agentId === agentId || agentId === UNSCOPED
+        if (same) call = candidate
       }
       if (source === "exec-exit" && call !== undefined) call.linked = true
       if (isCronRun) originKnown = true
@@ -151,7 +160,7 @@ export function modelEnqueues(
         originKnown = true
       }
     }
-    const model = answer(routing, origin, source, drains)
+    const model = answer(routing, origin, source, drains, item.sessionKey)
     const other: RoutingName = routing === "fixed" ? "legacy" : "fixed"
     modelled.set(item.observationId, {
       ...model,
@@ -183,18 +192,13 @@ export function divergencesOf(
   facts: ObservedFacts,
   modelled: ReadonlyMap<string, ModelledEnqueue>,
   evictedOrDeleted: (item: ObservedItem) => boolean,
+  takenBy: ReadonlyMap<string, TakenBy>,
 ): ReadonlyArray<Divergence> {
   const byStream = new Map<string, ObservedRecord[]>()
   for (const record of records) {
     const stream = byStream.get(record.streamId) ?? []
     stream.push(record)
     byStream.set(record.streamId, stream)
-  }
-  const promptsBySession = new Map<string | undefined, Array<ObservedFacts["prompts"][number]>>()
-  for (const prompt of facts.prompts) {
-    const same = promptsBySession.get(prompt.event.sessionKey) ?? []
-    same.push(prompt)
-    promptsBySession.set(prompt.event.sessionKey, same)
   }
   const divergences: Divergence[] = []
   const add = (item: ObservedItem, kind: DivergenceKind, position: number, detail: string) =>
@@ -218,34 +222,29 @@ export function divergencesOf(
         `${textOf(item.entry)} (${model.source}, from ${model.origin}) was queued under ${item.sessionKey}; ` +
           `the ${model.routing} routing of this release queues it under ${model.queueKey}`,
       )
-    } else if (!model.drained && item.shownBy?.trigger === "heartbeat") {
+    } else if (!model.drained && (item.shownBy ?? takenBy.get(item.observationId))?.trigger === "heartbeat") {
+      const by = item.shownBy ?? takenBy.get(item.observationId)
       add(
         item,
         "unexpected-drain",
         item.position,
-        `${textOf(item.entry)} was shown by a heartbeat of ${item.shownBy.sessionKey ?? "an unnamed session"}; ` +
+        `${textOf(item.entry)} was taken by a heartbeat of ${by?.sessionKey ?? "an unnamed session"}; ` +
           `under the ${model.routing} routing no heartbeat drains ${item.sessionKey}`,
       )
     }
     const removed = item.removed
-    if (removed !== undefined && item.shownBy === undefined && !evictedOrDeleted(item)) {
-      // A prompt of that session built after the enqueue, up to a moment after the removal,
-      // is a turn that drained it (a heartbeat or a reply turn).
-      const explained = [promptsBySession.get(item.sessionKey), promptsBySession.get(undefined)].some(
-        (prompts) =>
-          prompts?.some(
-            ({ event, position }) =>
-              position > item.position && event.at <= removed.at + SESSION_END_WINDOW_MS,
-          ),
+    if (
+      removed !== undefined &&
+      item.shownBy === undefined &&
+      !evictedOrDeleted(item) &&
+      !takenBy.has(item.observationId)
+    )
+      add(
+        item,
+        "unexpected-removal",
+        removed.position,
+        `${textOf(item.entry)} left ${item.sessionKey} (${removed.how}) with no prompt, eviction or session end to explain it`,
       )
-      if (!explained)
-        add(
-          item,
-          "unexpected-removal",
-          removed.position,
-          `${textOf(item.entry)} left ${item.sessionKey} (${removed.how}) with no prompt, eviction or session end to explain it`,
-        )
-    }
   }
   return divergences.sort((a, b) => a.position - b.position)
 }

@@ -21,6 +21,7 @@ import {
   divergingOn2026_5_7,
   EXEC_DONE,
   everyFateOn2026_5_7,
+  execPromptOn,
   MAIN,
   type ObservedScript,
 } from "./observed-logs.ts"
@@ -147,6 +148,34 @@ describe("the observed audit", () => {
     expect(holds(audit)["observed-matches-model"]).toBe(false)
     const check = audit.invariants.find((c) => c.name === "observed-matches-model")
     expect(check?.violationCount).toBe(2)
+  })
+
+  it("exec completions as real gateways take them (their exec prompt shows no System: line)", async () => {
+    const fixed = execPromptOn("2026.5.12", MAIN)
+    const onMain = await auditInMemory([fixed.script])
+    expect(fateOf(onMain, fixed.id)).toMatchObject({
+      fate: "consumed-unshown",
+      takenBy: { trigger: "heartbeat", sessionKey: MAIN },
+      model: { routing: "fixed", origin: CRON_RUN, queueKey: MAIN, drained: true },
+    })
+    expect(onMain.divergences).toEqual([])
+    // Global scope: the fixed routing's other answer for a cron run's work, not a divergence.
+    const global = execPromptOn("2026.5.12", "global")
+    const inGlobal = await auditInMemory([global.script])
+    expect(fateOf(inGlobal, global.id)).toMatchObject({
+      fate: "consumed-unshown",
+      model: { queueKey: "global" },
+    })
+    expect(inGlobal.divergences).toEqual([])
+    // 2026.5.7 runs a heartbeat on the wake's forced cron-run key: our legacy model does not.
+    const old = execPromptOn("2026.5.7", CRON_RUN)
+    const forced = await auditInMemory([old.script])
+    expect(fateOf(forced, old.id)).toMatchObject({
+      fate: "consumed-unshown",
+      takenBy: { trigger: "heartbeat", sessionKey: CRON_RUN },
+      model: { routing: "legacy", queueKey: CRON_RUN, drained: false },
+    })
+    expect(forced.divergences.map((d) => [d.kind, d.observationId])).toEqual([["unexpected-drain", old.id]])
   })
 
   it("two gateways in one store: each judged by its own release's model", async () => {

@@ -202,3 +202,22 @@ export function divergingOn2026_5_7(): { script: ObservedScript; misrouted: stri
   s.tick(10_000).remove(vanished, quiet, "left-queue")
   return { script: s, misrouted, vanished }
 }
+
+/**
+ * As real gateways do it (test/e2e, helper "cron"): exec completions are never `System:` lines;
+ * the heartbeat's exec prompt takes them. 2026.5.12 per-sender: under the main key, taken by the
+ * main heartbeat. 2026.5.7 per-sender: under the cron-run key, and the heartbeat honours the
+ * wake's forced cron-run key — taken by a heartbeat there, which our legacy model does not do.
+ * 2026.5.12 in global scope: under `global`, taken by the heartbeat of `global`.
+ */
+export function execPromptOn(
+  version: "2026.5.7" | "2026.5.12",
+  queueKey: string,
+): { script: ObservedScript; id: string } {
+  const s = new ObservedScript(`exec-${version}-${queueKey}`, version)
+  s.tick().cronRunStartsExec()
+  s.tick(2_000)
+  const id = s.enqueue(queueKey, EXEC_DONE, { trusted: false })
+  s.tick(300).remove(id, queueKey).prompt(queueKey, "heartbeat", [])
+  return { script: s, id }
+}

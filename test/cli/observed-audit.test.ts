@@ -110,6 +110,9 @@ describe("heartbeat-ledger audit of an observed store", () => {
         whatIf: { routing: "legacy", queueKey: CRON_RUN, drained: false },
       }),
     ])
+    // An agent known only from observed facts is a known agent.
+    expect((await auditJson(stores.fixed, "--agent", "main")).observed.events).toHaveLength(1)
+    expect((await runCli(["audit", "--agent", "nobody", "--store", stores.fixed])).code).toBe(2)
     const legacy = await runCli(["audit", "--routing", "legacy", "--store", stores.fixed])
     expect(legacy.code).toBe(1)
     expect(legacy.stderr).toContain("1 stranded event")

@@ -73,6 +73,14 @@ const eventJSON = (event: ObservedEventReport) => ({
           sessionKey: event.shownBy.sessionKey ?? null,
           completed: event.shownBy.completed,
         },
+  takenBy:
+    event.takenBy === undefined
+      ? null
+      : {
+          runId: event.takenBy.runId,
+          trigger: event.takenBy.trigger ?? null,
+          sessionKey: event.takenBy.sessionKey ?? null,
+        },
   latencyMs: event.latencyMs ?? null,
   model: {
     ...answerJSON(event.model),

@@ -164,7 +164,7 @@ describe("the observed audit", () => {
     const inGlobal = await auditInMemory([global.script])
     expect(fateOf(inGlobal, global.id)).toMatchObject({
       fate: "consumed-unshown",
-      model: { queueKey: "global" },
+      model: { origin: CRON_RUN, originKnown: true, queueKey: "global", drained: true },
     })
     expect(inGlobal.divergences).toEqual([])
     // 2026.5.7 runs a heartbeat on the wake's forced cron-run key: our legacy model does not.

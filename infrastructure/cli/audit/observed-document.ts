@@ -8,7 +8,7 @@ import type {
   ObservedEventReport,
   ObservedInvariant,
 } from "../../../application/projections/observed-audit.ts"
-import type { ObservedRecord } from "../../../application/projections/observed-fates.ts"
+import type { ObservedRecord, TakenBy } from "../../../application/projections/observed-fates.ts"
 import type { Divergence, ModelAnswer } from "../../../application/projections/observed-model.ts"
 import type { ObservedEvent } from "../../../domain/observed-events.ts"
 import { isoInstant } from "../shared/format.ts"
@@ -52,6 +52,13 @@ const aroundJSON = (record: ObservedRecord) => {
   }
 }
 
+/** A turn (a prompt's run) that showed or took an entry. */
+const turnJSON = (turn: TakenBy) => ({
+  runId: turn.runId,
+  trigger: turn.trigger ?? null,
+  sessionKey: turn.sessionKey ?? null,
+})
+
 const eventJSON = (event: ObservedEventReport) => ({
   observationId: event.observationId,
   observerId: event.streamId.replace(/^hbl-observed-/, ""),
@@ -65,22 +72,8 @@ const eventJSON = (event: ObservedEventReport) => ({
   fate: event.fate,
   fateAt: iso(event.fateAt),
   shownBy:
-    event.shownBy === undefined
-      ? null
-      : {
-          runId: event.shownBy.runId,
-          trigger: event.shownBy.trigger ?? null,
-          sessionKey: event.shownBy.sessionKey ?? null,
-          completed: event.shownBy.completed,
-        },
-  takenBy:
-    event.takenBy === undefined
-      ? null
-      : {
-          runId: event.takenBy.runId,
-          trigger: event.takenBy.trigger ?? null,
-          sessionKey: event.takenBy.sessionKey ?? null,
-        },
+    event.shownBy === undefined ? null : { ...turnJSON(event.shownBy), completed: event.shownBy.completed },
+  takenBy: event.takenBy === undefined ? null : turnJSON(event.takenBy),
   latencyMs: event.latencyMs ?? null,
   model: {
     ...answerJSON(event.model),

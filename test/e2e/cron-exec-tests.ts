@@ -116,6 +116,11 @@ export function cronExecTests(gateway: () => ObservedGateway, routing: "legacy" 
     } else {
       expect(completion?.fate, where).toBe("consumed-unshown")
       expect(completion?.sessionKey, where).toBe("agent:main:main")
+      // Taken by the agent's main heartbeat (its exec prompt shows no `System:` line).
+      expect(completion?.takenBy, where).toMatchObject({
+        trigger: "heartbeat",
+        sessionKey: "agent:main:main",
+      })
       expect(fateOf(`e2e wake after ${MARKER}`), where).toEqual(["shown"])
       expect(observed?.totals.stranded, where).toBe(0)
       expect(observed?.totals.divergences, where).toBe(0)

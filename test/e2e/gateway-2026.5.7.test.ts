@@ -1,5 +1,6 @@
-// A real openclaw@2026.5.7 gateway with the observer plugin (see injected-events.ts).
+// A real openclaw@2026.5.7 gateway with the observer plugin (see injected-events.ts),
+// and the cron-run / background-exec proof on it (cron-exec-tests.ts).
 import { LEGACY_RELEASE } from "../oracle/releases.ts"
 import { injectedEventsSuite } from "./injected-events.ts"
 
-injectedEventsSuite(LEGACY_RELEASE)
+injectedEventsSuite(LEGACY_RELEASE, { cron: "legacy" })

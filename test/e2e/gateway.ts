@@ -30,12 +30,16 @@ export function makeHome(config: unknown): GatewayHome {
   return { home, stateDir, configPath, remove: () => rmSync(home, { recursive: true, force: true }) }
 }
 
-/** The environment a gateway or its CLI runs in: only the throwaway HOME's state, no colour. */
+/**
+ * The environment a gateway or its CLI runs in: only the throwaway HOME's state, no colour, and
+ * not the test runner's marks: OpenClaw reads `VITEST*` and `NODE_ENV=test` as its own test
+ * mode (in dozens of places: its logger goes silent, `--json` output with it), and the gateway
+ * under test must run as an operator runs it.
+ */
 function gatewayEnv(home: string, extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, NO_COLOR: "1", FORCE_COLOR: "0" }
-  // Nor vitest's: OpenClaw takes VITEST=true for its own test mode (its logger goes silent).
   for (const name of Object.keys(env))
-    if (name.startsWith("OPENCLAW_") || name.startsWith("VITEST")) delete env[name]
+    if (name.startsWith("OPENCLAW_") || name.startsWith("VITEST") || name === "NODE_ENV") delete env[name]
   return { ...env, ...extra }
 }
 

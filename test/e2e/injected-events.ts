@@ -8,6 +8,8 @@ import { afterAll, beforeAll, expect, it } from "vitest"
 import { accountObserved } from "../../application/projections/observed-fates.ts"
 import type { ObservedEvent } from "../../domain/observed-events.ts"
 import { describeOracle } from "../oracle/describe-oracle.ts"
+import { cronExecScript } from "./cron-exec.ts"
+import { cronExecTests } from "./cron-exec-tests.ts"
 import {
   type ObservedGateway,
   type ObservedGatewayOptions,
@@ -20,12 +22,19 @@ const shownInHeartbeat = (events: ReadonlyArray<ObservedEvent>, text: string): b
     (fate) => fate.entry.text === text && fate.fate._tag === "Shown" && fate.fate.trigger === "heartbeat",
   )
 
-/** `options` choose how the plugin is installed and how the CLI reaches the gateway (observed-gateway.ts). */
-export function injectedEventsSuite(version: string, options: ObservedGatewayOptions = {}): void {
+/**
+ * `options` choose how the plugin is installed and how the CLI reaches the gateway
+ * (observed-gateway.ts); `cron`: the release's routing of cron-run events, to run the cron-run /
+ * background-exec proof (cron-exec-tests.ts) on the same gateway afterwards.
+ */
+export function injectedEventsSuite(
+  version: string,
+  options: ObservedGatewayOptions & { readonly cron?: "legacy" | "fixed" } = {},
+): void {
   describeOracle(`e2e: openclaw@${version} gateway with the observer plugin`, () => {
     let observed: ObservedGateway | undefined
     beforeAll(async () => {
-      observed = await startObservedGateway(version, () => ({ _tag: "Text", text: "HEARTBEAT_OK" }), options)
+      observed = await startObservedGateway(version, cronExecScript, options)
     }, 180_000)
     afterAll(async () => {
       await observed?.close()
@@ -101,5 +110,7 @@ export function injectedEventsSuite(version: string, options: ObservedGatewayOpt
       const asked = JSON.stringify(gateway.model.requests)
       for (const text of texts) expect(asked).toContain(text)
     }, 120_000)
+
+    if (options.cron !== undefined) cronExecTests(() => observed as ObservedGateway, options.cron)
   }, [version])
 }

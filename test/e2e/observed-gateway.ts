@@ -62,8 +62,33 @@ export interface ObservedGateway {
   readonly cli: (args: ReadonlyArray<string>) => ReturnType<typeof runOpenclaw>
   /** `--url <gateway> --token <token>`: what a CLI call needs to reach this gateway. */
   readonly client: ReadonlyArray<string>
+  /** `cli` with the client flags that reach the running gateway (`--url`, `--token`) appended. */
+  readonly gatewayCli: (args: ReadonlyArray<string>) => ReturnType<typeof runOpenclaw>
   /** Stops the gateway and the model, removes the home. Safe to call twice. */
   readonly close: () => Promise<void>
+}
+
+/**
+ * Pairs the home's CLI device with the CLI's default operator scopes (all of them). The gateway
+ * approves a loopback device's first pairing with exactly the scopes that first call asked for,
+ * and every broader ask later is a "scope upgrade pending approval" (`openclaw system event`
+ * asks for admin only, `openclaw cron add` for more). `openclaw gateway call` of a method the
+ * scope table does not classify asks for the defaults; the call itself then fails as
+ * "unknown method", which is the expected answer.
+ */
+async function pairCli(version: string, home: string, client: ReadonlyArray<string>): Promise<void> {
+  const paired = await runOpenclaw(version, home, [
+    "gateway",
+    "call",
+    "heartbeat-ledger.e2e.pair",
+    "--json",
+    ...client,
+  ])
+  const said = paired.stdout + paired.stderr
+  // Newer releases (2026.9.6) refuse a URL override without a paired device identity: there
+  // the CLI is not paired this way (see systemEvent).
+  if (!/unknown method|device identity required/.test(said))
+    throw new Error(`openclaw@${version}: pairing the CLI failed:\n${said}`)
 }
 
 /** Installs the plugin into a fresh home of `version`, starts its gateway. Throws, cleaned up, on failure. */
@@ -139,6 +164,7 @@ export async function startObservedGateway(
     packed?.remove()
     gateway = running
     const client = ["--url", running.url, "--token", token ?? "e2e"]
+    await pairCli(version, home.home, client)
     let closed = false
     return {
       gateway: running,
@@ -147,6 +173,7 @@ export async function startObservedGateway(
       storeUrl,
       client,
       cli: (args) => runOpenclaw(version, home.home, args),
+      gatewayCli: (args) => runOpenclaw(version, home.home, [...args, ...client]),
       systemEvent: async (text, mode = "now") => {
         const event = ["system", "event", "--text", text, "--mode", mode, "--json"]
         const result = await runOpenclaw(version, home.home, [...event, ...client])

@@ -10,6 +10,7 @@ import type { ObservedEvent } from "../../domain/observed-events.ts"
 import { describeOracle } from "../oracle/describe-oracle.ts"
 import { cronExecScript } from "./cron-exec.ts"
 import { cronExecTests } from "./cron-exec-tests.ts"
+import { latestAuditTests } from "./latest-audit-tests.ts"
 import {
   type ObservedGateway,
   type ObservedGatewayOptions,
@@ -112,5 +113,6 @@ export function injectedEventsSuite(
     }, 120_000)
 
     if (options.cron !== undefined) cronExecTests(() => observed as ObservedGateway, options.cron)
+    else latestAuditTests(() => observed as ObservedGateway)
   }, [version])
 }

@@ -6,9 +6,8 @@
  */
 import { expect, it } from "vitest"
 import { accountObserved } from "../../application/projections/observed-fates.ts"
-import type { AuditDocument } from "../../infrastructure/cli/audit/audit-document.ts"
-import { runCli } from "../cli/cli-harness.ts"
 import { execOutput, isRunKeyOf, runCronExec } from "./cron-exec.ts"
+import { auditObservedStore } from "./observed-audit-cli.ts"
 import type { ObservedGateway } from "./observed-gateway.ts"
 import { readObserved } from "./observed-store.ts"
 
@@ -74,19 +73,8 @@ export function cronExecTests(gateway: () => ObservedGateway, routing: "legacy" 
   // The operator's answer: `heartbeat-ledger audit` of the store the plugin wrote, while the
   // gateway still runs (what it still holds is pending or stranded, not lost with it).
   it(`heartbeat-ledger audit --store <the gateway's store> exits ${routing === "legacy" ? 1 : 0}`, async () => {
-    const facts = await readObserved(gateway().storeUrl)
-    const result = await runCli(["audit", "--json", "--store", gateway().storeUrl])
-    const where = `${result.stderr}\n${result.stdout}`
+    const { result, where, observed, events, fateOf } = await auditObservedStore(gateway())
     expect(result.code, where).toBe(routing === "legacy" ? 1 : 0)
-    const observed = (JSON.parse(result.stdout) as AuditDocument).observed
-    expect(observed, where).toBeDefined()
-    const events = observed?.events ?? []
-    // Every observed enqueue has exactly one fate in the audit.
-    const enqueued = facts.flatMap((fact) => (fact._tag === "ObservedEnqueued" ? [fact.observationId] : []))
-    expect(events.map((event) => event.observationId).sort(), where).toEqual([...enqueued].sort())
-    expect(observed?.totals.lost, where).toBe(0)
-    const fateOf = (ending: string) =>
-      events.filter((event) => event.text.endsWith(ending)).map((event) => event.fate)
     // The events injected through `openclaw system event` were shown to the model.
     expect(fateOf(`e2e ${gateway().gateway.version} first`), where).toEqual(["shown"])
     expect(fateOf(`e2e ${gateway().gateway.version} second`), where).toEqual(["shown"])

@@ -11,6 +11,7 @@
 import type { LedgerEvent } from "./events.ts"
 import { emptyGatewayConfig, evolveGatewayConfig, type GatewayConfig } from "./gateway-config.ts"
 import { emptyQueue, evolveQueue, type QueueState } from "./queue.ts"
+import { QueueTable } from "./queue-table.ts"
 import { canonicalSessionKey } from "./retention.ts"
 import { rememberNodeExecFinished } from "./sources.ts"
 
@@ -68,6 +69,11 @@ export function evolveLedgerState<S extends LedgerState>(state: S, event: Ledger
     }
   }
   if (!event.queueKey) return state
+  // A QueueTable folds in place (queue-table.ts); any other Map gets evolveQueue's copies.
+  if (state.queues instanceof QueueTable) {
+    state.queues.evolve(event.queueKey, event)
+    return state
+  }
   const next = evolveQueue(queueIn(state, event.queueKey), event)
   // Forgotten, empty queues are not kept.
   if (next.events.length === 0 && next.lastText === undefined && next.lastContextKey === undefined) {

@@ -8,7 +8,7 @@
  * to everyone but the table's owner, which is the one folding into it.
  */
 import type { QueueEvent } from "./events.ts"
-import type { QueuedSystemEvent, QueueState } from "./queue.ts"
+import { type QueuedSystemEvent, type QueueState, queuedEventOf } from "./queue.ts"
 
 /** A queue being folded into: its events array is the draft's own, nobody else holds it. */
 interface Draft {
@@ -90,15 +90,7 @@ const removeEvents = (draft: Draft, eventIds: ReadonlyArray<string>): void => {
 function evolveDraft(draft: Draft, event: QueueEvent): void {
   switch (event._tag) {
     case "SystemEventEnqueued":
-      draft.events.push({
-        eventId: event.eventId,
-        text: event.text,
-        contextKey: event.contextKey,
-        trusted: event.trusted,
-        deliveryContext: event.deliveryContext,
-        at: event.at,
-        provenance: event.provenance,
-      })
+      draft.events.push(queuedEventOf(event))
       draft.lastText = event.text
       draft.lastContextKey = event.contextKey ?? draft.lastContextKey
       draft.hasLastText = true

@@ -76,17 +76,8 @@ const emptyCounts = (): AgentCounts => ({
  * The agent whose work produced an event: the origin's agent, else the queue's, else none.
  * Normalised (`agent:Data Eng:…` is agent `data-eng`), as config and heartbeats name agents.
  */
-export const attributedAgent = (origin: string, queueKey: string): string => {
-  // Runs of events share an origin and a queue: remembered for the last pair, which spares
-  // hashing two freshly read strings per event.
-  if (origin !== lastAttributed.origin || queueKey !== lastAttributed.queueKey) {
-    lastAttributed.origin = origin
-    lastAttributed.queueKey = queueKey
-    lastAttributed.agentId = agentOfKey(origin) ?? agentOfKey(queueKey) ?? UNSCOPED_AGENT
-  }
-  return lastAttributed.agentId
-}
-const lastAttributed = { origin: "", queueKey: "", agentId: UNSCOPED_AGENT }
+export const attributedAgent = (origin: string, queueKey: string): string =>
+  agentOfKey(origin) ?? agentOfKey(queueKey) ?? UNSCOPED_AGENT
 
 const countsOf = (state: AuditState, agentId: string): AgentCounts => {
   let counts = state.agents.get(agentId)

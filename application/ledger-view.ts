@@ -8,6 +8,7 @@ import type { LedgerEvent } from "../domain/events.ts"
 import { emptyGatewayConfig, type GatewayConfig } from "../domain/gateway-config.ts"
 import { evolveLedgerState, type LedgerState, queueIn } from "../domain/ledger-state.ts"
 import type { QueueState } from "../domain/queue.ts"
+import { QueueTable } from "../domain/queue-table.ts"
 import type { RecordedEvent } from "./event-store.ts"
 import { queueStreamId } from "./stream-names.ts"
 
@@ -15,7 +16,8 @@ export class LedgerView implements LedgerState {
   /** The global position of the last event folded in. */
   position = 0
   config: GatewayConfig = emptyGatewayConfig
-  readonly queues = new Map<string, QueueState>()
+  /** Folded in place: a replay's queue events copy no queue (domain/queue-table.ts). */
+  readonly queues: Map<string, QueueState> = new QueueTable()
   /** Revision of every stream seen: the expected revision of the next append to it. */
   readonly revisions = new Map<string, number>()
   readonly sessions = new Map<string, number>()

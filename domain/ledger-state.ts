@@ -11,6 +11,7 @@
 import type { LedgerEvent } from "./events.ts"
 import { emptyGatewayConfig, evolveGatewayConfig, type GatewayConfig } from "./gateway-config.ts"
 import { emptyQueue, evolveQueue, type QueueState } from "./queue.ts"
+import { QueueTable } from "./queue-table.ts"
 import { canonicalSessionKey } from "./retention.ts"
 import { rememberNodeExecFinished } from "./sources.ts"
 
@@ -37,6 +38,21 @@ export const initialLedgerState = (): LedgerState => ({
 export const queueIn = (state: LedgerState, queueKey: string): QueueState =>
   state.queues.get(queueKey) ?? emptyQueue(queueKey)
 
+/**
+ * `canonicalSessionKey`, remembered for the last origin: a replay reads each origin afresh for
+ * every event and runs of events share one, so the canonical string handed to the sessions Map
+ * is then one whose hash is already computed, instead of a new string to trim, lower and hash.
+ */
+let lastOrigin: string | undefined
+let lastCanonical = ""
+const canonicalOrigin = (origin: string): string => {
+  if (origin !== lastOrigin) {
+    lastOrigin = origin
+    lastCanonical = canonicalSessionKey(origin)
+  }
+  return lastCanonical
+}
+
 export function evolveLedgerState<S extends LedgerState>(state: S, event: LedgerEvent): S {
   switch (event._tag) {
     case "AgentConfigured":
@@ -52,7 +68,7 @@ export function evolveLedgerState<S extends LedgerState>(state: S, event: Ledger
       return state
     case "SystemEventEnqueued":
     case "SystemEventRejected": {
-      const origin = canonicalSessionKey(event.provenance.origin)
+      const origin = canonicalOrigin(event.provenance.origin)
       if (origin) {
         const last = state.sessions.get(origin)
         if (last === undefined || event.at > last) state.sessions.set(origin, event.at)
@@ -68,6 +84,11 @@ export function evolveLedgerState<S extends LedgerState>(state: S, event: Ledger
     }
   }
   if (!event.queueKey) return state
+  // A QueueTable folds in place (queue-table.ts); any other Map gets evolveQueue's copies.
+  if (state.queues instanceof QueueTable) {
+    state.queues.evolve(event.queueKey, event)
+    return state
+  }
   const next = evolveQueue(queueIn(state, event.queueKey), event)
   // Forgotten, empty queues are not kept.
   if (next.events.length === 0 && next.lastText === undefined && next.lastContextKey === undefined) {

@@ -197,21 +197,25 @@ const settleLastContextKey = (state: QueueState): QueueState =>
         lastContextKey: state.events.findLast((event) => event.contextKey !== undefined)?.contextKey,
       }
 
+/** What an accepted event leaves in its queue. */
+export const queuedEventOf = (
+  event: Extract<QueueEvent, { _tag: "SystemEventEnqueued" }>,
+): QueuedSystemEvent => ({
+  eventId: event.eventId,
+  text: event.text,
+  contextKey: event.contextKey,
+  trusted: event.trusted,
+  deliveryContext: event.deliveryContext,
+  at: event.at,
+  provenance: event.provenance,
+})
+
 export function evolveQueue(state: QueueState, event: QueueEvent): QueueState {
   switch (event._tag) {
     case "SystemEventEnqueued": {
-      const queued: QueuedSystemEvent = {
-        eventId: event.eventId,
-        text: event.text,
-        contextKey: event.contextKey,
-        trusted: event.trusted,
-        deliveryContext: event.deliveryContext,
-        at: event.at,
-        provenance: event.provenance,
-      }
       return {
         ...state,
-        events: [...state.events, queued],
+        events: [...state.events, queuedEventOf(event)],
         lastText: event.text,
         lastContextKey: event.contextKey ?? state.lastContextKey,
       }

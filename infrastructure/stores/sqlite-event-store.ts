@@ -69,14 +69,18 @@ type RawRow = [number, string, number, string, string, number, string, number]
 
 const fromRawRows = (rows: ReadonlyArray<RawRow>): RecordedEvent[] => {
   const out = new Array<RecordedEvent>(rows.length)
+  // Rows come in runs of one stream: each run shares the first row's string, whose hash every
+  // Map keyed by stream (revisions, checkpoints) then computes once instead of once per row.
+  let streamId = ""
   for (let index = 0; index < rows.length; index++) {
     const row = rows[index] as RawRow
+    if (row[1] !== streamId) streamId = row[1]
     out[index] = {
       id: row[3],
       type: row[4],
       version: row[5],
       data: parseStoredData(row[6]),
-      streamId: row[1],
+      streamId,
       revision: row[2],
       position: row[0],
       recordedAt: row[7],

@@ -29,6 +29,9 @@ export function cronExecTests(gateway: () => ObservedGateway, routing: "legacy" 
       "no heartbeat ran before the cron job",
     ).toBe(true)
     const run = await runCronExec(gateway(), MARKER)
+    // TEMP-IRC-DEBUG
+    await new Promise((r) => setTimeout(r, 8000))
+    ;(await import("node:fs")).writeFileSync("/tmp/irc-gw.log", gateway().gateway.output() + "\n=====\n" + (gateway().irc?.output() ?? "") + "\n=====\n" + JSON.stringify(gateway().model.requests.slice(-3), null, 1) + "\n=====\n" + JSON.stringify(await readObserved(gateway().storeUrl), null, 1))
     const where = JSON.stringify(run.events)
     expect(run.enqueued.entry.text, where).toMatch(/^Exec completed \([^)]+, code 0\) :: /)
     expect(run.enqueued.entry.trusted, where).toBe(false)

@@ -54,6 +54,9 @@ export const cronExecScript: Script = (request) => {
       arguments: { command: `sleep 2; echo ${execOutput(marker)}`, background: true },
     }
   if (last?.role === "tool") return { _tag: "Text", text: "Started it." }
+  // The heartbeat's exec prompt with the completion's text (a deliverable channel): relay it.
+  const relayed = said.match(/^Exec completed \([^)]*\) :: (.*)$/m)?.[1]
+  if (relayed !== undefined) return { _tag: "Text", text: `The background job printed: ${relayed}` }
   return { _tag: "Text", text: "HEARTBEAT_OK" }
 }
 

@@ -6,7 +6,8 @@
  * (without a deliverable channel the model is told "user delivery is disabled").
  */
 import { spawn } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { freeGatewayPort } from "./gateway.ts"
@@ -17,6 +18,9 @@ export interface IrcServer {
   readonly channel: string
   /** Everything ngircd printed so far. */
   readonly output: () => string
+  /** The messages a user in `channel` received so far (`PRIVMSG` texts), from a listener
+   * client the harness keeps in the channel: what the gateway delivered. */
+  readonly received: () => ReadonlyArray<string>
   readonly stop: () => Promise<void>
 }
 
@@ -64,7 +68,9 @@ export async function startIrcServer(): Promise<IrcServer> {
       "",
     ].join("\n"),
   )
-  const child = spawn("ngircd", ["--nodaemon", "--config", config], { stdio: ["ignore", "pipe", "pipe"] })
+  // Debian puts it in /usr/sbin, which a non-root PATH may not hold.
+  const binary = existsSync("/usr/sbin/ngircd") ? "/usr/sbin/ngircd" : "ngircd"
+  const child = spawn(binary, ["--nodaemon", "--config", config], { stdio: ["ignore", "pipe", "pipe"] })
   let output = ""
   const append = (chunk: Buffer) => {
     output = (output + chunk.toString("utf8")).slice(-50_000)
@@ -96,5 +102,63 @@ export async function startIrcServer(): Promise<IrcServer> {
     }
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
-  return { port, channel: "#e2e", output: () => output, stop }
+  const channel = "#e2e"
+  let listener: Listener
+  try {
+    listener = await listen(port, channel)
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return {
+    port,
+    channel,
+    output: () => output,
+    received: () => listener.received,
+    stop: async () => {
+      listener.socket.destroy()
+      await stop()
+    },
+  }
+}
+
+interface Listener {
+  readonly socket: Socket
+  readonly received: ReadonlyArray<string>
+}
+
+/** A plain IRC user that joins `channel` and keeps what is said there (RFC 1459 lines). */
+function listen(port: number, channel: string): Promise<Listener> {
+  return new Promise((resolve, reject) => {
+    const socket = new Socket()
+    const received: string[] = []
+    let pending = ""
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(new Error(`the IRC listener did not join ${channel} in time`))
+    }, 10_000)
+    socket.on("error", (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    socket.on("data", (chunk: Buffer) => {
+      pending += chunk.toString("utf8")
+      const lines = pending.split("\r\n")
+      pending = lines.pop() ?? ""
+      for (const line of lines) {
+        if (line.startsWith("PING ")) socket.write(`PONG ${line.slice(5)}\r\n`)
+        // 001: registered; then join the channel.
+        else if (/^:\S+ 001 /.test(line)) socket.write(`JOIN ${channel}\r\n`)
+        // 366: end of the channel's names list, the join is complete.
+        else if (/^:\S+ 366 /.test(line)) {
+          clearTimeout(timer)
+          resolve({ socket, received })
+        } else {
+          const said = new RegExp(`^:\\S+ PRIVMSG ${channel} :(.*)$`).exec(line)
+          if (said !== null) received.push(said[1] as string)
+        }
+      }
+    })
+    socket.connect(port, "127.0.0.1", () => socket.write("NICK e2euser\r\nUSER e2euser 0 * :e2e\r\n"))
+  })
 }

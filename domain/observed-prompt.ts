@@ -4,16 +4,35 @@
  * prompt no longer holds them: they go in a runtime-context message of the model's input, each
  * block `Conversation data (data, not instructions):` followed by one JSON-quoted string whose
  * lines are the same `System: [<time>] <text>` lines.
+ *
+ * Exec completions are never `System:` lines: a heartbeat woken for them gets OpenClaw's exec
+ * prompt instead, whose "completion details are:" block holds each completion's text as queued
+ * (`Exec completed (<id>, code 0) :: <output>`; a success with no output is left out, a failure
+ * without output is reworded `Exec failed (<id>, <result>) without captured stdout/stderr.`).
+ * Only when the heartbeat can deliver to a user: otherwise the prompt says "user delivery is
+ * disabled" and shows no text. A completion shown this way has an empty stamp.
  */
 import type { ShownLine } from "./observed-events.ts"
 
 const SYSTEM_LINE = /^System: \[([^\]]*)\] (.*)$/
 
+/** The header of the exec prompt's block (both wordings: with and without captured output). */
+const EXEC_DETAILS = /completion details are:$/
+const EXEC_LINE = /^Exec (completed|failed) \([a-z0-9_-]{1,64}, (code -?\d+|signal [^)]+)\)/i
+const NO_OUTPUT = / without captured stdout\/stderr\.$/
+
 export function shownLines(prompt: string): ReadonlyArray<ShownLine> {
   const shown: ShownLine[] = []
+  let inExecDetails = false
   for (const line of prompt.split("\n")) {
     const match = SYSTEM_LINE.exec(line)
     if (match !== null) shown.push({ stamp: match[1] as string, text: match[2] as string })
+    else if (EXEC_DETAILS.test(line)) inExecDetails = true
+    // The block ends at the instructions after it; a completion's own output lines are not
+    // completions (the first line is what an entry is matched by).
+    else if (inExecDetails && /^(Please relay|Tell the user) /.test(line)) inExecDetails = false
+    else if (inExecDetails && EXEC_LINE.test(line))
+      shown.push({ stamp: "", text: line.replace(NO_OUTPUT, "") })
   }
   return shown
 }

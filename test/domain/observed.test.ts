@@ -41,4 +41,39 @@ describe("shownLines", () => {
     ])
     expect(shownLines("no events here\nSystem: not a line")).toEqual([])
   })
+
+  // The heartbeat's exec prompt as 2026.5.12 words it (heartbeat-events-filter).
+  const relay =
+    "Please relay the command output to the user in a helpful way. If the command succeeded, share the relevant output."
+  it("reads the completions of an exec prompt's details block, and not the lines around it", () => {
+    const prompt = [
+      "An async command you ran earlier has completed. The command completion details are:",
+      "",
+      "Exec completed (brisk-cove, code 0) :: e2e-exec-done one",
+      "Exec failed (calm-reef, code 2) :: boom",
+      "second output line",
+      "",
+      relay,
+      "Exec completed (not-shown, code 0) :: after the block",
+    ].join("\n")
+    expect(shownLines(prompt)).toEqual([
+      { stamp: "", text: "Exec completed (brisk-cove, code 0) :: e2e-exec-done one" },
+      { stamp: "", text: "Exec failed (calm-reef, code 2) :: boom" },
+    ])
+  })
+  it("reads a failure without output as the completion queued, and nothing when delivery is off", () => {
+    const missing = [
+      "An async command you ran earlier completed without captured stdout/stderr. The completion details are:",
+      "",
+      "Exec failed (calm-reef, code 1) without captured stdout/stderr.",
+      "",
+      "Tell the user the command completed without captured output and include the exit status or signal.",
+    ].join("\n")
+    expect(shownLines(missing)).toEqual([{ stamp: "", text: "Exec failed (calm-reef, code 1)" }])
+    const disabled =
+      "An async command completion event was triggered, but user delivery is disabled for this run. Handle the result internally and reply HEARTBEAT_OK only."
+    expect(shownLines(disabled)).toEqual([])
+    // Outside a details block an Exec line is not shown.
+    expect(shownLines("Exec completed (brisk-cove, code 0) :: e2e")).toEqual([])
+  })
 })

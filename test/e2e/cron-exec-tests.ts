@@ -13,8 +13,10 @@ import { readObserved } from "./observed-store.ts"
 
 const MARKER = "cron-exec"
 
-/** The heartbeat's exec prompt when nothing can be delivered to a user (no channel here). */
+/** The heartbeat's exec prompt when nothing can be delivered to a user (no channel). */
 const EXEC_EVENT_PROMPT = "An async command completion event was triggered"
+/** Its header when the heartbeat delivers to a user (the IRC channel): the text follows. */
+const EXEC_DETAILS_PROMPT = "The command completion details are:"
 
 export function cronExecTests(gateway: () => ObservedGateway, routing: "legacy" | "fixed"): void {
   const title =
@@ -54,8 +56,29 @@ export function cronExecTests(gateway: () => ObservedGateway, routing: "legacy" 
       // Consumed by that heartbeat, which showed the model the wake's text.
       expect(run.wakeHeartbeat, where).toBeDefined()
       expect(run.removedAt, where).toBeGreaterThanOrEqual(run.wakeHeartbeat?.at ?? Number.POSITIVE_INFINITY)
-      // The model was told of it; OpenClaw withholds the text when it cannot deliver to a user.
-      expect(JSON.stringify(gateway().model.requests)).toContain(EXEC_EVENT_PROMPT)
+      const asked = JSON.stringify(gateway().model.requests)
+      const irc = gateway().irc
+      if (irc === undefined) {
+        // The model was told of it; OpenClaw withholds the text when it cannot deliver to a user.
+        expect(asked).toContain(EXEC_EVENT_PROMPT)
+      } else {
+        // With a user to deliver to, the heartbeat's exec prompt carries the completion's text,
+        // and the plugin read it there: the same heartbeat showed the wake and the completion.
+        expect(asked).toContain(EXEC_DETAILS_PROMPT)
+        expect(asked).toContain(run.enqueued.entry.text)
+        expect(
+          run.wakeHeartbeat?.shown.map((line) => line.text),
+          where,
+        ).toContain(run.enqueued.entry.text)
+        // The heartbeat's reply (the scripted relay) reached a user in the IRC channel.
+        for (
+          let waited = 0;
+          waited < 30_000 && !irc.received().some((said) => said.includes(execOutput(MARKER)));
+          waited += 100
+        )
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        expect(irc.received(), irc.output()).toContainEqual(expect.stringContaining(execOutput(MARKER)))
+      }
     }
   }, 180_000)
 
@@ -64,7 +87,9 @@ export function cronExecTests(gateway: () => ObservedGateway, routing: "legacy" 
     const where = JSON.stringify(account, null, 1)
     const completion = account.fates.filter((fate) => fate.entry.text.endsWith(execOutput(MARKER)))
     expect(completion, where).toHaveLength(1)
-    expect(completion[0]?.fate._tag, where).toBe(routing === "legacy" ? "Stranded" : "RemovedUnshown")
+    expect(completion[0]?.fate._tag, where).toBe(
+      routing === "legacy" ? "Stranded" : gateway().irc === undefined ? "RemovedUnshown" : "Shown",
+    )
     const stranded = account.fates.filter((fate) => fate.fate._tag === "Stranded")
     expect(stranded, where).toHaveLength(routing === "legacy" ? 1 : 0)
     expect(account.lost, where).toBe(0)
@@ -102,13 +127,15 @@ export function cronExecTests(gateway: () => ObservedGateway, routing: "legacy" 
         drained: true,
       })
     } else {
-      expect(completion?.fate, where).toBe("consumed-unshown")
+      // Shown only when the heartbeat can deliver to a user (an IRC channel here); without a
+      // channel its exec prompt withholds the text.
+      const delivered = gateway().irc !== undefined
+      expect(completion?.fate, where).toBe(delivered ? "shown" : "consumed-unshown")
       expect(completion?.sessionKey, where).toBe("agent:main:main")
-      // Taken by the agent's main heartbeat (its exec prompt shows no `System:` line).
-      expect(completion?.takenBy, where).toMatchObject({
-        trigger: "heartbeat",
-        sessionKey: "agent:main:main",
-      })
+      // Taken by the agent's main heartbeat.
+      const mainHeartbeat = { trigger: "heartbeat", sessionKey: "agent:main:main" }
+      expect(completion?.takenBy, where).toMatchObject(mainHeartbeat)
+      if (delivered) expect(completion?.shownBy, where).toMatchObject({ ...mainHeartbeat, completed: true })
       expect(fateOf(`e2e wake after ${MARKER}`), where).toEqual(["shown"])
       expect(observed?.totals.stranded, where).toBe(0)
       expect(observed?.totals.divergences, where).toBe(0)

@@ -54,6 +54,9 @@ export const cronExecScript: Script = (request) => {
       arguments: { command: `sleep 2; echo ${execOutput(marker)}`, background: true },
     }
   if (last?.role === "tool") return { _tag: "Text", text: "Started it." }
+  // The heartbeat's exec prompt with the completion's text (a deliverable channel): relay it.
+  const relayed = said.match(/^Exec completed \([^)]*\) :: (.*)$/m)?.[1]
+  if (relayed !== undefined) return { _tag: "Text", text: `The background job printed: ${relayed}` }
   return { _tag: "Text", text: "HEARTBEAT_OK" }
 }
 
@@ -82,9 +85,12 @@ const removedAt = (events: ReadonlyArray<ObservedEvent>, observationId: string) 
  * and waits until its command's completion is queued. Its own wake is deferred (the heartbeat
  * ran before): an operator's `openclaw system event --mode now` then runs the main heartbeat,
  * which inspects the main queue (a wake payload does). Resolves once that heartbeat took the
- * wake's text and the completion left its queue or stayed a few seconds after.
+ * wake's text and the completion left its queue or stayed a few seconds after (more when
+ * the heartbeat delivers to a user).
  */
 export async function runCronExec(gateway: ObservedGateway, marker: string): Promise<CronExecRun> {
+  // A heartbeat that delivers (IRC) removes the completion only once its reply is sent.
+  const settleMs = gateway.irc === undefined ? 5_000 : 20_000
   const add = await gateway.gatewayCli([
     "cron",
     "add",
@@ -136,7 +142,7 @@ export async function runCronExec(gateway: ObservedGateway, marker: string): Pro
     const wake = wakeEntry(events)
     const taken = wake === undefined ? undefined : removedAt(events, wake.observationId)
     if (taken === undefined) return false
-    return removedAt(events, entry.observationId) !== undefined || Date.now() - taken > 5_000
+    return removedAt(events, entry.observationId) !== undefined || Date.now() - taken > settleMs
   }
   const events = await waitForObserved(gateway.storeUrl, settled, 60_000)
   const wake = wakeEntry(events)

@@ -3,4 +3,4 @@
 import { FIXED_RELEASE } from "../oracle/releases.ts"
 import { injectedEventsSuite } from "./injected-events.ts"
 
-injectedEventsSuite(FIXED_RELEASE, { cron: "fixed" })
+injectedEventsSuite(FIXED_RELEASE, { cron: "fixed", irc: true })

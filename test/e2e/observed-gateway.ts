@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type GatewayHome, makeHome, type RunningGateway, runOpenclaw, startGateway } from "./gateway.ts"
+import { type IrcServer, ircChannelConfig, startIrcServer } from "./irc-server.ts"
 import { packPackage } from "./packed-plugin.ts"
 import { type Script, type ScriptedModel, startScriptedModel } from "./scripted-model.ts"
 
@@ -20,6 +21,9 @@ export interface ObservedGatewayOptions {
   readonly install?: "link" | "npm-pack"
   /** Run the gateway with shared-token auth (newer releases refuse an unpaired `--auth none` client). */
   readonly tokenAuth?: boolean
+  /** A real IRC server (ngircd, irc-server.ts) the gateway's IRC channel joins, and the
+   * heartbeat's delivery target: a heartbeat with a user to deliver to. */
+  readonly irc?: boolean
 }
 
 /** The home's openclaw.json: the scripted model as the agents' primary, no update check. */
@@ -53,6 +57,8 @@ export interface ObservedGateway {
   readonly gateway: RunningGateway
   readonly model: ScriptedModel
   readonly home: GatewayHome
+  /** The IRC server the gateway delivers to, when `irc` was asked for. */
+  readonly irc: IrcServer | undefined
   readonly storeUrl: string
   /** `openclaw system event --text … --mode <mode>` through the gateway; returns the CLI's result. */
   readonly systemEvent: (
@@ -98,7 +104,18 @@ export async function startObservedGateway(
   options: ObservedGatewayOptions = {},
 ): Promise<ObservedGateway> {
   const model = await startScriptedModel(script)
-  const home = makeHome(scriptedModelConfig(model.baseUrl))
+  const irc = options.irc === true ? await startIrcServer() : undefined
+  const base = scriptedModelConfig(model.baseUrl)
+  const delivery = irc === undefined ? undefined : ircChannelConfig(irc)
+  const home = makeHome(
+    delivery === undefined
+      ? base
+      : {
+          ...base,
+          channels: delivery.channels,
+          agents: { defaults: { ...base.agents.defaults, heartbeat: delivery.heartbeat } },
+        },
+  )
   const packed = options.install === "npm-pack" ? packPackage() : undefined
   let gateway: RunningGateway | undefined
   try {
@@ -170,6 +187,7 @@ export async function startObservedGateway(
       gateway: running,
       model,
       home,
+      irc,
       storeUrl,
       client,
       cli: (args) => runOpenclaw(version, home.home, args),
@@ -184,12 +202,14 @@ export async function startObservedGateway(
         closed = true
         await running.stop()
         await model.close()
+        await irc?.stop()
         home.remove()
       },
     }
   } catch (error) {
     await gateway?.stop()
     await model.close()
+    await irc?.stop()
     home.remove()
     packed?.remove()
     throw error

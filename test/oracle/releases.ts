@@ -6,8 +6,8 @@
  * folder outside git; loaded at test time, never copied into the repository.
  */
 import { existsSync, readFileSync } from "node:fs"
-import { dirname, join, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
+import { homedir } from "node:os"
+import { join, resolve } from "node:path"
 
 export const LEGACY_RELEASE = "2026.5.7"
 export const FIXED_RELEASE = "2026.5.12"
@@ -24,12 +24,17 @@ export const INSTALLED_RELEASES: ReadonlyArray<string> = [
 
 export const OPENCLAW_CACHE_ENV = "HEARTBEAT_LEDGER_OPENCLAW_CACHE"
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..")
-
-/** `$HEARTBEAT_LEDGER_OPENCLAW_CACHE`, else `.cache/openclaw` in the checkout (git-ignored). */
+/**
+ * `$HEARTBEAT_LEDGER_OPENCLAW_CACHE`, else `~/.cache/heartbeat-ledger/openclaw`: outside the
+ * checkout, because the e2e suite installs the checkout into gateways as a linked plugin, and
+ * OpenClaw's install scan walks it (three releases' dependencies inside it exceed the scan's
+ * 10,000-directory limit, and the install is refused).
+ */
 export const openclawCacheDir = (): string => {
   const fromEnv = process.env[OPENCLAW_CACHE_ENV]?.trim()
-  return fromEnv !== undefined && fromEnv !== "" ? resolve(fromEnv) : join(repoRoot, ".cache", "openclaw")
+  return fromEnv !== undefined && fromEnv !== ""
+    ? resolve(fromEnv)
+    : join(homedir(), ".cache", "heartbeat-ledger", "openclaw")
 }
 
 /** The folder a release is installed into (its own `node_modules`, with its dependencies). */

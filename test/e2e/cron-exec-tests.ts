@@ -80,7 +80,7 @@ export function cronExecTests(gateway: () => ObservedGateway, routing: "legacy" 
         expect(irc.received(), irc.output()).toContainEqual(expect.stringContaining(execOutput(MARKER)))
       }
     }
-  }, 180_000)
+  }, 240_000)
 
   it(`accounts for the store: ${routing === "legacy" ? "that completion stranded" : "nothing stranded"}`, async () => {
     const account = accountObserved(await readObserved(gateway().storeUrl))

@@ -89,8 +89,9 @@ const removedAt = (events: ReadonlyArray<ObservedEvent>, observationId: string) 
  * the heartbeat delivers to a user).
  */
 export async function runCronExec(gateway: ObservedGateway, marker: string): Promise<CronExecRun> {
-  // A heartbeat that delivers (IRC) removes the completion only once its reply is sent.
-  const settleMs = gateway.irc === undefined ? 5_000 : 20_000
+  // A heartbeat that delivers (IRC) removes the completion only once its reply is sent: a model
+  // call and an IRC send later, which on a loaded 2-core CI machine took over 20 s once.
+  const settleMs = gateway.irc === undefined ? 5_000 : 60_000
   const add = await gateway.gatewayCli([
     "cron",
     "add",
@@ -144,7 +145,7 @@ export async function runCronExec(gateway: ObservedGateway, marker: string): Pro
     if (taken === undefined) return false
     return removedAt(events, entry.observationId) !== undefined || Date.now() - taken > settleMs
   }
-  const events = await waitForObserved(gateway.storeUrl, settled, 60_000)
+  const events = await waitForObserved(gateway.storeUrl, settled, 120_000)
   const wake = wakeEntry(events)
   const wakeTakenAt = wake === undefined ? undefined : removedAt(events, wake.observationId)
   expect(wakeTakenAt, `the wake's text never left the main queue: ${JSON.stringify(events)}`).toBeDefined()

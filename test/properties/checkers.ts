@@ -154,6 +154,9 @@ export function checkNothingStranded(trace: Trace, report: AuditReport): string[
   const cronEvents = new Set<string>()
   trace.attempts.forEach((attempt, index) => {
     if (!isCronRunKind(attempt.originKind)) return
+    // A node's repeated report of a run is dropped before any queue, as OpenClaw drops it: it
+    // has no queue to be stranded in (the first report of the run is checked like any other).
+    if (attempt.result.rejectedBecause === "repeated-run") return
     const call = `call ${index + 1} (${attempt.emission.source} from ${JSON.stringify(attempt.origin)})`
     if (policyKey(attempt.snapshot) !== policyKey(attempt.configAtStart)) {
       violations.push(

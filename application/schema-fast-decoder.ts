@@ -14,7 +14,9 @@
  *   returns it as is.
  * - `Arrays` with one rest element and no fixed elements (`Schema.Array`): a new array.
  * - `String`, `Number` (NaN and ±Infinity included), `Boolean`: the input itself.
- * - `Literal`, and an `anyOf` Union of plain Literals (`Schema.Literals`): the input itself.
+ * - `Literal`, and an `anyOf` Union of plain Literals (`Schema.Literals`): the Schema's own
+ *   literal, which equals the input (`Object.is`) — for a string, the one string object every
+ *   decoded tag shares, where the input is a fresh copy read from JSON.
  * - an `anyOf` Union of plain `String`/`Number`/`Boolean` (a thread id that is a string or a
  *   number): the input itself when its `typeof` is one of them.
  * - checks (`Filter`, `FilterGroup`) on any of these, evaluated by calling each filter's own
@@ -101,9 +103,13 @@ class Emitter {
       case "Boolean":
         out.push(`if(typeof ${input}!=="${ast._tag.toLowerCase()}")return I;`)
         return input
-      case "Literal":
-        out.push(`if(${input}!==${this.literal(ast.literal)})return I;`)
-        return input
+      case "Literal": {
+        // The Schema's own value, not the input's equal copy: a string read from JSON is a fresh
+        // string, and every later switch or Map lookup on a tag would compare or hash it again.
+        const literal = this.literal(ast.literal)
+        out.push(`if(${input}!==${literal})return I;`)
+        return typeof ast.literal === "string" ? literal : input
+      }
       case "Union":
         return this.literals(ast, input, out)
       case "Arrays":
@@ -137,9 +143,19 @@ class Emitter {
       }
       literals.add(member.literal)
     }
-    // Set membership is SameValueZero: it differs from Effect's === only for NaN, never a Literal.
-    out.push(`if(!${this.constant(literals)}.has(${input}))return I;`)
-    return input
+    // Set and Map membership is SameValueZero: it differs from Effect's === only for NaN, never a
+    // Literal. Strings only map to themselves (see Literal); a number is the input (0 may be -0).
+    if (![...literals].every((literal) => typeof literal === "string")) {
+      out.push(`if(!${this.constant(literals)}.has(${input}))return I;`)
+      return input
+    }
+    const canonical = this.variable()
+    const own = new Map([...literals].map((literal) => [literal, literal]))
+    out.push(
+      `const ${canonical}=${this.constant(own)}.get(${input});`,
+      `if(${canonical}===undefined)return I;`,
+    )
+    return canonical
   }
 
   /** `Schema.Array(item)`: a new array of the decoded items. */

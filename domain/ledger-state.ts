@@ -39,18 +39,23 @@ export const queueIn = (state: LedgerState, queueKey: string): QueueState =>
   state.queues.get(queueKey) ?? emptyQueue(queueKey)
 
 /**
- * `canonicalSessionKey`, remembered for the last origin: a replay reads each origin afresh for
- * every event and runs of events share one, so the canonical string handed to the sessions Map
- * is then one whose hash is already computed, instead of a new string to trim, lower and hash.
+ * `canonicalSessionKey`, remembered: a replay reads each origin afresh for every event, and a
+ * log names the same few thousand origins millions of times. The memo hands the sessions Map a
+ * canonical string whose hash is already computed, instead of a new string to trim, lower and
+ * hash (the last origin alone was remembered before, which missed whenever origins alternate).
+ * Bounded (cleared when full): a log of ever-new keys costs one computation per key, never
+ * unbounded memory.
  */
-let lastOrigin: string | undefined
-let lastCanonical = ""
+const CANONICAL_MEMO_SIZE = 16_384
+const canonicalMemo = new Map<string, string>()
 const canonicalOrigin = (origin: string): string => {
-  if (origin !== lastOrigin) {
-    lastOrigin = origin
-    lastCanonical = canonicalSessionKey(origin)
+  let canonical = canonicalMemo.get(origin)
+  if (canonical === undefined) {
+    canonical = canonicalSessionKey(origin)
+    if (canonicalMemo.size >= CANONICAL_MEMO_SIZE) canonicalMemo.clear()
+    canonicalMemo.set(origin, canonical)
   }
-  return lastCanonical
+  return canonical
 }
 
 export function evolveLedgerState<S extends LedgerState>(state: S, event: LedgerEvent): S {

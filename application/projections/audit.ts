@@ -55,10 +55,26 @@ export interface AuditState {
   readonly pending: Map<string, PendingEvent>
   /** Queue depth of each agent's own events over time, decimated to stay bounded. */
   readonly depth: Map<string, DepthSeries>
-  /** Current depth per agent (the last point of each series before decimation). */
-  readonly depthNow: Map<string, number>
+  /**
+   * Each agent's entries in the maps above, plus its current depth, behind one lookup: the fold
+   * touches an agent's counts, depth and latency at almost every event, and one Map lookup per
+   * event instead of five was most of the fold's cost. The maps above keep their own order (an
+   * agent joins each when it first has something there), which the report and JSON follow.
+   */
+  readonly tallies: Map<string, AgentTally>
   firstAt: number | undefined
   lastAt: number | undefined
+}
+
+/** One agent's running figures: the same objects its entries in AuditState's maps hold. */
+export interface AgentTally {
+  readonly counts: AgentCounts
+  /** Current depth of the agent's own events (the last point of its series, before decimation). */
+  depth: number
+  /** Set when the agent's depth first moves (then also in AuditState.depth). */
+  series: DepthSeries | undefined
+  /** Set at the agent's first consumption (then also in AuditState.latency). */
+  latency: Map<string, LatencyHistogram> | undefined
 }
 
 const MAX_DEPTH_POINTS = 2000
@@ -79,85 +95,91 @@ const emptyCounts = (): AgentCounts => ({
 export const attributedAgent = (origin: string, queueKey: string): string =>
   agentOfKey(origin) ?? agentOfKey(queueKey) ?? UNSCOPED_AGENT
 
-const countsOf = (state: AuditState, agentId: string): AgentCounts => {
-  let counts = state.agents.get(agentId)
-  if (counts === undefined) {
-    counts = emptyCounts()
+const tallyOf = (state: AuditState, agentId: string): AgentTally => {
+  let tally = state.tallies.get(agentId)
+  if (tally === undefined) {
+    const counts = emptyCounts()
     state.agents.set(agentId, counts)
+    // A state restored from JSON may already hold the agent's series or latency.
+    tally = { counts, depth: 0, series: state.depth.get(agentId), latency: state.latency.get(agentId) }
+    state.tallies.set(agentId, tally)
   }
-  return counts
+  return tally
 }
 
-const trackDepth = (state: AuditState, agentId: string, delta: number, at: number) => {
-  const depth = (state.depthNow.get(agentId) ?? 0) + delta
-  state.depthNow.set(agentId, depth)
-  let series = state.depth.get(agentId)
+const trackDepth = (state: AuditState, agentId: string, tally: AgentTally, delta: number, at: number) => {
+  tally.depth += delta
+  let series = tally.series
   if (series === undefined) {
     series = new DepthSeries(MAX_DEPTH_POINTS)
+    tally.series = series
     state.depth.set(agentId, series)
   }
-  series.push(at, depth)
+  series.push(at, tally.depth)
 }
 
-const settle = (
-  state: AuditState,
-  eventIds: ReadonlyArray<string>,
-  at: number,
-  fate: "consumed" | "evicted" | "pruned",
-) => {
-  for (const eventId of eventIds) {
-    const pending = state.pending.get(eventId)
-    if (pending === undefined) continue
-    state.pending.delete(eventId)
-    countsOf(state, pending.agentId)[fate]++
-    if (fate === "consumed") {
-      let bySource = state.latency.get(pending.agentId)
-      if (bySource === undefined) {
-        bySource = new Map()
-        state.latency.set(pending.agentId, bySource)
-      }
-      let histogram = bySource.get(pending.source)
-      if (histogram === undefined) {
-        histogram = emptyHistogram()
-        bySource.set(pending.source, histogram)
-      }
-      recordLatency(histogram, at - pending.at)
-    }
-    trackDepth(state, pending.agentId, -1, at)
+const recordConsumed = (state: AuditState, pending: PendingEvent, tally: AgentTally, at: number) => {
+  let bySource = tally.latency
+  if (bySource === undefined) {
+    bySource = new Map()
+    tally.latency = bySource
+    state.latency.set(pending.agentId, bySource)
   }
+  let histogram = bySource.get(pending.source)
+  if (histogram === undefined) {
+    histogram = emptyHistogram()
+    bySource.set(pending.source, histogram)
+  }
+  recordLatency(histogram, at - pending.at)
+}
+
+type Settled = "consumed" | "evicted" | "pruned"
+
+const settleOne = (state: AuditState, eventId: string, at: number, fate: Settled) => {
+  const pending = state.pending.get(eventId)
+  if (pending === undefined) return
+  state.pending.delete(eventId)
+  const tally = tallyOf(state, pending.agentId)
+  tally.counts[fate]++
+  if (fate === "consumed") recordConsumed(state, pending, tally, at)
+  trackDepth(state, pending.agentId, tally, -1, at)
+}
+
+const settle = (state: AuditState, eventIds: ReadonlyArray<string>, at: number, fate: Settled) => {
+  for (let index = 0; index < eventIds.length; index++) settleOne(state, eventIds[index] as string, at, fate)
 }
 
 export function evolveAudit(state: AuditState, event: LedgerEvent): AuditState {
-  if ("at" in event) {
-    state.firstAt ??= event.at
-    state.lastAt = event.at
-  }
+  // Every ledger event carries its `at` (domain/events.ts).
+  state.firstAt ??= event.at
+  state.lastAt = event.at
   switch (event._tag) {
     case "SystemEventEnqueued": {
-      const agentId = attributedAgent(event.provenance.origin, event.queueKey)
-      const counts = countsOf(state, agentId)
-      counts.attempts++
-      counts.accepted++
+      const provenance = event.provenance
+      const agentId = attributedAgent(provenance.origin, event.queueKey)
+      const tally = tallyOf(state, agentId)
+      tally.counts.attempts++
+      tally.counts.accepted++
       state.pending.set(event.eventId, {
         eventId: event.eventId,
         queueKey: event.queueKey,
         agentId,
-        source: event.provenance.source,
-        origin: event.provenance.origin,
+        source: provenance.source,
+        origin: provenance.origin,
         text: event.text,
         at: event.at,
       })
-      trackDepth(state, agentId, +1, event.at)
+      trackDepth(state, agentId, tally, +1, event.at)
       return state
     }
     case "SystemEventRejected": {
-      const counts = countsOf(state, attributedAgent(event.provenance.origin, event.queueKey))
+      const counts = tallyOf(state, attributedAgent(event.provenance.origin, event.queueKey)).counts
       counts.attempts++
       counts.rejected[event.reason]++
       return state
     }
     case "SystemEventEvicted":
-      settle(state, [event.eventId], event.at, "evicted")
+      settleOne(state, event.eventId, event.at, "evicted")
       return state
     case "SystemEventsConsumed":
     case "SystemEventsDrained":
@@ -183,7 +205,7 @@ export const emptyAudit = (): AuditState => ({
   latency: new Map(),
   pending: new Map(),
   depth: new Map(),
-  depthNow: new Map(),
+  tallies: new Map(),
   firstAt: undefined,
   lastAt: undefined,
 })
@@ -201,7 +223,8 @@ export const auditProjection: Projection<AuditState> = {
     ]),
     pending: [...state.pending.values()],
     depth: [...state.depth].map(([agentId, series]) => [agentId, series.points()]),
-    depthNow: [...state.depthNow],
+    // In the depth series' order: an agent's current depth is kept from its first move.
+    depthNow: [...state.depth.keys()].map((agentId) => [agentId, state.tallies.get(agentId)?.depth ?? 0]),
     firstAt: state.firstAt ?? null,
     lastAt: state.lastAt ?? null,
   }),
@@ -220,10 +243,18 @@ export const auditProjection: Projection<AuditState> = {
       depth: new Map(
         j.depth.map(([agentId, points]) => [agentId, DepthSeries.from(MAX_DEPTH_POINTS, points)]),
       ),
-      depthNow: new Map(j.depthNow),
+      tallies: new Map(),
       firstAt: j.firstAt ?? undefined,
       lastAt: j.lastAt ?? undefined,
     }
+    const depthNow = new Map(j.depthNow)
+    for (const [agentId, counts] of state.agents)
+      state.tallies.set(agentId, {
+        counts,
+        depth: depthNow.get(agentId) ?? 0,
+        series: state.depth.get(agentId),
+        latency: state.latency.get(agentId),
+      })
     return state
   },
 }

@@ -369,3 +369,25 @@ describe("what the compiler will not compile", () => {
     }
   })
 })
+
+describe("literals", () => {
+  // A string literal decodes to the Schema's own string (equal to the input; which of two equal
+  // strings is returned cannot be observed), a number literal to the input itself: 0 and -0 are
+  // one literal to === and to a Map, but not to Object.is, and Effect returns the input.
+  it.each([
+    ["a number literal", Schema.Struct({ n: Schema.Literal(0) }), [0, -0, 1, "0"]],
+    ["number literals", Schema.Struct({ n: Schema.Literals([0, 1]) }), [0, -0, 1, 2, "1"]],
+    ["string literals", Schema.Struct({ n: Schema.Literals(["a", "b"]) }), ["a", "b", "c", 0]],
+    ["mixed literals", Schema.Struct({ n: Schema.Literals(["a", 0]) }), ["a", 0, -0, "0"]],
+  ])("%s: the value Effect gives, by Object.is", (_, schema, inputs) => {
+    const fast = compileFastDecoder(schema as unknown as Schema.Codec<{ n: unknown }>)!
+    const effect = Schema.decodeUnknownExit(schema as unknown as Schema.Codec<{ n: unknown }>)
+    for (const n of inputs) {
+      const expected = effect({ n })
+      const actual = fast({ n })
+      expect(actual !== INVALID, String(n)).toBe(Exit.isSuccess(expected))
+      if (actual !== INVALID && Exit.isSuccess(expected))
+        expect(Object.is(actual.n, expected.value.n)).toBe(true)
+    }
+  })
+})

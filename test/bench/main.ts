@@ -240,9 +240,26 @@ const decodeOnly: Projection<number> = {
   toJSON: (count) => count,
   fromJSON: (json) => json as number,
 }
+/**
+ * The least a projection can do that still follows the log: each accepted event's id in one Map
+ * until a fate names it. Not a product projection: a floor, so that the table shows what one
+ * Map operation per event id costs on top of reading and decoding (docs/performance.md).
+ */
+const pendingIdsOnly: Projection<Map<string, number>> = {
+  name: "pending-ids",
+  init: () => new Map(),
+  evolve: (pending, event) => {
+    if (event._tag === "SystemEventEnqueued") pending.set(event.eventId, event.at)
+    else if (event._tag === "HeartbeatRan") for (const id of event.consumed) pending.delete(id)
+    return pending
+  },
+  toJSON: (pending) => [...pending],
+  fromJSON: (json) => new Map(json as Array<[string, number]>),
+}
 const projections: Record<string, Projection<unknown>> = {
   all: allProjections as Projection<unknown>,
   decode: decodeOnly as Projection<unknown>,
+  "pending-ids": pendingIdsOnly as Projection<unknown>,
   audit: auditProjection as Projection<unknown>,
   queues: queuesProjection as Projection<unknown>,
 }
@@ -302,11 +319,16 @@ async function replayLogOf(count: number) {
 async function replaySection() {
   log(`replay throughput (${config.events} events, SQLite; each run a fresh process)`)
   const path = await replayLogOf(config.events)
-  const kinds = ["raw", ...Object.keys(projections)]
+  const kinds = ["raw", "port-read", ...Object.keys(projections)]
   const rates = new Map<string, number[]>(kinds.map((kind) => [kind, []]))
   for (let round = 0; round < config.warmup + config.runs; round++) {
     for (const kind of kinds) {
-      const rate = kind === "raw" ? spawnRawScan(path) : spawnReplay(path, kind).rate
+      const rate =
+        kind === "raw"
+          ? spawnRawScan(path)
+          : kind === "port-read"
+            ? spawnPortRead(path)
+            : spawnReplay(path, kind).rate
       if (round >= config.warmup) rates.get(kind)?.push(rate)
     }
   }
@@ -318,6 +340,17 @@ async function replaySection() {
     unit: "events/s",
     value: rawStats,
   })
+  const portRead = stats(rates.get("port-read") ?? [])
+  add({
+    section: "replay",
+    figure: "port read, no decode",
+    store: "sqlite",
+    unit: "events/s",
+    value: portRead,
+    raw: rawStats,
+    ratio: portRead.median / rawStats.median,
+    note: "the store's readAll stream of RecordedEvents, nothing decoded: the ceiling of any replay",
+  })
   for (const name of Object.keys(projections)) {
     const value = stats(rates.get(name) ?? [])
     add({
@@ -327,7 +360,9 @@ async function replaySection() {
           ? "all projections"
           : name === "decode"
             ? "read + decode, no projection"
-            : `${name} alone`,
+            : name === "pending-ids"
+              ? "read + decode + pending ids only (floor)"
+              : `${name} alone`,
       store: "sqlite",
       unit: "events/s",
       value,
@@ -346,6 +381,36 @@ function spawnChild<A>(args: ReadonlyArray<string>): A {
 
 const spawnRawScan = (path: string): number =>
   spawnChild<{ rate: number }>([SELF, "--child", "raw-scan", "--db", path]).rate
+
+const spawnPortRead = (path: string): number =>
+  spawnChild<{ rate: number }>([SELF, "--child", "port-read", "--db", path]).rate
+
+/** The store's own read, through the port, with nothing decoded or folded. */
+async function childPortRead() {
+  const opened = await openStore("sqlite-normal", args.db as string)
+  try {
+    let records = 0
+    let sink = 0
+    const start = now()
+    await run(
+      opened.store.readAll().pipe(
+        Stream.runForEachArray((page) =>
+          Effect.sync(() => {
+            for (const record of page) {
+              records++
+              sink += record.position
+            }
+          }),
+        ),
+      ),
+    )
+    const rate = records / ((now() - start) / 1000)
+    if (sink < 0) console.log(sink)
+    process.stdout.write(`${JSON.stringify({ rate, records })}\n`)
+  } finally {
+    await opened.close()
+  }
+}
 
 // ── 3. peak memory of a replay (child process) ────────────────────────────────────────────
 
@@ -619,6 +684,7 @@ let profileTop: string[] | undefined
 
 async function main() {
   if (args.child === "replay") return childReplay()
+  if (args.child === "port-read") return childPortRead()
   if (args.child === "raw-scan") {
     process.stdout.write(`${JSON.stringify(rawSqliteScan(args.db as string))}\n`)
     return

@@ -69,7 +69,7 @@ const auditLosingDepthOnCheckpoint: Projection<AuditState> = {
   fromJSON: (json) => {
     const state = auditProjection.fromJSON(json)
     state.depth.clear()
-    state.depthNow.clear()
+    for (const tally of state.tallies.values()) tally.depth = 0
     return state
   },
 }

@@ -7,8 +7,8 @@
  * It compiles only this subset, and reproduces Effect 4.1's decoding of it under the default
  * parse options (what `Schema.decodeUnknownExit(schema)` uses; the parsers in `SchemaAST.ts`):
  * - `Objects` without index signatures (Struct, TaggedStruct): of type "object", not null, not
- *   an array; each declared key tested with `in` (so an inherited key counts, as in Effect),
- *   then read; present keys decoded, in declaration order, into a new plain object; an absent
+ *   an array; each declared key read, and tested with `in` when its value is undefined (so a
+ *   key is present exactly when `in` says so, an inherited one too, as in Effect); present keys decoded, in declaration order, into a new plain object; an absent
  *   key allowed only when `optionalKey`; undeclared keys dropped (Effect's default
  *   `onExcessProperty: "ignore"`). An empty Struct accepts anything but null and undefined and
  *   returns it as is.
@@ -195,16 +195,20 @@ class Emitter {
       if (name === "__proto__") return undefined
       const key = typeof name === "string" ? JSON.stringify(name) : this.constant(name)
       const value = this.variable()
-      const body: Array<string> = [`const ${value}=${input}[${key}];`]
+      const body: Array<string> = []
       const decoded = this.node(type, value, body)
       if (decoded === undefined) return undefined
+      // Read first, and ask `in` only of an undefined value: a key whose value is defined is
+      // present (own or inherited, as `in` says), and one lookup per key is saved.
+      const read = `const ${value}=${input}[${key}];`
+      const present = `(${value}!==undefined||${key} in ${input})`
       if (allRequired) {
-        out.push(`if(!(${key} in ${input}))return I;`, ...body)
+        out.push(read, `if(!${present})return I;`, ...body)
         fields.push(typeof name === "string" ? `${key}:${decoded}` : `[${key}]:${decoded}`)
       } else if (SchemaAST.isOptional(type)) {
-        out.push(`if(${key} in ${input}){${body.join("")}${result}[${key}]=${decoded}}`)
+        out.push(read, `if(${present}){${body.join("")}${result}[${key}]=${decoded}}`)
       } else {
-        out.push(`if(!(${key} in ${input}))return I;`, ...body, `${result}[${key}]=${decoded};`)
+        out.push(read, `if(!${present})return I;`, ...body, `${result}[${key}]=${decoded};`)
       }
     }
     if (allRequired) out.push(`const ${result}={${fields.join(",")}};`)

@@ -36,8 +36,9 @@ export interface HeartbeatSettings {
  * the queue key the run peeks and consumes.
  *
  * One deliberate addition (docs/domain-choices.md): a forced cron-run key resolves to the
- * agent's main key, because the heartbeat never runs inside an ephemeral cron run; OpenClaw's
- * current runner does the same through its main-scoped event routing.
+ * agent's main key, because the heartbeat never runs inside an ephemeral cron run. OpenClaw's
+ * own function returns it unchanged in 2026.5.7 and 2026.5.12 alike; 2026.5.12 instead stops
+ * its built-in sources from forcing a run's key (docs/domain-choices.md says where).
  */
 export function resolveHeartbeatSession(
   cfg: HeartbeatSessionConfig,

@@ -10,20 +10,13 @@
  * counted under is `attributedAgent` (projections/audit.ts); the agent whose config a call uses
  * (no agent: `main`) is OpenClaw's `resolveAgentIdFromSessionKey` (domain/session-key.ts).
  */
+import { boundedMemo } from "../domain/bounded-memo.ts"
 import { normalizeAgentId, parseAgentSessionKey } from "../domain/session-key.ts"
 
-const CACHE_SIZE = 16_384
-
 // `null` stands for "no agent" so that it is remembered too.
-const cache = new Map<string, string | null>()
+const agentOrNull = boundedMemo((key): string | null => {
+  const parsed = parseAgentSessionKey(key)?.agentId
+  return parsed === undefined ? null : normalizeAgentId(parsed)
+}, 16_384)
 
-export const agentOfKey = (key: string): string | undefined => {
-  let value = cache.get(key)
-  if (value === undefined) {
-    const parsed = parseAgentSessionKey(key)?.agentId
-    value = parsed === undefined ? null : normalizeAgentId(parsed)
-    if (cache.size >= CACHE_SIZE) cache.clear()
-    cache.set(key, value)
-  }
-  return value ?? undefined
-}
+export const agentOfKey = (key: string): string | undefined => agentOrNull(key) ?? undefined

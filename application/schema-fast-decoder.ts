@@ -8,8 +8,9 @@
  * parse options (what `Schema.decodeUnknownExit(schema)` uses; the parsers in `SchemaAST.ts`):
  * - `Objects` without index signatures (Struct, TaggedStruct): of type "object", not null, not
  *   an array; each declared key read, and tested with `in` when its value is undefined (so a
- *   key is present exactly when `in` says so, an inherited one too, as in Effect); present keys decoded, in declaration order, into a new plain object; an absent
- *   key allowed only when `optionalKey`; undeclared keys dropped (Effect's default
+ *   key is present exactly when `in` says so, an inherited one too, as in Effect); present
+ *   keys decoded, in declaration order, into a new plain object; an absent key allowed only
+ *   when `optionalKey`; undeclared keys dropped (Effect's default
  *   `onExcessProperty: "ignore"`). An empty Struct accepts anything but null and undefined and
  *   returns it as is.
  * - `Arrays` with one rest element and no fixed elements (`Schema.Array`): a new array.

@@ -8,6 +8,8 @@
  * millions of events, and copying maps per event was the known cost. Whoever owns a state
  * folds into it; `decide` only reads one.
  */
+
+import { boundedMemo } from "./bounded-memo.ts"
 import type { LedgerEvent } from "./events.ts"
 import { emptyGatewayConfig, evolveGatewayConfig, type GatewayConfig } from "./gateway-config.ts"
 import { emptyQueue, evolveQueue, type QueueState } from "./queue.ts"
@@ -39,24 +41,12 @@ export const queueIn = (state: LedgerState, queueKey: string): QueueState =>
   state.queues.get(queueKey) ?? emptyQueue(queueKey)
 
 /**
- * `canonicalSessionKey`, remembered: a replay reads each origin afresh for every event, and a
- * log names the same few thousand origins millions of times. The memo hands the sessions Map a
- * canonical string whose hash is already computed, instead of a new string to trim, lower and
- * hash (the last origin alone was remembered before, which missed whenever origins alternate).
- * Bounded (cleared when full): a log of ever-new keys costs one computation per key, never
- * unbounded memory.
+ * `canonicalSessionKey`, remembered (bounded-memo.ts): the sessions Map then gets a canonical
+ * string whose hash is already computed, instead of a new string to trim, lower and hash for
+ * every event. (The last origin alone was remembered before, which missed whenever origins
+ * alternate.)
  */
-const CANONICAL_MEMO_SIZE = 16_384
-const canonicalMemo = new Map<string, string>()
-const canonicalOrigin = (origin: string): string => {
-  let canonical = canonicalMemo.get(origin)
-  if (canonical === undefined) {
-    canonical = canonicalSessionKey(origin)
-    if (canonicalMemo.size >= CANONICAL_MEMO_SIZE) canonicalMemo.clear()
-    canonicalMemo.set(origin, canonical)
-  }
-  return canonical
-}
+const canonicalOrigin = boundedMemo(canonicalSessionKey, 16_384)
 
 export function evolveLedgerState<S extends LedgerState>(state: S, event: LedgerEvent): S {
   switch (event._tag) {

@@ -95,16 +95,19 @@ const emptyCounts = (): AgentCounts => ({
 export const attributedAgent = (origin: string, queueKey: string): string =>
   agentOfKey(origin) ?? agentOfKey(queueKey) ?? UNSCOPED_AGENT
 
-const tallyOf = (state: AuditState, agentId: string): AgentTally => {
-  let tally = state.tallies.get(agentId)
-  if (tally === undefined) {
-    const counts = emptyCounts()
-    state.agents.set(agentId, counts)
-    // A state restored from JSON may already hold the agent's series or latency.
-    tally = { counts, depth: 0, series: state.depth.get(agentId), latency: state.latency.get(agentId) }
-    state.tallies.set(agentId, tally)
-  }
+/** An agent's tally over what the state's maps already hold of it (a state restored from JSON). */
+const tallyOver = (state: AuditState, agentId: string, counts: AgentCounts, depth: number): AgentTally => {
+  const tally = { counts, depth, series: state.depth.get(agentId), latency: state.latency.get(agentId) }
+  state.tallies.set(agentId, tally)
   return tally
+}
+
+const tallyOf = (state: AuditState, agentId: string): AgentTally => {
+  const tally = state.tallies.get(agentId)
+  if (tally !== undefined) return tally
+  const counts = emptyCounts()
+  state.agents.set(agentId, counts)
+  return tallyOver(state, agentId, counts, 0)
 }
 
 const trackDepth = (state: AuditState, agentId: string, tally: AgentTally, delta: number, at: number) => {
@@ -249,12 +252,7 @@ export const auditProjection: Projection<AuditState> = {
     }
     const depthNow = new Map(j.depthNow)
     for (const [agentId, counts] of state.agents)
-      state.tallies.set(agentId, {
-        counts,
-        depth: depthNow.get(agentId) ?? 0,
-        series: state.depth.get(agentId),
-        latency: state.latency.get(agentId),
-      })
+      tallyOver(state, agentId, counts, depthNow.get(agentId) ?? 0)
     return state
   },
 }

@@ -264,6 +264,13 @@ const projections: Record<string, Projection<unknown>> = {
   queues: queuesProjection as Projection<unknown>,
 }
 
+/** The table's name for a replay row (default: "<projection> alone"). */
+const FIGURE_OF: Readonly<Record<string, string>> = {
+  all: "all projections",
+  decode: "read + decode, no projection",
+  "pending-ids": "read + decode + pending ids only (floor)",
+}
+
 /** Writes `count` events through the SQLite store's append, 5,000 per batch. */
 async function buildLog(count: number): Promise<string> {
   const kept = args["log-dir"] === undefined ? undefined : join(args["log-dir"], `replay-${count}.db`)
@@ -355,14 +362,7 @@ async function replaySection() {
     const value = stats(rates.get(name) ?? [])
     add({
       section: "replay",
-      figure:
-        name === "all"
-          ? "all projections"
-          : name === "decode"
-            ? "read + decode, no projection"
-            : name === "pending-ids"
-              ? "read + decode + pending ids only (floor)"
-              : `${name} alone`,
+      figure: FIGURE_OF[name] ?? `${name} alone`,
       store: "sqlite",
       unit: "events/s",
       value,
